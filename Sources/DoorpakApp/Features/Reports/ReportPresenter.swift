@@ -1,0 +1,73 @@
+import Foundation
+
+/// Turns reports into what templates and the API show: names instead of ids, labels in the
+/// user's language, dates in Amsterdam time.
+struct ReportPresenter {
+    let catalog: Catalog
+    let names: [UUID: String]
+    let locale: LocaleTexts
+    let language: Language
+
+    func row(_ report: Report) -> [String: Any] {
+        [
+            "reference": report.reference,
+            "href": "/reports/\(report.reference)",
+            "kind": locale.text("kinds.\(report.kind)"),
+            "category": catalog.category(report.categoryID)?.name(language) ?? "",
+            "location": catalog.location(report.locationID)?.name ?? "",
+            "place": catalog.place(report.placeID)?.name ?? "",
+            "occurred": Formats.dateTime(report.occurredAt, language),
+            "urgency": locale.text("urgency.\(report.reportUrgency.code)"),
+            "urgencyCode": report.reportUrgency.code,
+            "status": locale.text("status.\(report.status)"),
+            "statusCode": report.status,
+            "organisation": catalog.organisation(report.organisationID)?.name ?? locale.text("reports.unassigned"),
+            "owner": report.ownerID.flatMap { names[$0] } ?? locale.text("reports.no_owner"),
+        ]
+    }
+
+    func detail(_ report: Report) -> [String: Any] {
+        var values = row(report)
+        values["description"] = report.description
+        values["district"] = catalog.district(report.districtID)?.name ?? ""
+        values["reporter"] = names[report.reporterID] ?? ""
+        values["source"] = report.source.map { locale.text("sources.\($0)") } ?? ""
+        values["created"] = Formats.dateTime(report.createdAt, language)
+        values["updated"] = Formats.dateTime(report.updatedAt, language)
+        return values
+    }
+
+    func note(_ note: ReportNote) -> [String: Any] {
+        ["author": names[note.authorID] ?? "", "at": Formats.dateTime(note.createdAt, language), "body": note.body]
+    }
+
+    func event(_ event: ReportEvent) -> [String: Any] {
+        let field = ReportField(rawValue: event.field) ?? .created
+        return [
+            "at": Formats.dateTime(event.at, language),
+            "actor": event.actorID.flatMap { names[$0] } ?? locale.text("history.system"),
+            "what": locale.text("history.\(field.rawValue)"),
+            "from": value(field, event.fromValue),
+            "to": value(field, event.toValue),
+            "hasChange": field != .created && field != .note,
+            "reason": event.reason ?? "",
+        ]
+    }
+
+    private func value(_ field: ReportField, _ raw: String?) -> String {
+        guard let raw else { return "—" }
+        switch field {
+        case .status, .created: return locale.text("status.\(raw)")
+        case .urgency: return locale.text("urgency.\(raw)")
+        case .owner: return UUID(uuidString: raw).flatMap { names[$0] } ?? "—"
+        case .organisation: return catalog.organisation(UUID(uuidString: raw))?.name ?? "—"
+        case .note: return ""
+        }
+    }
+
+    /// Every user id a page of reports, notes and events mentions.
+    static func userIDs(reports: [Report], notes: [ReportNote] = [], events: [ReportEvent] = []) -> [UUID?] {
+        reports.flatMap { [$0.ownerID, $0.reporterID] } + notes.map(\.authorID)
+            + events.flatMap { [$0.actorID] + ($0.field == ReportField.owner.rawValue ? [$0.fromValue, $0.toValue].map { $0.flatMap(UUID.init(uuidString:)) } : []) }
+    }
+}

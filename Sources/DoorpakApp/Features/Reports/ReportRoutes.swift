@@ -1,0 +1,227 @@
+import Foundation
+import Hummingbird
+
+/// The worklist, the report form and the report page.
+struct ReportRoutes {
+    let store: ReportStore
+    let views: Views
+
+    func add(to router: Router<AppRequestContext>) {
+        router.get("/reports", use: list)
+        router.get("/reports/new", use: newForm)
+        router.post("/reports", use: create)
+        router.get("/reports/:reference", use: show)
+        router.post("/reports/:reference/status", use: changeStatus)
+        router.post("/reports/:reference/assignment", use: assign)
+        router.post("/reports/:reference/notes", use: addNote)
+    }
+
+    // MARK: Worklist
+
+    func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        guard principal.reportScope != .none else { throw AppError.notFound }
+        let parameters = request.uri.queryParameters
+        let (filter, _) = ReportFilter.parse { parameters.get($0) }
+        let cursor = parameters.get("cursor").flatMap(ReportCursor.init(encoded:))
+        async let page = store.list(filter, after: cursor, by: principal)
+        async let counts = store.statusCounts(filter, by: principal)
+        let db = store.database.db()
+        let catalog = try await Catalog.load(on: db)
+        let reports = try await page.reports
+        let names = try await UserNames.load(ReportPresenter.userIDs(reports: reports), on: db)
+        let locale = views.locales[context.language]
+        let presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
+        var statusFilter = filter
+        let countList = try await counts
+        let statusCounts: [[String: Any]] = ReportStatus.allCases.map { status in
+            statusFilter.status = status
+            return ["label": locale.text("status.\(status.rawValue)"), "count": countList[status] ?? 0,
+                    "href": ViewHelpers.url("/reports", statusFilter.queryItems), "current": filter.status == status]
+        }
+        var data: [String: Any] = [
+            "rows": reports.map(presenter.row),
+            "empty": reports.isEmpty,
+            "statusCounts": statusCounts,
+            "total": countList.values.reduce(0, +),
+            "filter": filterForm(filter, catalog: catalog, principal: principal, locale: locale, language: context.language),
+        ]
+        if let next = try await page.next {
+            data["nextHref"] = ViewHelpers.url("/reports", filter.queryItems + [("cursor", next.encoded)])
+        }
+        if cursor != nil { data["firstHref"] = ViewHelpers.url("/reports", filter.queryItems) }
+        return try views.page("reports/list", title: locale.text("reports.worklist"), request: request, context: context, data: data)
+    }
+
+    private func filterForm(_ filter: ReportFilter, catalog: Catalog, principal: Principal, locale: LocaleTexts,
+                            language: Language) -> [String: Any] {
+        let any = (value: "", label: locale.text("filter.any"))
+        return [
+            "locations": ViewHelpers.options([any] + catalog.locations.map { ($0.id!.uuidString, $0.name) }, selected: filter.locationID?.uuidString ?? ""),
+            "districts": ViewHelpers.options([any] + catalog.districts.map { ($0.id!.uuidString, $0.name) }, selected: filter.districtID?.uuidString ?? ""),
+            "kinds": ViewHelpers.options([any] + ReportKind.allCases.map { ($0.rawValue, locale.text("kinds.\($0.rawValue)")) }, selected: filter.kind?.rawValue ?? ""),
+            "categories": ViewHelpers.options([any] + catalog.categories.map { ($0.id!.uuidString, $0.name(language)) }, selected: filter.categoryID?.uuidString ?? ""),
+            "statuses": ViewHelpers.options([any] + ReportStatus.allCases.map { ($0.rawValue, locale.text("status.\($0.rawValue)")) }, selected: filter.status?.rawValue ?? ""),
+            "urgencies": ViewHelpers.options([any] + Urgency.allCases.reversed().map { ($0.code, locale.text("urgency.\($0.code)")) }, selected: filter.urgency?.code ?? ""),
+            "organisations": ViewHelpers.options([any] + catalog.organisations.map { ($0.id!.uuidString, $0.name) }, selected: filter.organisationID?.uuidString ?? ""),
+            "owners": ViewHelpers.options([any, (principal.userID.uuidString, locale.text("filter.me"))], selected: filter.ownerID?.uuidString ?? ""),
+            "sorts": ViewHelpers.options(ReportSort.allCases.map { ($0.rawValue, locale.text("sort.\($0.rawValue)")) }, selected: filter.sort.rawValue),
+            "from": filter.from.map(Formats.isoDay) ?? "",
+            "to": filter.to.map { Formats.isoDay($0.addingTimeInterval(-86_400)) } ?? "",
+            "q": filter.text ?? "",
+        ]
+    }
+
+    // MARK: Register
+
+    func newForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        guard principal.reportScope != .none else { throw AppError.notFound }
+        let now = Date.now
+        var form = FormFields(pairs: [("kind", "incident"), ("occurred_date", Formats.isoDay(now)), ("occurred_time", Formats.isoTime(now))])
+        if principal.locationIDs.count == 1 { form = FormFields(pairs: form.pairs + [("location", principal.locationIDs[0].uuidString)]) }
+        return try await renderForm(form, issues: [], request: request, context: context)
+    }
+
+    func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let form = context.form
+        var draft = ReportDraft(kind: form["kind"], category: form["category"], location: form["location"], place: form["place"],
+                                urgency: form["urgency"], source: form["source"], description: form.raw("description"))
+        if let day = form["occurred_date"] {
+            draft.occurredAt = Formats.parse(day: day, time: form["occurred_time"] ?? "00:00")
+            draft.occurredAtInvalid = draft.occurredAt == nil
+        }
+        do {
+            let report = try await store.create(draft, by: principal)
+            return .redirect(to: "/reports/\(report.reference)")
+        } catch AppError.invalid(let issues) {
+            return try await renderForm(form, issues: issues, request: request, context: context)
+                .response(from: request, context: context)
+        }
+    }
+
+    static let formFieldOrder = ["kind", "category", "location", "place", "occurred_date", "urgency", "source", "description"]
+
+    private func renderForm(_ form: FormFields, issues: [FieldIssue], request: Request, context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        let catalog = try await Catalog.load(on: store.database.db())
+        let locale = views.locales[context.language]
+        let language = context.language
+        let errors = ViewHelpers.errors(issues, locale, rename: ["occurred_at": "occurred_date"])
+        let locations = catalog.locations.filter { location in
+            location.active && (principal.role == .administrator || principal.role == .partner
+                || principal.locationIDs.contains(location.id!) || principal.districtIDs.contains(location.districtID))
+        }
+        let placeGroups: [[String: Any]] = locations.map { location in
+            ["label": location.name,
+             "places": ViewHelpers.options(catalog.places(of: location.id).map { ($0.id!.uuidString, $0.name) }, selected: form["place"])]
+        }
+        let data: [String: Any] = [
+            "kinds": ReportKind.allCases.map { ["value": $0.rawValue, "label": locale.text("kinds.\($0.rawValue)"),
+                                                 "hint": locale.text("kinds.\($0.rawValue)_hint"), "checked": form["kind"] == $0.rawValue] },
+            "categories": ViewHelpers.options([("", locale.text("form.choose"))] + catalog.categories.filter(\.active).map { ($0.id!.uuidString, $0.name(language)) }, selected: form["category"] ?? ""),
+            "locations": ViewHelpers.options([("", locale.text("form.choose"))] + locations.map { ($0.id!.uuidString, $0.name) }, selected: form["location"] ?? ""),
+            "placeGroups": placeGroups,
+            "urgencies": ViewHelpers.options([("", locale.text("form.category_default"))] + Urgency.allCases.map { ($0.code, locale.text("urgency.\($0.code)")) }, selected: form["urgency"] ?? ""),
+            "sources": ViewHelpers.options([("", locale.text("form.first_hand"))] + ReportSource.allCases.map { ($0.rawValue, locale.text("sources.\($0.rawValue)")) }, selected: form["source"] ?? ""),
+            "occurred_date": form.raw("occurred_date"),
+            "occurred_time": form.raw("occurred_time"),
+            "description": form.raw("description"),
+            "maxDescription": ReportDraft.maxDescriptionLength,
+            "errors": errors,
+            "errorSummary": ViewHelpers.summary(errors, order: Self.formFieldOrder, locale),
+            "hasErrors": !errors.isEmpty,
+        ]
+        let title = (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + locale.text("reports.new")
+        return try views.page("reports/new", title: title, request: request, context: context, data: data,
+                              status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    // MARK: One report
+
+    func show(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let report = try await store.find(reference: context.parameters.require("reference"), by: context.principal())
+        return try await renderDetail(report, request: request, context: context)
+    }
+
+    private func renderDetail(_ report: Report, request: Request, context: AppRequestContext, issues: [FieldIssue] = [],
+                              form: FormFields = FormFields(), status: HTTPResponse.Status = .ok) async throws -> HTML {
+        let principal = try context.principal()
+        let db = store.database.db()
+        async let notes = store.notes(of: report)
+        async let events = store.history(of: report)
+        async let owners = store.candidateOwners(for: report, me: principal)
+        let catalog = try await Catalog.load(on: db)
+        let names = try await UserNames.load(ReportPresenter.userIDs(reports: [report], notes: notes, events: events), on: db)
+        let locale = views.locales[context.language]
+        let presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
+        let errors = ViewHelpers.errors(issues, locale)
+        let canReroute = principal.role == .administrator || principal.role == .coordinator
+        let data: [String: Any] = [
+            "report": presenter.detail(report),
+            "notes": try await notes.map(presenter.note),
+            "history": try await events.reversed().map(presenter.event),
+            "nextStatuses": report.reportStatus.next.map { ["value": $0.rawValue, "label": locale.text("status.\($0.rawValue)"),
+                                                             "selected": form["status"] == $0.rawValue] },
+            "canChangeStatus": !report.reportStatus.next.isEmpty,
+            "urgencies": ViewHelpers.options(Urgency.allCases.map { ($0.code, locale.text("urgency.\($0.code)")) }, selected: report.reportUrgency.code),
+            "owners": ViewHelpers.options([("", locale.text("reports.no_owner"))] + (try await owners).map { ($0.id.uuidString, $0.name) },
+                                          selected: report.ownerID?.uuidString ?? ""),
+            "canReroute": canReroute,
+            "organisations": ViewHelpers.options(catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
+                                                 selected: report.organisationID?.uuidString ?? ""),
+            "errors": errors,
+            "statusReason": form.raw("reason"),
+            "noteBody": form.raw("body"),
+        ]
+        return try views.page("reports/show", title: report.reference, request: request, context: context, data: data, status: status)
+    }
+
+    func changeStatus(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let report = try await store.find(reference: context.parameters.require("reference"), by: principal)
+        let form = context.form
+        guard let target = form["status"].flatMap(ReportStatus.init(rawValue:)) else {
+            return try await renderDetail(report, request: request, context: context, issues: [FieldIssue("status", "required")],
+                                          form: form, status: .unprocessableContent).response(from: request, context: context)
+        }
+        do {
+            try await store.changeStatus(report, to: target, reason: form["reason"], by: principal)
+        } catch AppError.invalid(let issues) {
+            return try await renderDetail(report, request: request, context: context, issues: issues, form: form,
+                                          status: .unprocessableContent).response(from: request, context: context)
+        } catch AppError.conflict {
+            return try await renderDetail(report, request: request, context: context, issues: [FieldIssue("status", "not_allowed")],
+                                          form: form, status: .conflict).response(from: request, context: context)
+        }
+        return .redirect(to: "/reports/\(report.reference)#history")
+    }
+
+    func assign(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let report = try await store.find(reference: context.parameters.require("reference"), by: principal)
+        let form = context.form
+        let owner: UUID?? = form.pairs.contains { $0.0 == "owner" } ? .some(form["owner"].flatMap(UUID.init(uuidString:))) : nil
+        do {
+            try await store.assign(report, urgency: form["urgency"].flatMap(Urgency.init(code:)), owner: owner,
+                                   organisation: form["organisation"].flatMap(UUID.init(uuidString:)), reason: form["assign_reason"], by: principal)
+        } catch AppError.invalid(let issues) {
+            return try await renderDetail(report, request: request, context: context, issues: issues, form: form,
+                                          status: .unprocessableContent).response(from: request, context: context)
+        }
+        return .redirect(to: "/reports/\(report.reference)#history")
+    }
+
+    func addNote(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let report = try await store.find(reference: context.parameters.require("reference"), by: principal)
+        do {
+            _ = try await store.addNote(context.form.raw("body"), to: report, by: principal)
+        } catch AppError.invalid(let issues) {
+            return try await renderDetail(report, request: request, context: context, issues: issues, form: context.form,
+                                          status: .unprocessableContent).response(from: request, context: context)
+        }
+        return .redirect(to: "/reports/\(report.reference)#notes")
+    }
+}

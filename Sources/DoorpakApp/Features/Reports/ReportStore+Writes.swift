@@ -1,0 +1,167 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Writes: each is one transaction that also appends the history and the audit entry.
+extension ReportStore {
+    /// Registers a report. Throws `.invalid` with every field problem at once.
+    func create(_ draft: ReportDraft, by principal: Principal, now: Date = .now) async throws -> Report {
+        guard principal.reportScope != .none else { throw AppError.forbidden }
+        let (valid, issues) = draft.validate(now: now)
+        guard let valid else { throw AppError.invalid(issues) }
+        let db = database.db()
+        let catalog = try await Catalog.load(on: db)
+        var problems: [FieldIssue] = []
+        let category = catalog.category(valid.categoryID)
+        if category == nil || category?.active == false { problems.append(FieldIssue("category", "unknown")) }
+        let location = catalog.location(valid.locationID)
+        if let location, location.active, canRegister(at: location, principal) {
+            if let placeID = valid.placeID, catalog.place(placeID)?.locationID != location.id {
+                problems.append(FieldIssue("place", "unknown"))
+            }
+        } else {
+            problems.append(FieldIssue("location", "unknown"))
+        }
+        guard problems.isEmpty, let category, let location else { throw AppError.invalid(problems) }
+
+        let report = Report()
+        report.kind = valid.kind.rawValue
+        report.categoryID = valid.categoryID
+        report.locationID = valid.locationID
+        report.districtID = location.districtID
+        report.placeID = valid.placeID
+        report.occurredAt = valid.occurredAt
+        report.description = valid.description
+        report.urgency = (valid.urgency ?? category.urgency).rawValue
+        report.source = valid.source?.rawValue
+        report.status = ReportStatus.new.rawValue
+        report.organisationID = Self.defaultOrganisation(for: category, at: location, in: catalog)
+        report.reporterID = principal.userID
+        report.createdAt = now.wholeSeconds
+        report.updatedAt = now.wholeSeconds
+        return try await db.transaction { tx in
+            report.reference = try await Self.nextReference(now: now, on: tx)
+            report.searchText = Report.searchText(reference: report.reference, description: report.description)
+            try await report.create(on: tx)
+            try await ReportEvent(reportID: report.id!, at: report.createdAt, actorID: principal.userID, field: .created,
+                                  from: nil, to: report.status).create(on: tx)
+            try await Audit.record(.create, "report", report.reference, by: principal, on: tx)
+            return report
+        }
+    }
+
+    /// Who may register at a location: staff at their own sites, coordinators in their districts,
+    /// partners and administrators anywhere.
+    private func canRegister(at location: Location, _ principal: Principal) -> Bool {
+        switch principal.role {
+        case .administrator, .partner: true
+        case .coordinator: principal.districtIDs.contains(location.districtID)
+        case .locationStaff: principal.locationIDs.contains(location.id!)
+        case .analyst: false
+        }
+    }
+
+    /// The organisation a new report goes to until routing rules exist: the site's own housing
+    /// corporation for corporation matters, else the first active organisation of the category's kind.
+    static func defaultOrganisation(for category: Category, at location: Location, in catalog: Catalog) -> UUID? {
+        let kind = OrganisationKind(rawValue: category.defaultOrganisationKind) ?? .other
+        if kind == .housingCorporation, let corporation = location.corporationID { return corporation }
+        return catalog.organisations.first { $0.active && $0.organisationKind == kind }?.id
+    }
+
+    /// `DP-<year>-<six digits>`, from a per-year counter that is safe under concurrent writers.
+    static func nextReference(now: Date, on db: any Database) async throws -> String {
+        let year = Formats.calendar.component(.year, from: now)
+        let name = "report-\(year)"
+        let row = try await db.sql.raw("""
+            INSERT INTO reference_counters (name, value) VALUES (\(bind: name), 1)
+            ON CONFLICT (name) DO UPDATE SET value = reference_counters.value + 1
+            RETURNING value
+            """).first()
+        let value = try row?.decode(column: "value", as: Int.self) ?? 1
+        return String(format: "DP-%04d-%06d", year, value)
+    }
+
+    /// Moves a report to another status, if the lifecycle allows it.
+    func changeStatus(_ report: Report, to status: ReportStatus, reason: String?, by principal: Principal,
+                      now: Date = .now) async throws {
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let reason, let issue = TextRules.check(reason, required: false, max: 2000) {
+            throw AppError.invalid([FieldIssue("reason", issue)])
+        }
+        let from = report.reportStatus
+        switch ReportStatus.check(from: from, to: status, reason: reason) {
+        case .refused: throw AppError.conflict("A report cannot move from \(from.rawValue) to \(status.rawValue).")
+        case .reasonRequired: throw AppError.invalid([FieldIssue("reason", "required")])
+        case .allowed: break
+        }
+        try await database.db().transaction { tx in
+            report.status = status.rawValue
+            report.updatedAt = now.wholeSeconds
+            try await report.update(on: tx)
+            try await ReportEvent(reportID: report.id!, at: now.wholeSeconds, actorID: principal.userID, field: .status,
+                                  from: from.rawValue, to: status.rawValue, reason: reason?.isEmpty == true ? nil : reason).create(on: tx)
+            try await Audit.record(.update, "report", report.reference, by: principal, on: tx)
+        }
+    }
+
+    /// Changes urgency, owner and/or responsible organisation. Only coordinators and administrators
+    /// re-route to another organisation.
+    func assign(_ report: Report, urgency: Urgency?, owner: UUID??, organisation: UUID?, reason: String?,
+                by principal: Principal, now: Date = .now) async throws {
+        let db = database.db()
+        var issues: [FieldIssue] = []
+        if let organisation, organisation != report.organisationID {
+            guard principal.role == .administrator || principal.role == .coordinator else { throw AppError.forbidden }
+            let found = try await Organisation.find(organisation, on: db)
+            if found == nil || found?.active == false { issues.append(FieldIssue("organisation", "unknown")) }
+        }
+        if let owner = owner ?? nil, owner != report.ownerID {
+            let user = try await User.find(owner, on: db)
+            if user == nil || user?.active == false || user?.userRole == .analyst { issues.append(FieldIssue("owner", "unknown")) }
+        }
+        guard issues.isEmpty else { throw AppError.invalid(issues) }
+        var events: [ReportEvent] = []
+        let at = now.wholeSeconds
+        let id = report.id!
+        if let urgency, urgency.rawValue != report.urgency {
+            events.append(ReportEvent(reportID: id, at: at, actorID: principal.userID, field: .urgency,
+                                      from: report.reportUrgency.code, to: urgency.code, reason: reason))
+            report.urgency = urgency.rawValue
+        }
+        if let owner, owner != report.ownerID {
+            events.append(ReportEvent(reportID: id, at: at, actorID: principal.userID, field: .owner,
+                                      from: report.ownerID?.uuidString, to: owner?.uuidString, reason: reason))
+            report.ownerID = owner
+        }
+        if let organisation, organisation != report.organisationID {
+            events.append(ReportEvent(reportID: id, at: at, actorID: principal.userID, field: .organisation,
+                                      from: report.organisationID?.uuidString, to: organisation.uuidString, reason: reason))
+            report.organisationID = organisation
+        }
+        guard !events.isEmpty else { return }
+        let changes = events
+        try await db.transaction { tx in
+            report.updatedAt = at
+            try await report.update(on: tx)
+            for event in changes { try await event.create(on: tx) }
+            try await Audit.record(.update, "report", report.reference, by: principal, on: tx)
+        }
+    }
+
+    /// Adds a note.
+    func addNote(_ body: String, to report: Report, by principal: Principal, now: Date = .now) async throws -> ReportNote {
+        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let issue = TextRules.check(text, required: true, max: 5000) { throw AppError.invalid([FieldIssue("body", issue)]) }
+        let note = ReportNote(reportID: report.id!, authorID: principal.userID, body: text, createdAt: now.wholeSeconds)
+        try await database.db().transaction { tx in
+            try await note.create(on: tx)
+            report.updatedAt = now.wholeSeconds
+            try await report.update(on: tx)
+            try await ReportEvent(reportID: report.id!, at: now.wholeSeconds, actorID: principal.userID, field: .note,
+                                  from: nil, to: nil).create(on: tx)
+            try await Audit.record(.update, "report", report.reference, by: principal, on: tx)
+        }
+        return note
+    }
+}

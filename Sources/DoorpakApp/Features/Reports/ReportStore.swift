@@ -1,0 +1,177 @@
+import FluentKit
+import Foundation
+
+/// The only door to reports, their notes and history. Every read takes the acting user and
+/// applies their scope in the query itself; a report outside it is "not found".
+struct ReportStore: Sendable {
+    let database: AppDatabase
+
+    static let defaultPageSize = 50
+    static let maxPageSize = 100
+
+    struct Page: Sendable {
+        let reports: [Report]
+        let next: ReportCursor?
+    }
+
+    // MARK: Scope
+
+    /// Reports this user may read: their scope, plus what they reported or own themselves.
+    /// Analysts read aggregates only, so any record read is refused as not found.
+    func scoped(_ principal: Principal, on db: any Database) throws -> QueryBuilder<Report> {
+        let query = Report.query(on: db)
+        let me = principal.userID
+        switch principal.reportScope {
+        case .all:
+            return query
+        case .none:
+            throw AppError.notFound
+        case .districts(let ids):
+            return query.group(.or) { $0.filter(\.$districtID ~~ ids).filter(\.$reporterID == me).filter(\.$ownerID == me) }
+        case .locations(let ids):
+            return query.group(.or) { $0.filter(\.$locationID ~~ ids).filter(\.$reporterID == me).filter(\.$ownerID == me) }
+        case .organisation(let id):
+            return query.group(.or) { $0.filter(\.$organisationID == id).filter(\.$reporterID == me).filter(\.$ownerID == me) }
+        }
+    }
+
+    // MARK: Lists
+
+    /// One page of the worklist.
+    func list(_ filter: ReportFilter, after cursor: ReportCursor?, limit: Int = defaultPageSize,
+              by principal: Principal) async throws -> Page {
+        let db = database.db()
+        let query = try apply(filter, to: scoped(principal, on: db), includeStatus: true)
+        if let cursor, cursor.sort == filter.sort { after(cursor, query) }
+        sort(filter.sort, query)
+        let rows = try await query.limit(limit + 1).all()
+        let shown = Array(rows.prefix(limit))
+        let next = rows.count > limit ? shown.last.map { cursorAfter($0, sort: filter.sort) } : nil
+        return Page(reports: shown, next: next)
+    }
+
+    /// How many reports match the filter per status (ignoring the status filter itself).
+    func statusCounts(_ filter: ReportFilter, by principal: Principal) async throws -> [ReportStatus: Int] {
+        let db = database.db()
+        var counts: [ReportStatus: Int] = [:]
+        for status in ReportStatus.allCases {
+            let query = try apply(filter, to: scoped(principal, on: db), includeStatus: false)
+            counts[status] = try await query.filter(\.$status == status.rawValue).count()
+        }
+        return counts
+    }
+
+    private func apply(_ filter: ReportFilter, to query: QueryBuilder<Report>, includeStatus: Bool) -> QueryBuilder<Report> {
+        if let id = filter.locationID { query.filter(\.$locationID == id) }
+        if let id = filter.districtID { query.filter(\.$districtID == id) }
+        if let kind = filter.kind { query.filter(\.$kind == kind.rawValue) }
+        if let id = filter.categoryID { query.filter(\.$categoryID == id) }
+        if includeStatus, let status = filter.status { query.filter(\.$status == status.rawValue) }
+        if let urgency = filter.urgency { query.filter(\.$urgency == urgency.rawValue) }
+        if let id = filter.organisationID { query.filter(\.$organisationID == id) }
+        if let id = filter.ownerID { query.filter(\.$ownerID == id) }
+        if let from = filter.from { query.filter(\.$occurredAt >= from) }
+        if let to = filter.to { query.filter(\.$occurredAt < to) }
+        if let text = filter.text {
+            let lowered = text.lowercased()
+            if lowered.range(of: #"^dp-\d{4}-\d{6}$"#, options: .regularExpression) != nil {
+                query.filter(\.$reference == text.uppercased())
+            } else {
+                query.filter(\.$searchText ~~ lowered)
+            }
+        }
+        return query
+    }
+
+    private func sort(_ sort: ReportSort, _ query: QueryBuilder<Report>) {
+        switch sort {
+        case .newest: query.sort(\.$occurredAt, .descending).sort(\.$id, .descending)
+        case .oldest: query.sort(\.$occurredAt, .ascending).sort(\.$id, .ascending)
+        case .urgency: query.sort(\.$urgency, .descending).sort(\.$occurredAt, .descending).sort(\.$id, .descending)
+        case .updated: query.sort(\.$updatedAt, .descending).sort(\.$id, .descending)
+        }
+    }
+
+    /// Keyset condition: rows strictly after the cursor in the sort's order.
+    private func after(_ cursor: ReportCursor, _ query: QueryBuilder<Report>) {
+        let date = Date(timeIntervalSince1970: TimeInterval(cursor.seconds))
+        let id = cursor.id
+        switch cursor.sort {
+        case .newest:
+            query.group(.or) { or in
+                or.filter(\.$occurredAt < date).group(.and) { $0.filter(\.$occurredAt == date).filter(\.$id < id) }
+            }
+        case .oldest:
+            query.group(.or) { or in
+                or.filter(\.$occurredAt > date).group(.and) { $0.filter(\.$occurredAt == date).filter(\.$id > id) }
+            }
+        case .updated:
+            query.group(.or) { or in
+                or.filter(\.$updatedAt < date).group(.and) { $0.filter(\.$updatedAt == date).filter(\.$id < id) }
+            }
+        case .urgency:
+            let level = cursor.urgency
+            query.group(.or) { or in
+                or.filter(\.$urgency < level)
+                    .group(.and) { same in
+                        same.filter(\.$urgency == level).group(.or) { inner in
+                            inner.filter(\.$occurredAt < date)
+                                .group(.and) { $0.filter(\.$occurredAt == date).filter(\.$id < id) }
+                        }
+                    }
+            }
+        }
+    }
+
+    private func cursorAfter(_ report: Report, sort: ReportSort) -> ReportCursor {
+        let date = sort == .updated ? report.updatedAt : report.occurredAt
+        return ReportCursor(sort: sort, seconds: Int(date.timeIntervalSince1970), urgency: report.urgency, id: report.id!)
+    }
+
+    // MARK: One report
+
+    /// A report by reference, within scope; its opening is logged as a read of its description.
+    func find(reference: String, by principal: Principal) async throws -> Report {
+        let db = database.db()
+        guard let report = try await scoped(principal, on: db).filter(\.$reference == reference.uppercased()).first() else {
+            throw AppError.notFound
+        }
+        try await Audit.record(.read, "report", report.reference, by: principal, on: db)
+        return report
+    }
+
+    func notes(of report: Report) async throws -> [ReportNote] {
+        try await ReportNote.query(on: database.db()).filter(\.$reportID == report.id!).sort(\.$createdAt, .ascending).all()
+    }
+
+    func history(of report: Report) async throws -> [ReportEvent] {
+        try await ReportEvent.query(on: database.db()).filter(\.$reportID == report.id!).sort(\.$at, .ascending).all()
+    }
+
+    // MARK: Aggregates (open to analysts)
+
+    /// Reports per category at one location since a date, without any content.
+    func countsByCategory(location: UUID, since: Date) async throws -> [UUID: Int] {
+        let db = database.db()
+        let rows = try await Report.query(on: db)
+            .filter(\.$locationID == location).filter(\.$occurredAt >= since)
+            .field(\.$categoryID).all()
+        return rows.reduce(into: [:]) { $0[$1.categoryID, default: 0] += 1 }
+    }
+}
+
+extension ReportStore {
+    /// People a report can be given to: active staff of its responsible organisation, and the
+    /// user themselves (who may pick it up).
+    func candidateOwners(for report: Report, me principal: Principal) async throws -> [(id: UUID, name: String)] {
+        let db = database.db()
+        var users: [User] = []
+        if let organisation = report.organisationID {
+            users = try await User.query(on: db).filter(\.$organisationID == organisation).filter(\.$active == true)
+                .filter(\.$role != Role.analyst.rawValue).sort(\.$name).all()
+        }
+        var result = users.compactMap { user in user.id.map { (id: $0, name: user.name) } }
+        if !result.contains(where: { $0.id == principal.userID }) { result.insert((principal.userID, principal.name), at: 0) }
+        return result
+    }
+}

@@ -1,0 +1,57 @@
+import FluentKit
+import Foundation
+
+/// One line of the access log: who did what to which record, when, in which role and why.
+/// Append-only: nothing in the application updates or deletes these rows.
+final class AuditEntry: Model, @unchecked Sendable {
+    static let schema = "audit_entries"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "at") var at: Date
+    @OptionalField(key: "user_id") var userID: UUID?
+    @OptionalField(key: "role") var role: String?
+    @Field(key: "action") var action: String
+    @Field(key: "record_type") var recordType: String
+    @OptionalField(key: "record_id") var recordID: String?
+    @OptionalField(key: "purpose") var purpose: String?
+
+    init() {}
+    init(at: Date = .now, principal: Principal?, action: AuditAction, recordType: String, recordID: String?, purpose: String? = nil) {
+        self.at = at
+        self.userID = principal?.userID
+        self.role = principal?.role.rawValue
+        self.action = action.rawValue
+        self.recordType = recordType
+        self.recordID = recordID
+        self.purpose = purpose
+    }
+}
+
+enum AuditAction: String, Sendable {
+    case read, create, update, login, loginFailed = "login_failed", logout, tokenCreated = "token_created", tokenRevoked = "token_revoked"
+}
+
+/// Writes audit entries. Callers pass the database handle of their transaction, so the entry
+/// commits or rolls back with the change it describes.
+enum Audit {
+    static func record(_ action: AuditAction, _ recordType: String, _ recordID: String?, by principal: Principal?,
+                       purpose: String? = nil, on db: any Database) async throws {
+        try await AuditEntry(principal: principal, action: action, recordType: recordType, recordID: recordID, purpose: purpose)
+            .create(on: db)
+    }
+}
+
+struct CreateAuditEntries: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(AuditEntry.schema)
+            .id()
+            .field("at", .datetime, .required)
+            .field("user_id", .uuid)
+            .field("role", .string)
+            .field("action", .string, .required)
+            .field("record_type", .string, .required)
+            .field("record_id", .string)
+            .field("purpose", .string)
+            .create()
+    }
+    func revert(on database: any Database) async throws { try await database.schema(AuditEntry.schema).delete() }
+}

@@ -1,0 +1,51 @@
+import FluentKit
+import Foundation
+
+/// The signed-in user as every feature sees them: identity, role and the scope that follows.
+/// Built once per request; stores take it to decide what a query may return.
+struct Principal: Sendable {
+    let userID: UUID
+    let name: String
+    let email: String
+    let role: Role
+    let organisationID: UUID?
+    let districtIDs: [UUID]
+    let locationIDs: [UUID]
+    /// How the user authenticated: a browser session or a personal access token.
+    let via: Via
+
+    enum Via: Sendable { case session, token }
+
+    var isAdministrator: Bool { role == .administrator }
+
+    /// Which reports this user may read, as data every store applies to its queries.
+    var reportScope: ReportScope {
+        switch role {
+        case .administrator: .all
+        case .coordinator: .districts(districtIDs)
+        case .locationStaff: .locations(locationIDs)
+        case .partner: organisationID.map { .organisation($0) } ?? .none
+        case .analyst: .none
+        }
+    }
+
+    /// Loads the principal for an active user; `nil` when the user is gone or deactivated.
+    static func load(userID: UUID, via: Via, on db: any Database) async throws -> Principal? {
+        guard let user = try await User.find(userID, on: db), user.active else { return nil }
+        let districts = try await UserDistrict.query(on: db).filter(\.$userID == userID).all().map(\.districtID)
+        let locations = try await UserLocation.query(on: db).filter(\.$userID == userID).all().map(\.locationID)
+        return Principal(
+            userID: userID, name: user.name, email: user.email, role: user.userRole,
+            organisationID: user.organisationID, districtIDs: districts, locationIDs: locations, via: via
+        )
+    }
+}
+
+/// The records of a kind a user may read. `.none` still allows aggregates where a feature offers them.
+enum ReportScope: Sendable, Equatable {
+    case all
+    case districts([UUID])
+    case locations([UUID])
+    case organisation(UUID)
+    case none
+}

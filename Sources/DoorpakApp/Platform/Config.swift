@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+
+/// Everything the application needs to know at start-up. Built from flags and the environment
+/// by the CLI; tests build it directly.
+public struct AppConfig: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        /// An SQLite file; `nil` is a fresh temporary database (tests).
+        case sqlite(path: String?)
+        /// A PostgreSQL URL, optionally confined to one schema (tests use one schema each).
+        case postgres(url: String, schema: String? = nil)
+    }
+
+    public var hostname = "127.0.0.1"
+    public var port = 8080
+    public var database: DatabaseChoice = .sqlite(path: "data/doorpak.sqlite")
+    public var migrateOnStart = true
+    /// Seed synthetic demo data when the database has no users yet.
+    public var seedDemoData = false
+    /// Cookies carry `Secure` unless this is explicitly local development over plain HTTP.
+    public var secureCookies = true
+    /// The address users reach the server at, used in printed links.
+    public var publicURL: String?
+    public var logLevel: Logger.Level = .info
+    /// How long a signed-in session lives without activity.
+    public var sessionIdleTimeout: Duration = .seconds(60 * 60 * 2)
+    /// Bcrypt cost; tests lower it to keep the suite quick.
+    public var bcryptCost = 12
+
+    public init() {}
+
+    /// Reads `DATABASE_URL`, `DOORPAK_DATA_DIR`, `PORT`, `HOST`, `DOORPAK_PUBLIC_URL`,
+    /// `DOORPAK_INSECURE_COOKIES` and `LOG_LEVEL`.
+    public init(environment env: [String: String]) {
+        self.init()
+        if let dir = env["DOORPAK_DATA_DIR"], !dir.isEmpty { database = .sqlite(path: dir + "/doorpak.sqlite") }
+        if let url = env["DATABASE_URL"], !url.isEmpty { database = .postgres(url: url) }
+        if let port = env["PORT"].flatMap(Int.init) { self.port = port }
+        if let host = env["HOST"], !host.isEmpty { hostname = host }
+        publicURL = env["DOORPAK_PUBLIC_URL"]
+        if env["DOORPAK_INSECURE_COOKIES"] == "1" { secureCookies = false }
+        if let level = env["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logLevel = level }
+    }
+
+    /// The base URL printed at start-up.
+    public var baseURL: String { publicURL ?? "http://\(hostname):\(port)" }
+}

@@ -1,0 +1,73 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+
+/// The application's connection pools and migrations: the FluentKit set-up without a web framework.
+public struct AppDatabase: Sendable {
+    public let databases: Databases
+    let logger: Logger
+    let isPostgres: Bool
+    let schema: String?
+
+    public init(_ choice: AppConfig.DatabaseChoice, logger: Logger) throws {
+        databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        self.logger = logger
+        switch choice {
+        case .sqlite(let path):
+            if let path {
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            } else {
+                databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+            }
+            isPostgres = false
+            schema = nil
+        case .postgres(let url, let schema):
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if let schema { configuration.searchPath = [schema] }
+            databases.use(
+                .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace),
+                as: .psql
+            )
+            isPostgres = true
+            self.schema = schema
+        }
+    }
+
+    /// A database handle for one unit of work.
+    public func db() -> any Database {
+        databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+    }
+
+    /// The same handle as raw SQL, for the few statements the query builder cannot express.
+    func sql() -> any SQLDatabase { db().sql }
+
+    /// Runs every migration that has not run yet.
+    public func migrate() async throws {
+        if let schema {
+            try await sql().raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+        }
+        let migrations = Migrations()
+        migrations.add(Self.migrations)
+        let migrator = Migrator(
+            databases: databases, migrations: migrations, logger: logger, on: databases.eventLoopGroup.any()
+        )
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+    }
+
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+}
+
+extension Database {
+    /// Every driver we use speaks SQL; this is the door to SQLKit for indexes and counters.
+    var sql: any SQLDatabase { self as! any SQLDatabase }
+}

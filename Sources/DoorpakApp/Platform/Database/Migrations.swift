@@ -1,0 +1,16 @@
+import FluentKit
+
+extension AppDatabase {
+    /// Every migration, in order. A feature adds its own at the end; never reorder or edit one that shipped.
+    static let migrations: [any Migration] = [
+        CreateOrganisations(),
+        CreateDistrictsAndLocations(),
+        CreateUsers(),
+        CreatePersistEntries(),
+        CreateLoginAttempts(),
+        CreateAPITokens(),
+        CreateCategories(),
+        CreateReports(),
+        CreateAuditEntries(),
+    ]
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import NIOCore
+
+/// What the session cookie points to in the database.
+struct WebSession: Codable, Sendable {
+    var userID: UUID
+    var signedInAt: Date
+    var lastSeen: Date
+}
+
+/// Per-request facts: who is asking, in which language, with which CSRF token and form.
+struct AppRequestContext: AuthRequestContext, SessionRequestContext, RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    var identity: Principal?
+    let sessions: SessionContext<WebSession>
+    let remoteAddress: SocketAddress?
+    var language: Language = .nl
+    /// The token every form on the page carries (double-submit cookie).
+    var csrfToken = ""
+    /// The decoded body of a form post, after the CSRF check.
+    var form = FormFields()
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        identity = nil
+        sessions = .init()
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The client address for throttling and rate limits.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "local" }
+
+    /// The signed-in user, or 401 (the web routes turn that into a redirect to the login page).
+    func principal() throws -> Principal {
+        guard let identity else { throw AppError.unauthenticated }
+        return identity
+    }
+}

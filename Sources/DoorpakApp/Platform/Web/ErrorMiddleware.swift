@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+
+/// Turns every error into what the client understands: problem+json (RFC 9457, as the Dutch API
+/// Design Rules ask) under `/api/`, an HTML page elsewhere, and a login redirect for a web page
+/// that needs a signed-in user. Unexpected errors are logged by type only: no data leaks into logs.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let views: Views
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = Problem(error)
+            if problem.status == .internalServerError {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
+            }
+            if request.uri.path.hasPrefix("/api/") { return try problem.json(views.locales[.en]) }
+            if problem.status == .unauthorized {
+                let next = request.method == .get ? request.uri.string : "/"
+                return .redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+            }
+            let locale = views.locales[context.language]
+            let code = Int(problem.status.code)
+            let page = try views.page("error", title: "\(code)", request: request, context: context, data: [
+                "code": code,
+                "heading": locale.text("errors.\(code).title"),
+                "message": locale.text("errors.\(code).message"),
+            ], status: problem.status)
+            var response = try page.response(from: request, context: context)
+            if let retry = problem.retryAfter { response.headers[.retryAfter] = "\(retry)" }
+            return response
+        }
+    }
+}
+
+/// An error as the API reports it.
+struct Problem {
+    var status: HTTPResponse.Status
+    var detail: String?
+    var issues: [FieldIssue] = []
+    var retryAfter: Int?
+
+    init(_ error: any Error) {
+        switch error {
+        case let error as AppError:
+            status = error.status
+            switch error {
+            case .badRequest(let message), .conflict(let message): detail = message
+            case .invalid(let issues): self.issues = issues
+            case .tooManyRequests(let seconds): retryAfter = seconds
+            default: break
+            }
+        case let error as any HTTPResponseError:
+            status = error.status
+        case is DecodingError:
+            status = .badRequest
+            detail = "The request body is not valid JSON of the expected shape."
+        default:
+            status = .internalServerError
+        }
+    }
+
+    func json(_ locale: LocaleTexts) throws -> Response {
+        var body: [String: Any] = [
+            "type": "about:blank",
+            "title": status.reasonPhrase,
+            "status": Int(status.code),
+        ]
+        if let detail { body["detail"] = detail }
+        if !issues.isEmpty {
+            body["invalidParams"] = issues.map {
+                ["name": $0.name, "code": $0.code, "reason": locale.text("field_errors.\($0.code)")]
+            }
+        }
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

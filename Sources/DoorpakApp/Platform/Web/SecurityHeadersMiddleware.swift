@@ -1,0 +1,83 @@
+import Hummingbird
+
+/// The outermost middleware: security headers on every response, `API-Version` on API responses,
+/// and a last-resort answer for any error nothing else rendered (no details leak).
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    let secure: Bool
+
+    static var contentSecurityPolicy: String {
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+            + "frame-ancestors 'none'; base-uri 'none'"
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+            if status == .internalServerError { context.logger.error("unhandled error: \(String(reflecting: type(of: error)))") }
+            response = Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: status.reasonPhrase)))
+        }
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        response.headers[.init("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=()"
+        response.headers[.init("Cross-Origin-Opener-Policy")!] = "same-origin"
+        response.headers[.init("Cross-Origin-Resource-Policy")!] = "same-origin"
+        if secure { response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
+        if !request.uri.path.hasPrefix("/static/") { response.headers[.cacheControl] = "no-store" }
+        if request.uri.path.hasPrefix("/api/") { response.headers[.init("API-Version")!] = APIInfo.version }
+        return response
+    }
+}
+
+/// Decides the page language and hands out the CSRF token every form carries.
+struct WebContextMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let secure: Bool
+
+    var csrfCookieName: String { secure ? "__Host-dp_csrf" : "dp_csrf" }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.language = Language.negotiate(
+            cookie: request.cookies[Language.cookieName]?.value, acceptLanguage: request.headers[.acceptLanguage]
+        )
+        let existing = request.cookies[csrfCookieName]?.value
+        let token = existing.flatMap { $0.count == 43 ? $0 : nil } ?? SecureRandom.urlSafeString(bytes: 32)
+        context.csrfToken = token
+        var response = try await next(request, context)
+        if existing != token && !request.uri.path.hasPrefix("/api/") && !request.uri.path.hasPrefix("/static/") {
+            response.setCookie(Cookie(name: csrfCookieName, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .strict))
+        }
+        return response
+    }
+}
+
+/// Decodes form posts (at most 1 MiB) and refuses any without the matching CSRF token.
+struct FormMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let maxBodySize = 1 << 20
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, !request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else {
+            throw AppError.unsupportedMediaType
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: Self.maxBodySize)
+        } catch {
+            throw AppError.payloadTooLarge
+        }
+        let form = FormFields(urlEncoded: String(buffer: buffer))
+        guard let sent = form["_csrf"], sent == context.csrfToken, !sent.isEmpty else { throw AppError.csrfFailed }
+        var context = context
+        context.form = form
+        return try await next(request, context)
+    }
+}

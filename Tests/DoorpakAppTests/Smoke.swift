@@ -1,0 +1,4 @@
+import HummingbirdTesting
+import Testing
+@testable import DoorpakApp
+@Test func smoke() { #expect(true) }

@@ -35,7 +35,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
-            resources: [.copy("Resources")]
+            resources: [.copy("Assets")]
         ),
         .executableTarget(
             name: "doorpak",
@@ -43,6 +43,14 @@ let package = Package(
                 "DoorpakApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "doorpak-bench",
+            dependencies: [
+                "DoorpakApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench"
         ),
         .testTarget(
             name: "DoorpakAppTests",

@@ -15,7 +15,7 @@ struct ReportPresenter {
             "kind": locale.text("kinds.\(report.kind)"),
             "category": catalog.category(report.categoryID)?.name(language) ?? "",
             "location": catalog.location(report.locationID)?.name ?? "",
-            "place": catalog.place(report.placeID)?.name ?? "",
+            "place": catalog.place(report.placeID)?.name as Any,
             "occurred": Formats.dateTime(report.occurredAt, language),
             "urgency": locale.text("urgency.\(report.reportUrgency.code)"),
             "urgencyCode": report.reportUrgency.code,
@@ -31,7 +31,7 @@ struct ReportPresenter {
         values["description"] = report.description
         values["district"] = catalog.district(report.districtID)?.name ?? ""
         values["reporter"] = names[report.reporterID] ?? ""
-        values["source"] = report.source.map { locale.text("sources.\($0)") } ?? ""
+        values["source"] = report.source.map { locale.text("sources.\($0)") } as Any
         values["created"] = Formats.dateTime(report.createdAt, language)
         values["updated"] = Formats.dateTime(report.updatedAt, language)
         return values
@@ -50,7 +50,7 @@ struct ReportPresenter {
             "from": value(field, event.fromValue),
             "to": value(field, event.toValue),
             "hasChange": field != .created && field != .note,
-            "reason": event.reason ?? "",
+            "reason": event.reason as Any,
         ]
     }
 

@@ -14,14 +14,23 @@ enum Language: String, CaseIterable, Sendable {
     }
 }
 
-/// The texts of one language, loaded from `Resources/locales/<code>.json` (nested objects).
+/// The texts of one language: every `Resources/locales/<code>/*.json` file (one per feature,
+/// nested objects) merged at the top level.
 struct LocaleTexts: @unchecked Sendable {
     /// The nested dictionary templates read as `{{t.section.key}}`.
     let strings: [String: Any]
 
-    init(contentsOf url: URL) throws {
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
-        strings = object as? [String: Any] ?? [:]
+    init(directory: URL) throws {
+        var merged: [String: Any] = [:]
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
+        for file in files {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(file)))
+            for (key, value) in object as? [String: Any] ?? [:] {
+                precondition(merged[key] == nil, "locale key '\(key)' is defined twice (\(file))")
+                merged[key] = value
+            }
+        }
+        strings = merged
     }
 
     /// The text at a dotted key, such as `status.new`; the key itself when missing, so gaps show.
@@ -44,7 +53,7 @@ struct Locales: Sendable {
     init(directory: URL) throws {
         var loaded: [Language: LocaleTexts] = [:]
         for language in Language.allCases {
-            loaded[language] = try LocaleTexts(contentsOf: directory.appendingPathComponent("\(language.rawValue).json"))
+            loaded[language] = try LocaleTexts(directory: directory.appendingPathComponent(language.rawValue))
         }
         byLanguage = loaded
     }

@@ -18,8 +18,11 @@ struct Views: Sendable {
     let library: MustacheLibrary
     let locales: Locales
 
+    /// Templates, texts and static files, shipped as the target's `Assets` folder.
+    static var assets: URL { Bundle.module.bundleURL.appendingPathComponent("Assets") }
+
     static func load() async throws -> Views {
-        let resources = Bundle.module.resourceURL!.appendingPathComponent("Resources")
+        let resources = Views.assets
         return Views(
             library: try await MustacheLibrary(directory: resources.appendingPathComponent("templates").path),
             locales: try Locales(directory: resources.appendingPathComponent("locales"))

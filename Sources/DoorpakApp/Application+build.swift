@@ -1,0 +1,59 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import Logging
+
+/// The shared services every feature's routes are built from.
+struct AppServices: Sendable {
+    let config: AppConfig
+    let database: AppDatabase
+    let views: Views
+    let passwords: Passwords
+}
+
+/// Builds the whole application; the CLI and the tests both call this.
+public func buildApplication(_ config: AppConfig) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "doorpak")
+    logger.logLevel = config.logLevel
+    let database = try AppDatabase(config.database, logger: logger)
+    let services = AppServices(config: config, database: database, views: try await Views.load(),
+                               passwords: Passwords(cost: UInt8(config.bcryptCost)))
+    let sessions = DatabasePersistDriver(database: database)
+    let router = buildRouter(services, sessions: sessions)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Doorpak"),
+        services: [sessions],
+        logger: logger
+    )
+    app.addServices(database.databases)
+    app.beforeServerStarts {
+        if config.migrateOnStart { try await database.migrate() }
+        if config.seedDemoData { try await DemoSeeder(database: database, passwords: services.passwords).seedIfEmpty() }
+    }
+    return app
+}
+
+func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let secure = services.config.secureCookies
+    router.addMiddleware {
+        SecurityHeadersMiddleware(secure: secure)
+        FileMiddleware(Views.assets.appendingPathComponent("static").path, urlBasePath: "/static",
+                       cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]))
+        WebContextMiddleware(secure: secure)
+        SessionMiddleware(storage: sessions, configuration: .init(
+            sessionCookieParameters: .init(name: secure ? "__Host-dp_session" : "dp_session", secure: secure, sameSite: .lax),
+            defaultSessionExpiration: services.config.sessionIdleTimeout
+        ))
+        AuthenticationMiddleware(database: services.database, idleTimeout: services.config.sessionIdleTimeout)
+        ErrorMiddleware(views: services.views)
+        FormMiddleware()
+    }
+    router.get("/health") { _, _ in "ok" }
+    let reports = ReportStore(database: services.database)
+    AccountRoutes(services: services).add(to: router)
+    ReportRoutes(store: reports, views: services.views).add(to: router)
+    return router
+}

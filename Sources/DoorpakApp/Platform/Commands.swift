@@ -1,0 +1,95 @@
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// What the command-line tool can do, as public entry points; the `doorpak` executable only parses arguments.
+public enum Commands {
+    /// Runs the server until it is stopped.
+    public static func serve(_ config: AppConfig, demoLogins: Bool) async throws {
+        let app = try await buildApplication(config)
+        print("Doorpak is running at \(config.baseURL)")
+        if demoLogins {
+            print("Demo sign-in: beheerder@doorpak.example / \(DemoSeeder.password)  (also coordinator@, locatie@, ggd@, politie@, analist@doorpak.example)")
+        }
+        try await app.runService()
+    }
+
+    /// Runs pending migrations and exits.
+    public static func migrate(_ config: AppConfig) async throws {
+        try await withDatabase(config) { database in try await database.migrate() }
+    }
+
+    /// Seeds demo data into an empty database.
+    public static func seedDemo(_ config: AppConfig) async throws -> Bool {
+        try await withDatabase(config) { database in
+            try await database.migrate()
+            return try await DemoSeeder(database: database, passwords: Passwords(cost: UInt8(config.bcryptCost))).seedIfEmpty()
+        }
+    }
+
+    /// Creates a user; returns an error message instead of throwing for bad input.
+    public static func createUser(_ config: AppConfig, email: String, name: String, role: String, password: String,
+                                  organisation: String?) async throws -> String? {
+        guard let role = Role(rawValue: role) else {
+            return "Unknown role '\(role)'. Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
+        guard password.count >= Passwords.minimumLength else { return "The password needs at least \(Passwords.minimumLength) characters." }
+        guard email.contains("@"), email.count <= 254 else { return "That is not an e-mail address." }
+        return try await withDatabase(config) { database in
+            try await database.migrate()
+            let db = database.db()
+            if try await User.query(on: db).filter(\.$email == email.lowercased()).first() != nil { return "A user with that e-mail exists." }
+            var organisationID: UUID?
+            if let organisation {
+                guard let found = try await Organisation.query(on: db).filter(\.$name == organisation).first() else {
+                    return "No organisation named '\(organisation)'."
+                }
+                organisationID = found.id
+            }
+            let organisationRef = organisationID
+            let hash = try await Passwords(cost: UInt8(config.bcryptCost)).hash(password)
+            try await db.transaction { tx in
+                let user = User(email: email, name: name, passwordHash: hash, role: role, organisationID: organisationRef)
+                try await user.create(on: tx)
+                try await Audit.record(.create, "user", user.id?.uuidString, by: nil, purpose: "cli", on: tx)
+            }
+            return nil
+        }
+    }
+
+    /// One line per user: e-mail, role, active.
+    public static func listUsers(_ config: AppConfig) async throws -> [String] {
+        try await withDatabase(config) { database in
+            try await User.query(on: database.db()).sort(\.$email).all().map {
+                "\($0.email)\t\($0.role)\t\($0.active ? "active" : "deactivated")"
+            }
+        }
+    }
+
+    /// Deactivates a user; returns false when there is no such user.
+    public static func deactivateUser(_ config: AppConfig, email: String) async throws -> Bool {
+        try await withDatabase(config) { database in
+            try await database.db().transaction { tx in
+                guard let user = try await User.query(on: tx).filter(\.$email == email.lowercased()).first() else { return false }
+                user.active = false
+                try await user.update(on: tx)
+                try await Audit.record(.update, "user", user.id?.uuidString, by: nil, purpose: "cli: deactivate", on: tx)
+                return true
+            }
+        }
+    }
+
+    private static func withDatabase<T: Sendable>(_ config: AppConfig, _ work: (AppDatabase) async throws -> T) async throws -> T {
+        var logger = Logger(label: "doorpak")
+        logger.logLevel = .warning
+        let database = try AppDatabase(config.database, logger: logger)
+        do {
+            let result = try await work(database)
+            await database.shutdown()
+            return result
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+    }
+}

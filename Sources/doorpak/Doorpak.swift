@@ -1,0 +1,112 @@
+import ArgumentParser
+import DoorpakApp
+import Foundation
+
+/// The `doorpak` command: runs the server and administers an installation.
+@main
+struct Doorpak: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Doorpak: follow-through on incidents, signals and cases at mixed housing sites.",
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every command shares: where the data lives.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "Folder for the embedded SQLite database (ignored when DATABASE_URL is set).")
+    var dataDir: String?
+
+    func config() -> AppConfig {
+        var environment = ProcessInfo.processInfo.environment
+        if let dataDir { environment["DOORPAK_DATA_DIR"] = dataDir }
+        return AppConfig(environment: environment)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the web server (SQLite under ./data by default; PostgreSQL when DATABASE_URL is set)."
+    )
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Address to listen on.") var hostname: String?
+    @Option(help: "Port to listen on (default 8080, or PORT).") var port: Int?
+    @Flag(help: "Seed synthetic demo data when the database is empty, and print the demo sign-in.") var demo = false
+    @Flag(help: "Send cookies without the Secure flag (plain-HTTP local development only).") var insecureCookies = false
+
+    func run() async throws {
+        var config = database.config()
+        if let hostname { config.hostname = hostname }
+        if let port { config.port = port }
+        config.seedDemoData = demo
+        let loopback = ["127.0.0.1", "localhost", "::1"].contains(config.hostname)
+        if insecureCookies || (demo && loopback && config.publicURL == nil) { config.secureCookies = false }
+        try await Commands.serve(config, demoLogins: demo)
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date, then exit.")
+    @OptionGroup var database: DatabaseOptions
+    func run() async throws {
+        try await Commands.migrate(database.config())
+        print("Migrations are up to date.")
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Demo data.", subcommands: [Seed.self])
+
+    struct Seed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Fill an empty database with synthetic demo data.")
+        @OptionGroup var database: DatabaseOptions
+        func run() async throws {
+            let seeded = try await Commands.seedDemo(database.config())
+            print(seeded ? "Demo data seeded." : "The database already has users; nothing seeded.")
+        }
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage user accounts.", subcommands: [Create.self, List.self, Deactivate.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user. The password is read from DOORPAK_PASSWORD or standard input, never from arguments."
+        )
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "E-mail address used to sign in.") var email: String
+        @Option(help: "Full name.") var name: String
+        @Option(help: "administrator, coordinator, location_staff, partner or analyst.") var role: String
+        @Option(help: "Name of the user's organisation.") var organisation: String?
+
+        func run() async throws {
+            let password = ProcessInfo.processInfo.environment["DOORPAK_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+            if let problem = try await Commands.createUser(database.config(), email: email, name: name, role: role,
+                                                          password: password, organisation: organisation) {
+                throw ValidationError(problem)
+            }
+            print("User created.")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users: e-mail, role, state.")
+        @OptionGroup var database: DatabaseOptions
+        func run() async throws {
+            for line in try await Commands.listUsers(database.config()) { print(line) }
+        }
+    }
+
+    struct Deactivate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deactivate a user: they can no longer sign in or use tokens.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "E-mail address of the user.") var email: String
+        func run() async throws {
+            guard try await Commands.deactivateUser(database.config(), email: email) else { throw ValidationError("No such user.") }
+            print("User deactivated.")
+        }
+    }
+}

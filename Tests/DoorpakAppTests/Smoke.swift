@@ -1,4 +1,0 @@
-import HummingbirdTesting
-import Testing
-@testable import DoorpakApp
-@Test func smoke() { #expect(true) }

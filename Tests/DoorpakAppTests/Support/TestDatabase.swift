@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import Testing
+@testable import DoorpakApp
+
+/// The databases the route tests run on: SQLite always, PostgreSQL when
+/// `DOORPAK_TEST_POSTGRES_URL` is set (the test command sets it after starting a server).
+enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    static var available: [TestDatabase] {
+        ProcessInfo.processInfo.environment["DOORPAK_TEST_POSTGRES_URL"] == nil ? [.sqlite] : allCases
+    }
+
+    var testDescription: String { rawValue }
+
+    /// A fresh, empty database for one test: a temporary SQLite file, or a new PostgreSQL schema.
+    func freshConfig() -> AppConfig {
+        var config = AppConfig()
+        config.port = 0
+        config.logLevel = .warning
+        config.secureCookies = false
+        config.bcryptCost = 4
+        let name = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        switch self {
+        case .sqlite:
+            config.database = .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("doorpak-tests/\(name).sqlite").path)
+        case .postgres:
+            config.database = .postgres(url: ProcessInfo.processInfo.environment["DOORPAK_TEST_POSTGRES_URL"]!, schema: name)
+        }
+        return config
+    }
+}
+
+extension AppDatabase {
+    /// A connection to the test's database for setting up data, closed after `work`.
+    static func with<T: Sendable>(_ config: AppConfig, _ work: (AppDatabase) async throws -> T) async throws -> T {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let database = try AppDatabase(config.database, logger: logger)
+        do {
+            let result = try await work(database)
+            await database.shutdown()
+            return result
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+    }
+}

@@ -55,5 +55,8 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     let reports = ReportStore(database: services.database)
     AccountRoutes(services: services).add(to: router)
     ReportRoutes(store: reports, views: services.views).add(to: router)
+    LocationRoutes(store: LocationStore(database: services.database), reports: reports, views: services.views).add(to: router)
+    AdminRoutes(services: services).add(to: router)
+    APIRoutes(services: services).add(to: router)
     return router
 }

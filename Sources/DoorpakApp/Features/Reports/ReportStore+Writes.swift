@@ -111,6 +111,8 @@ extension ReportStore {
                 by principal: Principal, now: Date = .now) async throws {
         let db = database.db()
         var issues: [FieldIssue] = []
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let reason, let issue = TextRules.check(reason, required: false, max: 2000) { issues.append(FieldIssue("reason", issue)) }
         if let organisation, organisation != report.organisationID {
             guard principal.role == .administrator || principal.role == .coordinator else { throw AppError.forbidden }
             let found = try await Organisation.find(organisation, on: db)

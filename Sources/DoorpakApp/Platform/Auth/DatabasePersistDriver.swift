@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// Key/value storage in the database, so that sessions survive a restart and are shared by
 /// every server instance. Stands in for hummingbird-fluent's driver, which is not available here.
@@ -53,10 +54,12 @@ struct DatabasePersistDriver: PersistDriver {
     }
 
     func run() async throws {
-        // Prune expired sessions every ten minutes until shutdown.
-        while !Task.isCancelled {
-            try? await removeExpired()
-            try? await Task.sleep(for: .seconds(600))
+        // Prune expired sessions every ten minutes until the server shuts down.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await removeExpired()
+                try await Task.sleep(for: .seconds(600))
+            }
         }
     }
 

@@ -15,7 +15,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+            let status = (error as? AppError)?.status ?? (error as? any HTTPResponseError)?.status ?? .internalServerError
             if status == .internalServerError { context.logger.error("unhandled error: \(String(reflecting: type(of: error)))") }
             response = Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: status.reasonPhrase)))

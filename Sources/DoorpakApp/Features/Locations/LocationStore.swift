@@ -1,0 +1,122 @@
+import FluentKit
+import Foundation
+
+/// The only door to districts, locations and their places. These are configuration data, not
+/// personal data: every signed-in user may read them; only administrators change them (the
+/// admin routes check the role), and every change leaves an audit entry in its transaction.
+struct LocationStore: Sendable {
+    let database: AppDatabase
+
+    // MARK: Districts
+
+    func districts() async throws -> [District] {
+        try await District.query(on: database.db()).sort(\.$name).all()
+    }
+
+    func district(_ id: UUID) async throws -> District {
+        guard let district = try await District.find(id, on: database.db()) else { throw AppError.notFound }
+        return district
+    }
+
+    func createDistrict(_ draft: DistrictDraft, by principal: Principal) async throws -> District {
+        let (name, issues) = draft.validate()
+        guard let name else { throw AppError.invalid(issues) }
+        return try await database.db().transaction { tx in
+            try await Self.checkUniqueDistrict(name, except: nil, on: tx)
+            let district = District(name: name)
+            try await district.create(on: tx)
+            try await Audit.record(.create, "district", district.id!.uuidString, by: principal, on: tx)
+            return district
+        }
+    }
+
+    func renameDistrict(_ id: UUID, _ draft: DistrictDraft, by principal: Principal) async throws {
+        let (name, issues) = draft.validate()
+        guard let name else { throw AppError.invalid(issues) }
+        try await database.db().transaction { tx in
+            guard let district = try await District.find(id, on: tx) else { throw AppError.notFound }
+            try await Self.checkUniqueDistrict(name, except: id, on: tx)
+            district.name = name
+            try await district.update(on: tx)
+            try await Audit.record(.update, "district", id.uuidString, by: principal, on: tx)
+        }
+    }
+
+    private static func checkUniqueDistrict(_ name: String, except id: UUID?, on db: any Database) async throws {
+        let taken = try await District.query(on: db).all().contains { $0.id != id && NameRules.sameName($0.name, name) }
+        if taken { throw AppError.invalid([FieldIssue("name", "taken")]) }
+    }
+
+    /// The ids among `ids` that are existing districts (for user assignments).
+    static func existingDistrictIDs(_ ids: [UUID], on db: any Database) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await District.query(on: db).filter(\.$id ~~ ids).all().compactMap(\.id))
+    }
+
+    /// The ids among `ids` that are existing locations (for user assignments).
+    static func existingLocationIDs(_ ids: [UUID], on db: any Database) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await Location.query(on: db).filter(\.$id ~~ ids).all().compactMap(\.id))
+    }
+
+    // MARK: Locations
+
+    /// Every location, optionally in one district, by name.
+    func locations(district: UUID? = nil) async throws -> [Location] {
+        let query = Location.query(on: database.db())
+        if let district { query.filter(\.$districtID == district) }
+        return try await query.sort(\.$name).all()
+    }
+
+    func location(_ id: UUID) async throws -> Location {
+        guard let location = try await Location.find(id, on: database.db()) else { throw AppError.notFound }
+        return location
+    }
+
+    func createLocation(_ draft: LocationDraft, by principal: Principal) async throws -> Location {
+        let (valid, issues) = draft.validate()
+        guard let valid else { throw AppError.invalid(issues) }
+        return try await database.db().transaction { tx in
+            try await Self.checkReferences(valid, except: nil, on: tx)
+            let location = Location(name: valid.name, districtID: valid.districtID, corporationID: valid.corporationID,
+                                    units: valid.units, openedOn: valid.openedOn, plannedClosingOn: valid.plannedClosingOn,
+                                    active: valid.active)
+            try await location.create(on: tx)
+            try await Audit.record(.create, "location", location.id!.uuidString, by: principal, on: tx)
+            return location
+        }
+    }
+
+    /// Changes a location. Its reports keep the district they were made in (`Report.districtID`
+    /// records where the report belonged when it was made).
+    func updateLocation(_ id: UUID, _ draft: LocationDraft, by principal: Principal) async throws {
+        let (valid, issues) = draft.validate()
+        guard let valid else { throw AppError.invalid(issues) }
+        try await database.db().transaction { tx in
+            guard let location = try await Location.find(id, on: tx) else { throw AppError.notFound }
+            try await Self.checkReferences(valid, except: id, on: tx)
+            location.name = valid.name
+            location.districtID = valid.districtID
+            location.corporationID = valid.corporationID
+            location.units = valid.units
+            location.openedOn = valid.openedOn
+            location.plannedClosingOn = valid.plannedClosingOn
+            location.active = valid.active
+            try await location.update(on: tx)
+            try await Audit.record(.update, "location", id.uuidString, by: principal, on: tx)
+        }
+    }
+
+    /// A unique name, an existing district, and a corporation that is a housing corporation.
+    private static func checkReferences(_ valid: LocationDraft.Valid, except id: UUID?, on db: any Database) async throws {
+        var issues: [FieldIssue] = []
+        let taken = try await Location.query(on: db).all().contains { $0.id != id && NameRules.sameName($0.name, valid.name) }
+        if taken { issues.append(FieldIssue("name", "taken")) }
+        if try await District.find(valid.districtID, on: db) == nil { issues.append(FieldIssue("district", "unknown")) }
+        if let corporation = valid.corporationID {
+            let found = try await OrganisationStore.find(corporation, on: db)
+            if found?.organisationKind != .housingCorporation { issues.append(FieldIssue("corporation", "unknown")) }
+        }
+        if !issues.isEmpty { throw AppError.invalid(issues) }
+    }
+}

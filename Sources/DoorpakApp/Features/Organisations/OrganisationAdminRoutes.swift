@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+
+/// Administration of partner organisations: list, create, edit name, kind and active state.
+struct OrganisationAdminRoutes {
+    let store: OrganisationStore
+    let pages: AdminPages
+
+    func add(to group: RouterGroup<AppRequestContext>) {
+        group.get("/organisations", use: list)
+        group.get("/organisations/new", use: newForm)
+        group.post("/organisations", use: create)
+        group.get("/organisations/:id", use: editForm)
+        group.post("/organisations/:id", use: update)
+    }
+
+    func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let locale = pages.views.locales[context.language]
+        let rows: [[AdminPages.Cell]] = try await store.all().map { organisation in
+            [.link(organisation.name, href: "/admin/organisations/\(organisation.id!.uuidString)"),
+             .text(Self.kindLabel(organisation.kind, locale)),
+             .tag(AdminPages.activeLabel(organisation.active, locale))]
+        }
+        return try pages.list(request, context: context, heading: locale.text("admin.organisations.title"),
+                              columns: [.init(label: locale.text("admin.fields.name")), .init(label: locale.text("admin.fields.kind")),
+                                        .init(label: locale.text("admin.fields.status"))],
+                              rows: rows, newHref: "/admin/organisations/new", newLabel: locale.text("admin.organisations.new"))
+    }
+
+    static func kindLabel(_ kind: String, _ locale: LocaleTexts) -> String { locale.text("admin.organisation_kinds.\(kind)") }
+
+    static func kindOptions(_ locale: LocaleTexts) -> [(value: String, label: String)] {
+        OrganisationKind.allCases.map { ($0.rawValue, kindLabel($0.rawValue, locale)) }
+    }
+
+    func newForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        try render(request, context: context, id: nil, values: FormFields(pairs: [("active", "on")]), issues: [])
+    }
+
+    func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        do {
+            _ = try await store.create(draft(context.form), by: principal)
+            return .redirect(to: "/admin/organisations?saved=1")
+        } catch AppError.invalid(let issues) {
+            return try render(request, context: context, id: nil, values: context.form, issues: issues).response(from: request, context: context)
+        }
+    }
+
+    func editForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let organisation = try await store.find(AdminPages.id(context))
+        var pairs = [("name", organisation.name), ("kind", organisation.kind)]
+        if organisation.active { pairs.append(("active", "on")) }
+        return try render(request, context: context, id: organisation.id, values: FormFields(pairs: pairs), issues: [])
+    }
+
+    func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let id = try AdminPages.id(context)
+        do {
+            try await store.update(id, draft(context.form), by: principal)
+            return .redirect(to: "/admin/organisations?saved=1")
+        } catch AppError.invalid(let issues) {
+            return try render(request, context: context, id: id, values: context.form, issues: issues).response(from: request, context: context)
+        }
+    }
+
+    private func draft(_ form: FormFields) -> OrganisationDraft {
+        OrganisationDraft(name: form["name"], kind: form["kind"], active: form["active"] != nil)
+    }
+
+    private func render(_ request: Request, context: AppRequestContext, id: UUID?, values: FormFields, issues: [FieldIssue]) throws -> HTML {
+        let locale = pages.views.locales[context.language]
+        let fields = [
+            AdminField("name", label: locale.text("admin.fields.name"), required: true, .text()),
+            AdminField("kind", label: locale.text("admin.fields.kind"), required: true,
+                       .select([(value: "", label: locale.text("form.choose"))] + Self.kindOptions(locale))),
+            AdminField("active", label: locale.text("admin.organisations.active_label"),
+                       hint: locale.text("admin.organisations.active_hint"), .checkbox),
+        ]
+        let form = AdminForm(fields: fields, values: values, issues: issues, locale: locale)
+        return try pages.form(request, context: context, heading: locale.text(id == nil ? "admin.organisations.new" : "admin.organisations.edit"),
+                              form: form, action: id.map { "/admin/organisations/\($0.uuidString)" } ?? "/admin/organisations",
+                              submit: locale.text("form.save"), back: ("/admin/organisations", locale.text("admin.organisations.title")))
+    }
+}

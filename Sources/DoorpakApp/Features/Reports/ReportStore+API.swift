@@ -1,0 +1,41 @@
+import Foundation
+
+/// Several changes to one report at once, as the API's PATCH sends them.
+struct ReportChange: Sendable {
+    var status: ReportStatus?
+    var reason: String?
+    var urgency: Urgency?
+    /// `nil`: leave the owner; `.some(nil)`: clear it; `.some(id)`: give the report to `id`.
+    var owner: UUID??
+    var organisation: UUID?
+
+    var touchesAssignment: Bool { urgency != nil || owner != nil || organisation != nil }
+}
+
+extension ReportStore {
+    /// Applies a combined change through the same writes the web uses: the assignment through
+    /// `assign`, then the status through `changeStatus`. The status change and the reason are
+    /// checked before anything is written, so that a refused status change does not leave the
+    /// assignment applied on its own. Asking for the status the report already has changes nothing.
+    func update(_ report: Report, with change: ReportChange, by principal: Principal, now: Date = .now) async throws {
+        let reason = change.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let reason, let issue = TextRules.check(reason, required: false, max: 2000) {
+            throw AppError.invalid([FieldIssue("reason", issue)])
+        }
+        let status = change.status == report.reportStatus ? nil : change.status
+        if let status {
+            switch ReportStatus.check(from: report.reportStatus, to: status, reason: reason) {
+            case .refused: throw AppError.conflict("A report cannot move from \(report.status) to \(status.rawValue).")
+            case .reasonRequired: throw AppError.invalid([FieldIssue("reason", "required")])
+            case .allowed: break
+            }
+        }
+        if change.touchesAssignment {
+            try await assign(report, urgency: change.urgency, owner: change.owner, organisation: change.organisation,
+                             reason: reason?.isEmpty == false ? reason : nil, by: principal, now: now)
+        }
+        if let status {
+            try await changeStatus(report, to: status, reason: reason, by: principal, now: now)
+        }
+    }
+}

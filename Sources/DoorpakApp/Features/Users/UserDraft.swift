@@ -1,0 +1,74 @@
+import Foundation
+
+/// What an administrator submits for a user account, before checks. Email and the initial
+/// password are given at creation only.
+struct UserDraft: Sendable {
+    var email: String?
+    var name: String?
+    var role: String?
+    var organisation: String?
+    var districts: [String] = []
+    var locations: [String] = []
+    var password: String?
+
+    static let maxEmailLength = 254
+    /// Bcrypt reads at most 72 bytes; a longer password would silently lose its tail.
+    static let maxPasswordBytes = 72
+
+    struct Valid: Sendable {
+        let email: String?
+        let name: String
+        let role: Role
+        let organisationID: UUID?
+        let districtIDs: [UUID]
+        let locationIDs: [UUID]
+        let password: String?
+    }
+
+    /// `isNew` decides whether email and password are required (and checked) or ignored.
+    func validate(isNew: Bool) -> (Valid?, [FieldIssue]) {
+        var issues: [FieldIssue] = []
+        var email: String?
+        if isNew {
+            let raw = (self.email ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            if raw.isEmpty { issues.append(FieldIssue("email", "required")) }
+            else if raw.count > Self.maxEmailLength { issues.append(FieldIssue("email", "too_long")) }
+            else if raw.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) == nil { issues.append(FieldIssue("email", "invalid")) }
+            else { email = raw }
+        }
+        let name = (self.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let issue = TextRules.check(name, required: true, max: NameRules.maxLength) { issues.append(FieldIssue("name", issue)) }
+        var role: Role?
+        if let raw = self.role.nonBlank {
+            role = Role(rawValue: raw)
+            if role == nil { issues.append(FieldIssue("role", "unknown")) }
+        } else {
+            issues.append(FieldIssue("role", "required"))
+        }
+        var organisationID: UUID?
+        if let raw = organisation.nonBlank {
+            organisationID = UUID(uuidString: raw)
+            if organisationID == nil { issues.append(FieldIssue("organisation", "unknown")) }
+        } else if role == .partner {
+            // A partner's scope is their organisation's reports: without one they would see nothing.
+            issues.append(FieldIssue("organisation", "required_for_partner"))
+        }
+        let districtIDs = Array(Set(districts.compactMap(UUID.init(uuidString:))))
+        if districtIDs.count != Set(districts).count { issues.append(FieldIssue("districts", "unknown")) }
+        else if role == .coordinator && districtIDs.isEmpty { issues.append(FieldIssue("districts", "required_for_coordinator")) }
+        let locationIDs = Array(Set(locations.compactMap(UUID.init(uuidString:))))
+        if locationIDs.count != Set(locations).count { issues.append(FieldIssue("locations", "unknown")) }
+        else if role == .locationStaff && locationIDs.isEmpty { issues.append(FieldIssue("locations", "required_for_staff")) }
+        var password: String?
+        if isNew {
+            let raw = self.password ?? ""
+            if raw.isEmpty { issues.append(FieldIssue("password", "required")) }
+            else if raw.count < Passwords.minimumLength { issues.append(FieldIssue("password", "password_too_short")) }
+            else if raw.utf8.count > Self.maxPasswordBytes { issues.append(FieldIssue("password", "too_long")) }
+            else { password = raw }
+        }
+        guard issues.isEmpty, let role else { return (nil, issues) }
+        return (Valid(email: email, name: name, role: role, organisationID: organisationID, districtIDs: districtIDs,
+                      locationIDs: locationIDs, password: password), [])
+    }
+}

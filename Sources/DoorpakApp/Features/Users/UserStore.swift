@@ -1,0 +1,100 @@
+import FluentKit
+import Foundation
+
+/// The only door for managing user accounts and their district and location assignments.
+/// (Signing in reads users through `AccountStore`; `Principal.load` reads the assignments.)
+struct UserStore: Sendable {
+    let database: AppDatabase
+    let passwords: Passwords
+
+    struct Assignments: Sendable {
+        let districtIDs: [UUID]
+        let locationIDs: [UUID]
+    }
+
+    func all() async throws -> [User] {
+        try await User.query(on: database.db()).sort(\.$name).sort(\.$email).all()
+    }
+
+    func find(_ id: UUID) async throws -> User {
+        guard let user = try await User.find(id, on: database.db()) else { throw AppError.notFound }
+        return user
+    }
+
+    func assignments(of id: UUID) async throws -> Assignments {
+        let db = database.db()
+        async let districts = UserDistrict.query(on: db).filter(\.$userID == id).all()
+        async let locations = UserLocation.query(on: db).filter(\.$userID == id).all()
+        return Assignments(districtIDs: try await districts.map(\.districtID), locationIDs: try await locations.map(\.locationID))
+    }
+
+    /// Creates an active account with an initial password (hashed; never stored or logged in clear).
+    func create(_ draft: UserDraft, by principal: Principal) async throws -> User {
+        let (valid, issues) = draft.validate(isNew: true)
+        guard let valid, let email = valid.email, let password = valid.password else { throw AppError.invalid(issues) }
+        let hash = try await passwords.hash(password)
+        return try await database.db().transaction { tx in
+            var problems = try await Self.referenceIssues(valid, on: tx)
+            if try await User.query(on: tx).filter(\.$email == email).first() != nil { problems.append(FieldIssue("email", "taken")) }
+            if !problems.isEmpty { throw AppError.invalid(problems) }
+            let user = User(email: email, name: valid.name, passwordHash: hash, role: valid.role, organisationID: valid.organisationID)
+            try await user.create(on: tx)
+            try await Self.replaceAssignments(of: user.id!, with: valid, on: tx)
+            try await Audit.record(.create, "user", user.id!.uuidString, by: principal, on: tx)
+            return user
+        }
+    }
+
+    /// Changes name, role, organisation and assignments. An administrator cannot take away their
+    /// own administrator role, so that an installation never loses its last way in by accident.
+    func update(_ id: UUID, _ draft: UserDraft, by principal: Principal) async throws {
+        let (valid, issues) = draft.validate(isNew: false)
+        guard let valid else { throw AppError.invalid(issues) }
+        try await database.db().transaction { tx in
+            guard let user = try await User.find(id, on: tx) else { throw AppError.notFound }
+            var problems = try await Self.referenceIssues(valid, on: tx)
+            if id == principal.userID && valid.role != .administrator { problems.append(FieldIssue("role", "own_role")) }
+            if !problems.isEmpty { throw AppError.invalid(problems) }
+            user.name = valid.name
+            user.role = valid.role.rawValue
+            user.organisationID = valid.organisationID
+            try await user.update(on: tx)
+            try await Self.replaceAssignments(of: id, with: valid, on: tx)
+            try await Audit.record(.update, "user", id.uuidString, by: principal, on: tx)
+        }
+    }
+
+    /// Deactivates or reactivates an account. A deactivated user cannot sign in, and their open
+    /// sessions and tokens stop working at the next request. Nobody deactivates themselves.
+    func setActive(_ id: UUID, _ active: Bool, by principal: Principal) async throws {
+        if id == principal.userID && !active { throw AppError.conflict("An administrator cannot deactivate themselves.") }
+        try await database.db().transaction { tx in
+            guard let user = try await User.find(id, on: tx) else { throw AppError.notFound }
+            guard user.active != active else { return }
+            user.active = active
+            try await user.update(on: tx)
+            try await Audit.record(.update, "user", id.uuidString, by: principal, purpose: active ? "reactivated" : "deactivated", on: tx)
+        }
+    }
+
+    private static func referenceIssues(_ valid: UserDraft.Valid, on db: any Database) async throws -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if let organisation = valid.organisationID, try await OrganisationStore.find(organisation, on: db) == nil {
+            issues.append(FieldIssue("organisation", "unknown"))
+        }
+        if try await LocationStore.existingDistrictIDs(valid.districtIDs, on: db).count != valid.districtIDs.count {
+            issues.append(FieldIssue("districts", "unknown"))
+        }
+        if try await LocationStore.existingLocationIDs(valid.locationIDs, on: db).count != valid.locationIDs.count {
+            issues.append(FieldIssue("locations", "unknown"))
+        }
+        return issues
+    }
+
+    private static func replaceAssignments(of id: UUID, with valid: UserDraft.Valid, on db: any Database) async throws {
+        try await UserDistrict.query(on: db).filter(\.$userID == id).delete()
+        try await UserLocation.query(on: db).filter(\.$userID == id).delete()
+        for district in valid.districtIDs { try await UserDistrict(userID: id, districtID: district).create(on: db) }
+        for location in valid.locationIDs { try await UserLocation(userID: id, locationID: location).create(on: db) }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+
+/// The JSON API under `/api/v1` (NLGov REST API Design Rules): the OpenAPI document and every
+/// feature's API routes. Each feature's API calls the same store as its HTML routes.
+struct APIRoutes {
+    let services: AppServices
+
+    func add(to router: Router<AppRequestContext>) {
+        let api = router.group(RouterPath(APIInfo.basePath)).add(middleware: APIMiddleware(locales: services.views.locales))
+        let document = OpenAPIDocument.load()
+        api.get("/openapi.json") { _, _ in document.response() }
+        AccountAPI().add(to: api)
+        LocationAPI(database: services.database).add(to: api)
+        ReportAPI(store: ReportStore(database: services.database)).add(to: api)
+    }
+}
+
+/// The OpenAPI document, read once from the Assets folder. Public: clients need it before they have a token.
+struct OpenAPIDocument: Sendable {
+    let data: Data
+
+    static func load() -> OpenAPIDocument {
+        let url = Views.assets.appendingPathComponent(APIInfo.documentName)
+        return OpenAPIDocument(data: (try? Data(contentsOf: url)) ?? Data("{}".utf8))
+    }
+
+    func response() -> Response {
+        Response(status: .ok, headers: [.contentType: APIBody.json, .accessControlAllowOrigin: "*"],
+                 body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}

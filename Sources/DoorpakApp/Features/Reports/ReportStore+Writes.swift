@@ -6,7 +6,8 @@ import SQLKit
 extension ReportStore {
     /// Registers a report. Throws `.invalid` with every field problem at once.
     func create(_ draft: ReportDraft, by principal: Principal, now: Date = .now) async throws -> Report {
-        guard principal.reportScope != .none else { throw AppError.forbidden }
+        // Analysts have no record access at all: reports are invisible to them, so "not found".
+        guard principal.reportScope != .none else { throw AppError.notFound }
         let (valid, issues) = draft.validate(now: now)
         guard let valid else { throw AppError.invalid(issues) }
         let db = database.db()

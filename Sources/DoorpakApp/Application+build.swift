@@ -37,11 +37,12 @@ public func buildApplication(_ config: AppConfig) async throws -> some Applicati
 
 func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    // Failing to read the shipped assets is a broken installation: stop at start-up.
+    let staticFiles = try! StaticFilesMiddleware<AppRequestContext>(directory: Views.assets.appendingPathComponent("static"))
     let secure = services.config.secureCookies
     router.addMiddleware {
         SecurityHeadersMiddleware(secure: secure)
-        FileMiddleware(Views.assets.appendingPathComponent("static").path, urlBasePath: "/static",
-                       cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]))
+        staticFiles
         WebContextMiddleware(secure: secure)
         SessionMiddleware(storage: sessions, configuration: .init(
             sessionCookieParameters: .init(name: secure ? "__Host-dp_session" : "dp_session", secure: secure, sameSite: .lax),

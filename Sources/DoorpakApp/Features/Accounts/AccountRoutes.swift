@@ -41,9 +41,9 @@ struct AccountRoutes {
     private func renderLogin(request: Request, context: AppRequestContext, email: String, next: String?, error: String? = nil,
                              status: HTTPResponse.Status = .ok) throws -> HTML {
         let locale = views.locales[context.language]
-        return try views.page("accounts/login", title: locale.text("login.title"), request: request, context: context, data: [
-            "email": email, "next": Self.safeNext(next) ?? "", "error": error as Any,
-        ], status: status)
+        var data: [String: Any] = ["email": email, "next": Self.safeNext(next) ?? ""]
+        if let error { data["error"] = error }
+        return try views.page("accounts/login", title: locale.text("login.title"), request: request, context: context, data: data, status: status)
     }
 
     func login(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -100,7 +100,7 @@ struct AccountRoutes {
         let principal = try context.principal()
         let locale = views.locales[context.language]
         let tokens = try await store.tokens(of: principal)
-        return try views.page("accounts/account", title: locale.text("account.title"), request: request, context: context, data: [
+        var data: [String: Any] = [
             "name": principal.name,
             "email": principal.email,
             "role": locale.text("roles.\(principal.role.rawValue)"),
@@ -110,10 +110,11 @@ struct AccountRoutes {
                  "lastUsed": token.lastUsedAt.map { Formats.dateTime($0, context.language) } ?? locale.text("account.never")]
             },
             "hasTokens": !tokens.isEmpty,
-            "newToken": newToken as Any,
             "tokenName": tokenName,
             "errors": ViewHelpers.errors(issues, locale),
-        ], status: status)
+        ]
+        if let newToken { data["newToken"] = newToken }
+        return try views.page("accounts/account", title: locale.text("account.title"), request: request, context: context, data: data, status: status)
     }
 
     func createToken(_ request: Request, context: AppRequestContext) async throws -> HTML {

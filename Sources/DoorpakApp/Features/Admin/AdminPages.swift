@@ -49,7 +49,7 @@ struct AdminPages: Sendable {
     }
 
     func list(_ request: Request, context: AppRequestContext, heading: String, columns: [Column], rows: [[Cell]],
-              newHref: String? = nil, newLabel: String? = nil, parent: (href: String, label: String)? = nil,
+              newHref: String? = nil, newLabel: String? = nil, parents: [(href: String, label: String)] = [],
               intro: String? = nil, problem: String? = nil, status: HTTPResponse.Status = .ok) throws -> HTML {
         let data: [String: Any] = [
             "heading": heading,
@@ -57,7 +57,7 @@ struct AdminPages: Sendable {
             "rows": rows.map { ["cells": $0.map(\.data)] },
             "empty": rows.isEmpty,
             "newHref": Self.orNull(newHref), "newLabel": newLabel ?? "",
-            "parentHref": Self.orNull(parent?.href), "parentLabel": parent?.label ?? "",
+            "parents": parents.map { ["href": $0.href, "label": $0.label] },
             "intro": Self.orNull(intro),
             "problem": Self.orNull(problem),
             "saved": request.uri.queryParameters.get("saved") != nil,

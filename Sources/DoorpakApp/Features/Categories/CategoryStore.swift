@@ -78,7 +78,7 @@ struct CategoryStore: Sendable {
     func create(_ draft: CategoryDraft, by principal: Principal) async throws -> Category {
         let (valid, issues) = draft.validate(isNew: true)
         guard let valid, let code = valid.code else { throw AppError.invalid(issues) }
-        return try await database.db().transaction { tx in
+        return try await NameRules.unique("code") { try await database.db().transaction { tx in
             let existing = try await Category.query(on: tx).all()
             var conflicts: [FieldIssue] = []
             if existing.contains(where: { $0.code == code }) { conflicts.append(FieldIssue("code", "taken")) }
@@ -90,13 +90,13 @@ struct CategoryStore: Sendable {
             try await category.create(on: tx)
             try await Audit.record(.create, "category", category.id!.uuidString, by: principal, on: tx)
             return category
-        }
+        } }
     }
 
     func update(_ id: UUID, _ draft: CategoryDraft, by principal: Principal) async throws {
         let (valid, issues) = draft.validate(isNew: false)
         guard let valid else { throw AppError.invalid(issues) }
-        try await database.db().transaction { tx in
+        try await NameRules.unique("name_nl") { try await database.db().transaction { tx in
             guard let category = try await Category.find(id, on: tx) else { throw AppError.notFound }
             let conflicts = Self.nameConflicts(valid, in: try await Category.query(on: tx).all(), except: id)
             if !conflicts.isEmpty { throw AppError.invalid(conflicts) }
@@ -107,7 +107,7 @@ struct CategoryStore: Sendable {
             category.active = valid.active
             try await category.update(on: tx)
             try await Audit.record(.update, "category", id.uuidString, by: principal, on: tx)
-        }
+        } }
     }
 
     /// Two categories with the same name in a language would be indistinguishable in every list.

@@ -19,6 +19,8 @@ public enum Benchmarks {
         public var maxSecondsPerMeasurement = 60.0
         /// Run ANALYZE on SQLite after loading (PostgreSQL is always vacuumed and analysed, as autovacuum would).
         public var analyzeSQLite = false
+        /// Concurrent bulk-insert connections on PostgreSQL (SQLite always has one writer).
+        public var postgresWriters = 2
         /// Keep the SQLite file or the PostgreSQL schema instead of removing it.
         public var keep = false
 
@@ -77,7 +79,7 @@ public enum Benchmarks {
         let demoNotes = try await ReportNote.query(on: db).count()
 
         started = clock.now
-        let planTime = try await bulkInsert(options.reports, into: database)
+        let planTime = try await bulkInsert(options.reports, into: database, writers: options.postgresWriters)
         let loadTime = started.duration(to: clock.now)
 
         started = clock.now
@@ -160,9 +162,8 @@ public enum Benchmarks {
     }
 
     /// Bulk-inserts `count` generated reports in transactions of 30,000 rows (1,666 rows per
-    /// INSERT), building the next slice while the database writes the current one; then moves the
-    /// reference counters past them. Returns the time spent planning.
-    private static func bulkInsert(_ count: Int, into database: AppDatabase) async throws -> Duration {
+    /// INSERT), then moves the reference counters past them. Returns the time spent planning.
+    private static func bulkInsert(_ count: Int, into database: AppDatabase, writers: Int) async throws -> Duration {
         guard count > 0 else { return .zero }
         let clock = ContinuousClock()
         let started = clock.now
@@ -176,22 +177,41 @@ public enum Benchmarks {
         let planTime = started.duration(to: clock.now)
 
         let perTransaction = 30_000
-        let sqlite = !database.isPostgres
-        func slice(from start: Int) -> Task<DemoReportGenerator.Batch, Never> {
-            Task.detached { generator.materialise(plans[start..<min(start + perTransaction, plans.count)], history: false) }
-        }
-        var start = 0
-        var pending: Task<DemoReportGenerator.Batch, Never>? = slice(from: 0)
-        while let task = pending {
-            let batch = await task.value
-            let end = start + batch.reports.count
-            pending = end < plans.count ? slice(from: end) : nil
-            try await db.transaction { tx in
-                if sqlite { try await tx.sql.raw("PRAGMA cache_size = -262144").run() }
-                try await DemoBulk.insert(batch.reports, on: tx.sql)
-                if sqlite { try await tx.sql.raw("PRAGMA cache_size = -2000").run() }
+        if database.isPostgres {
+            // PostgreSQL takes concurrent writers: each builds its slices and inserts them in its
+            // own transactions, so the server works on two connections at once.
+            let writers = max(1, writers)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<writers {
+                    group.addTask {
+                        var start = writer * perTransaction
+                        while start < plans.count {
+                            let batch = generator.materialise(plans[start..<min(start + perTransaction, plans.count)], history: false)
+                            try await database.db().transaction { tx in try await DemoBulk.insert(batch.reports, on: tx.sql) }
+                            start += writers * perTransaction
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
-            start = end
+        } else {
+            // SQLite has one writer: build the next slice while the current one is written.
+            func slice(from start: Int) -> Task<DemoReportGenerator.Batch, Never> {
+                Task.detached { generator.materialise(plans[start..<min(start + perTransaction, plans.count)], history: false) }
+            }
+            var start = 0
+            var pending: Task<DemoReportGenerator.Batch, Never>? = slice(from: 0)
+            while let task = pending {
+                let batch = await task.value
+                let end = start + batch.reports.count
+                pending = end < plans.count ? slice(from: end) : nil
+                try await db.transaction { tx in
+                    try await tx.sql.raw("PRAGMA cache_size = -262144").run()
+                    try await DemoBulk.insert(batch.reports, on: tx.sql)
+                    try await tx.sql.raw("PRAGMA cache_size = -2000").run()
+                }
+                start = end
+            }
         }
         try await DemoBulk.setCounters(DemoReportGenerator.counters(after: plans, continuing: counters), on: db.sql)
         return planTime

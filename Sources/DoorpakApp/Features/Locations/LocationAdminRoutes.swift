@@ -92,7 +92,8 @@ struct LocationAdminRoutes {
 
     private func render(_ request: Request, context: AppRequestContext, id: UUID?, values: FormFields,
                         issues: [FieldIssue]) async throws -> HTML {
-        if let id { _ = try await store.location(id) }  // an unknown id stays "not found", also after a failed post
+        var existing: Location?
+        if let id { existing = try await store.location(id) }  // an unknown id stays "not found", also after a failed post
         let locale = pages.views.locales[context.language]
         async let districts = store.districts()
         async let organisations = self.organisations.all()
@@ -115,7 +116,7 @@ struct LocationAdminRoutes {
             AdminField("active", label: locale.text("admin.locations.active_label"), hint: locale.text("admin.locations.active_hint"), .checkbox),
         ]
         let form = AdminForm(fields: fields, values: values, issues: issues, locale: locale)
-        let heading = locale.text(id == nil ? "admin.locations.new" : "admin.locations.edit")
+        let heading = existing.map { locale.text("admin.locations.edit", ["name": $0.name]) } ?? locale.text("admin.locations.new")
         var links: [(id: String, href: String, label: String)] = []
         if let id {
             links = [("places-link", "/admin/locations/\(id.uuidString)/places", locale.text("admin.places.manage")),
@@ -155,7 +156,7 @@ struct LocationAdminRoutes {
                                         .init(label: locale.text("admin.places.reports"), numeric: true),
                                         .init(label: locale.text("admin.actions"), hidden: true)],
                               rows: rows, newHref: "/admin/locations/\(id)/places/new", newLabel: locale.text("admin.places.new"),
-                              parent: ("/admin/locations/\(id)", location.name), intro: locale.text("admin.places.intro"),
+                              parents: [("/admin/locations", locale.text("admin.locations.title")), ("/admin/locations/\(id)", location.name)], intro: locale.text("admin.places.intro"),
                               problem: problem, status: status)
     }
 

@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 
 /// What an administrator submits for a district, a location or a place, as raw text, with the
@@ -118,6 +119,16 @@ enum NameRules {
 
     static func sameName(_ a: String, _ b: String) -> Bool {
         a.compare(b, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame
+    }
+
+    /// Runs a write whose uniqueness was checked first; should a concurrent writer win the race,
+    /// the database's unique constraint answers and the form shows `taken` instead of a 500.
+    static func unique<T>(_ field: String, _ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw AppError.invalid([FieldIssue(field, "taken")])
+        }
     }
 }
 

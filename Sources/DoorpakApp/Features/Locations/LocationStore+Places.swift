@@ -21,7 +21,7 @@ extension LocationStore {
     func addPlace(to location: UUID, _ draft: PlaceDraft, by principal: Principal) async throws -> Place {
         let (valid, issues) = draft.validate()
         guard let valid else { throw AppError.invalid(issues) }
-        return try await database.db().transaction { tx in
+        return try await NameRules.unique("name") { try await database.db().transaction { tx in
             guard try await Location.find(location, on: tx) != nil else { throw AppError.notFound }
             let siblings = try await Place.query(on: tx).filter(\.$locationID == location).all()
             if siblings.contains(where: { NameRules.sameName($0.name, valid.name) }) { throw AppError.invalid([FieldIssue("name", "taken")]) }
@@ -30,13 +30,13 @@ extension LocationStore {
             try await place.create(on: tx)
             try await Audit.record(.create, "place", place.id!.uuidString, by: principal, on: tx)
             return place
-        }
+        } }
     }
 
     func updatePlace(_ id: UUID, of location: UUID, _ draft: PlaceDraft, by principal: Principal) async throws {
         let (valid, issues) = draft.validate()
         guard let valid else { throw AppError.invalid(issues) }
-        try await database.db().transaction { tx in
+        try await NameRules.unique("name") { try await database.db().transaction { tx in
             guard let place = try await Place.query(on: tx).filter(\.$id == id).filter(\.$locationID == location).first() else {
                 throw AppError.notFound
             }
@@ -47,7 +47,7 @@ extension LocationStore {
             if let position = valid.position { place.position = position }
             try await place.update(on: tx)
             try await Audit.record(.update, "place", id.uuidString, by: principal, on: tx)
-        }
+        } }
     }
 
     /// Removes a place that no report refers to; one that is referred to answers a conflict.

@@ -21,25 +21,25 @@ struct LocationStore: Sendable {
     func createDistrict(_ draft: DistrictDraft, by principal: Principal) async throws -> District {
         let (name, issues) = draft.validate()
         guard let name else { throw AppError.invalid(issues) }
-        return try await database.db().transaction { tx in
+        return try await NameRules.unique("name") { try await database.db().transaction { tx in
             try await Self.checkUniqueDistrict(name, except: nil, on: tx)
             let district = District(name: name)
             try await district.create(on: tx)
             try await Audit.record(.create, "district", district.id!.uuidString, by: principal, on: tx)
             return district
-        }
+        } }
     }
 
     func renameDistrict(_ id: UUID, _ draft: DistrictDraft, by principal: Principal) async throws {
         let (name, issues) = draft.validate()
         guard let name else { throw AppError.invalid(issues) }
-        try await database.db().transaction { tx in
+        try await NameRules.unique("name") { try await database.db().transaction { tx in
             guard let district = try await District.find(id, on: tx) else { throw AppError.notFound }
             try await Self.checkUniqueDistrict(name, except: id, on: tx)
             district.name = name
             try await district.update(on: tx)
             try await Audit.record(.update, "district", id.uuidString, by: principal, on: tx)
-        }
+        } }
     }
 
     private static func checkUniqueDistrict(_ name: String, except id: UUID?, on db: any Database) async throws {
@@ -76,7 +76,7 @@ struct LocationStore: Sendable {
     func createLocation(_ draft: LocationDraft, by principal: Principal) async throws -> Location {
         let (valid, issues) = draft.validate()
         guard let valid else { throw AppError.invalid(issues) }
-        return try await database.db().transaction { tx in
+        return try await NameRules.unique("name") { try await database.db().transaction { tx in
             try await Self.checkReferences(valid, except: nil, on: tx)
             let location = Location(name: valid.name, districtID: valid.districtID, corporationID: valid.corporationID,
                                     units: valid.units, openedOn: valid.openedOn, plannedClosingOn: valid.plannedClosingOn,
@@ -84,7 +84,7 @@ struct LocationStore: Sendable {
             try await location.create(on: tx)
             try await Audit.record(.create, "location", location.id!.uuidString, by: principal, on: tx)
             return location
-        }
+        } }
     }
 
     /// Changes a location. Its reports keep the district they were made in (`Report.districtID`
@@ -92,7 +92,7 @@ struct LocationStore: Sendable {
     func updateLocation(_ id: UUID, _ draft: LocationDraft, by principal: Principal) async throws {
         let (valid, issues) = draft.validate()
         guard let valid else { throw AppError.invalid(issues) }
-        try await database.db().transaction { tx in
+        try await NameRules.unique("name") { try await database.db().transaction { tx in
             guard let location = try await Location.find(id, on: tx) else { throw AppError.notFound }
             try await Self.checkReferences(valid, except: id, on: tx)
             location.name = valid.name
@@ -104,7 +104,7 @@ struct LocationStore: Sendable {
             location.active = valid.active
             try await location.update(on: tx)
             try await Audit.record(.update, "location", id.uuidString, by: principal, on: tx)
-        }
+        } }
     }
 
     /// A unique name, an existing district, and a corporation that is a housing corporation.

@@ -50,19 +50,19 @@ struct OrganisationStore: Sendable {
     func create(_ draft: OrganisationDraft, by principal: Principal) async throws -> Organisation {
         let (valid, issues) = draft.validate()
         guard let valid else { throw AppError.invalid(issues) }
-        return try await database.db().transaction { tx in
+        return try await NameRules.unique("name") { try await database.db().transaction { tx in
             try await Self.checkUnique(valid.name, except: nil, on: tx)
             let organisation = Organisation(name: valid.name, kind: valid.kind, active: valid.active)
             try await organisation.create(on: tx)
             try await Audit.record(.create, "organisation", organisation.id!.uuidString, by: principal, on: tx)
             return organisation
-        }
+        } }
     }
 
     func update(_ id: UUID, _ draft: OrganisationDraft, by principal: Principal) async throws {
         let (valid, issues) = draft.validate()
         guard let valid else { throw AppError.invalid(issues) }
-        try await database.db().transaction { tx in
+        try await NameRules.unique("name") { try await database.db().transaction { tx in
             guard let organisation = try await Organisation.find(id, on: tx) else { throw AppError.notFound }
             try await Self.checkUnique(valid.name, except: id, on: tx)
             organisation.name = valid.name
@@ -70,7 +70,7 @@ struct OrganisationStore: Sendable {
             organisation.active = valid.active
             try await organisation.update(on: tx)
             try await Audit.record(.update, "organisation", id.uuidString, by: principal, on: tx)
-        }
+        } }
     }
 
     private static func checkUnique(_ name: String, except id: UUID?, on db: any Database) async throws {

@@ -9,13 +9,12 @@ struct ReportPresenter {
     let language: Language
 
     func row(_ report: Report) -> [String: Any] {
-        [
+        var values: [String: Any] = [
             "reference": report.reference,
             "href": "/reports/\(report.reference)",
             "kind": locale.text("kinds.\(report.kind)"),
             "category": catalog.category(report.categoryID)?.name(language) ?? "",
             "location": catalog.location(report.locationID)?.name ?? "",
-            "place": catalog.place(report.placeID)?.name as Any,
             "occurred": Formats.dateTime(report.occurredAt, language),
             "urgency": locale.text("urgency.\(report.reportUrgency.code)"),
             "urgencyCode": report.reportUrgency.code,
@@ -24,6 +23,9 @@ struct ReportPresenter {
             "organisation": catalog.organisation(report.organisationID)?.name ?? locale.text("reports.unassigned"),
             "owner": report.ownerID.flatMap { names[$0] } ?? locale.text("reports.no_owner"),
         ]
+        // Optional values are left out rather than set to nil: Mustache would print "nil".
+        if let place = catalog.place(report.placeID) { values["place"] = place.name }
+        return values
     }
 
     func detail(_ report: Report) -> [String: Any] {
@@ -31,7 +33,7 @@ struct ReportPresenter {
         values["description"] = report.description
         values["district"] = catalog.district(report.districtID)?.name ?? ""
         values["reporter"] = names[report.reporterID] ?? ""
-        values["source"] = report.source.map { locale.text("sources.\($0)") } as Any
+        if let source = report.source { values["source"] = locale.text("sources.\(source)") }
         values["created"] = Formats.dateTime(report.createdAt, language)
         values["updated"] = Formats.dateTime(report.updatedAt, language)
         return values
@@ -43,15 +45,16 @@ struct ReportPresenter {
 
     func event(_ event: ReportEvent) -> [String: Any] {
         let field = ReportField(rawValue: event.field) ?? .created
-        return [
+        var values: [String: Any] = [
             "at": Formats.dateTime(event.at, language),
             "actor": event.actorID.flatMap { names[$0] } ?? locale.text("history.system"),
             "what": locale.text("history.\(field.rawValue)"),
             "from": value(field, event.fromValue),
             "to": value(field, event.toValue),
             "hasChange": field != .created && field != .note,
-            "reason": event.reason as Any,
         ]
+        if let reason = event.reason { values["reason"] = reason }
+        return values
     }
 
     private func value(_ field: ReportField, _ raw: String?) -> String {

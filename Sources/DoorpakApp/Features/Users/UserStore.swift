@@ -33,7 +33,7 @@ struct UserStore: Sendable {
         let (valid, issues) = draft.validate(isNew: true)
         guard let valid, let email = valid.email, let password = valid.password else { throw AppError.invalid(issues) }
         let hash = try await passwords.hash(password)
-        return try await database.db().transaction { tx in
+        return try await NameRules.unique("email") { try await database.db().transaction { tx in
             var problems = try await Self.referenceIssues(valid, on: tx)
             if try await User.query(on: tx).filter(\.$email == email).first() != nil { problems.append(FieldIssue("email", "taken")) }
             if !problems.isEmpty { throw AppError.invalid(problems) }
@@ -42,7 +42,7 @@ struct UserStore: Sendable {
             try await Self.replaceAssignments(of: user.id!, with: valid, on: tx)
             try await Audit.record(.create, "user", user.id!.uuidString, by: principal, on: tx)
             return user
-        }
+        } }
     }
 
     /// Changes name, role, organisation and assignments. An administrator cannot take away their

@@ -20,11 +20,11 @@ struct BarChart: Sendable {
     let bars: [Bar]
 
     // Geometry in viewBox units; the SVG scales to its container.
-    static let width = 560
+    static let width = 420
     static let labelHeight = 20
     static let barHeight = 18
     static let rowGap = 12
-    static let valueSpace = 48
+    static let valueSpace = 40
 
     var rowHeight: Int { Self.labelHeight + Self.barHeight + Self.rowGap }
     var height: Int { max(1, bars.count) * rowHeight }

@@ -6,11 +6,10 @@ enum Language: String, CaseIterable, Sendable {
 
     static let cookieName = "dp_lang"
 
-    /// Picks the language from the remembered cookie, else from `Accept-Language`, else Dutch.
-    static func negotiate(cookie: String?, acceptLanguage: String?) -> Language {
-        if let cookie, let language = Language(rawValue: cookie) { return language }
-        let preferred = acceptLanguage?.split(separator: ",").first?.prefix(2).lowercased()
-        return preferred == "en" ? .en : .nl
+    /// Dutch unless the user chose another language with the switch (remembered in a cookie).
+    /// The browser's `Accept-Language` is deliberately not used: the city works in Dutch.
+    static func negotiate(cookie: String?) -> Language {
+        cookie.flatMap(Language.init(rawValue:)) ?? .nl
     }
 }
 

@@ -28,7 +28,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.init("Cross-Origin-Opener-Policy")!] = "same-origin"
         response.headers[.init("Cross-Origin-Resource-Policy")!] = "same-origin"
         if secure { response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
-        if !request.uri.path.hasPrefix("/static/") { response.headers[.cacheControl] = "no-store" }
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         if request.uri.path.hasPrefix("/api/") { response.headers[.init("API-Version")!] = APIInfo.version }
         return response
     }
@@ -43,9 +43,7 @@ struct WebContextMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.language = Language.negotiate(
-            cookie: request.cookies[Language.cookieName]?.value, acceptLanguage: request.headers[.acceptLanguage]
-        )
+        context.language = Language.negotiate(cookie: request.cookies[Language.cookieName]?.value)
         let existing = request.cookies[csrfCookieName]?.value
         let token = existing.flatMap { $0.count == 43 ? $0 : nil } ?? SecureRandom.urlSafeString(bytes: 32)
         context.csrfToken = token

@@ -294,3 +294,60 @@ import Testing
         }
     }
 }
+
+/// The checks the admin forms make before touching the database.
+@Suite struct AdminRulesTests {
+    @Test func locationDraftChecksUnitsDatesAndReferences() {
+        let district = UUID().uuidString
+        var draft = LocationDraft(name: "  De Werf ", district: district, units: "565", openedOn: "2016-09-01", plannedClosingOn: "2026-09-01")
+        let (valid, issues) = draft.validate()
+        #expect(issues.isEmpty)
+        #expect(valid?.name == "De Werf")
+        #expect(valid.flatMap { $0.openedOn.map(Formats.isoDay) } == "2016-09-01")
+        for (units, code) in [("0", "out_of_range"), ("2001", "out_of_range"), ("veel", "invalid"), ("", "required")] {
+            draft.units = units
+            #expect(draft.validate().1.contains(FieldIssue("units", code)), "\(units)")
+        }
+        draft.units = "100"
+        draft.plannedClosingOn = "2016-09-01"
+        #expect(draft.validate().1 == [FieldIssue("planned_closing_on", "before_opening")])
+        draft.plannedClosingOn = "2026-02-30"
+        #expect(draft.validate().1 == [FieldIssue("planned_closing_on", "invalid")])
+        let empty = LocationDraft().validate().1.map(\.name)
+        #expect(empty == ["name", "district", "units"])
+    }
+
+    @Test func categoryCodesAreLowerCaseWithUnderscores() {
+        func issues(_ code: String) -> [FieldIssue] {
+            CategoryDraft(code: code, nameNL: "a", nameEN: "b", urgency: "low", organisationKind: "city").validate(isNew: true).1
+        }
+        #expect(issues("noise_nuisance").isEmpty)
+        #expect(issues("Noise") == [FieldIssue("code", "code_format")])
+        #expect(issues("noise-1") == [FieldIssue("code", "code_format")])
+        #expect(issues("") == [FieldIssue("code", "required")])
+        // On edit the code is not read at all.
+        #expect(CategoryDraft(code: "NOT VALID", nameNL: "a", nameEN: "b", urgency: "low", organisationKind: "city").validate(isNew: false).1.isEmpty)
+    }
+
+    @Test func userDraftNeedsWhatTheRoleScopesBy() {
+        let base = UserDraft(email: "a@b.nl", name: "A", role: "partner", password: String(repeating: "x", count: Passwords.minimumLength))
+        #expect(base.validate(isNew: true).1 == [FieldIssue("organisation", "required_for_partner")])
+        var coordinator = base
+        coordinator.role = "coordinator"
+        #expect(coordinator.validate(isNew: true).1 == [FieldIssue("districts", "required_for_coordinator")])
+        var staff = base
+        staff.role = "location_staff"
+        staff.locations = ["not-a-uuid"]
+        #expect(staff.validate(isNew: true).1 == [FieldIssue("locations", "unknown")])
+        var short = base
+        short.role = "analyst"
+        short.password = String(repeating: "x", count: Passwords.minimumLength - 1)
+        #expect(short.validate(isNew: true).1 == [FieldIssue("password", "password_too_short")])
+        short.password = String(repeating: "é", count: 40)  // 80 bytes: more than bcrypt reads
+        #expect(short.validate(isNew: true).1 == [FieldIssue("password", "too_long")])
+        short.email = "geen-adres"
+        short.password = nil
+        #expect(short.validate(isNew: false).1.isEmpty)
+        #expect(short.validate(isNew: true).1.map(\.name) == ["email", "password"])
+    }
+}

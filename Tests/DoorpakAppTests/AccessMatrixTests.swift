@@ -1,0 +1,190 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import DoorpakApp
+
+/// Every route the router knows × every role × an in-scope and an out-of-scope record.
+/// A route without a rule here fails the test, so a new route cannot ship without a decision
+/// about who may use it.
+@Suite struct AccessMatrixTests {
+    /// Who may use a route.
+    enum Rule {
+        /// Anyone, signed in or not.
+        case publicRoute
+        /// Any signed-in user.
+        case signedIn
+        /// Users with record access (everyone but analysts).
+        case records
+        /// One report: its reader must have it in scope.
+        case report
+        /// One of the user's own personal access tokens.
+        case ownToken
+        /// Administrators only.
+        case admin
+    }
+
+    static func rule(for route: String) -> Rule? {
+        let exact: [String: Rule] = [
+            "GET /health": .publicRoute, "GET /login": .publicRoute, "POST /login": .publicRoute, "GET /lang/{code}": .publicRoute,
+            "GET /api/v1/openapi.json": .publicRoute,
+            "GET /": .signedIn, "POST /logout": .signedIn, "GET /account": .signedIn, "POST /account/tokens": .signedIn,
+            "GET /locations": .signedIn, "GET /locations/{id}": .signedIn,
+            "GET /api/v1/me": .signedIn, "GET /api/v1/districts": .signedIn, "GET /api/v1/locations": .signedIn,
+            "GET /api/v1/locations/{id}": .signedIn, "GET /api/v1/categories": .signedIn, "GET /api/v1/organisations": .signedIn,
+            "GET /reports": .records, "GET /reports/new": .records, "POST /reports": .records,
+            "GET /api/v1/reports": .records, "POST /api/v1/reports": .records,
+            "POST /account/tokens/{id}/revoke": .ownToken,
+        ]
+        if let rule = exact[route] { return rule }
+        let path = route.split(separator: " ")[1]
+        if path.hasPrefix("/admin") { return .admin }
+        if path.contains("{reference}") { return .report }
+        return nil
+    }
+
+    /// The report each persona may read, and one it may not.
+    static let scope: [TestWorld.Persona: (inside: KeyPath<TestWorld, String>?, outside: KeyPath<TestWorld, String>?)] = [
+        .admin: (\.reportNorth, nil),
+        .coordinatorNorth: (\.reportNorth, \.reportSouth),
+        .staffNorth: (\.reportNorth, \.reportSouth),
+        .police: (\.reportNorth, \.reportSouth),
+        .ggd: (\.reportSouth, \.reportNorth),
+        .analyst: (nil, \.reportNorth),
+    ]
+
+    static func routes(_ world: TestWorld) async throws -> [String] {
+        try await world.withDatabase { database in
+            let services = AppServices(config: world.config, database: database, views: try await Views.load(), passwords: Passwords(cost: 4))
+            let router = buildRouter(services, sessions: DatabasePersistDriver(database: database))
+            return router.routes.map { "\($0.method.rawValue.uppercased()) \($0.path)" }.sorted()
+        }
+    }
+
+    @Test func everyRouteHasARule() async throws {
+        let world = try await TestWorld.make(.sqlite)
+        let missing = try await Self.routes(world).filter { Self.rule(for: $0) == nil }
+        #expect(missing.isEmpty, "routes without an access rule: \(missing)")
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func everyRoleOnEveryRoute(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let routes = try await Self.routes(world)
+        let ids = try await Self.ids(world)
+        try await buildApplication(world.config).test(.router) { client in
+            // Per persona: a token for the API calls, and the id of a second one that the revoke route may revoke.
+            var tokens: [TestWorld.Persona: (token: String, id: String)] = [:]
+            for persona in TestWorld.Persona.allCases {
+                let token = try await world.token(for: persona)
+                let spare = try await world.token(for: persona)
+                let id = try await world.withDatabase { try await APIToken.query(on: $0.db()).filter(\.$tokenHash == APIToken.hash(spare)).first()!.id! }
+                tokens[persona] = (token, id.uuidString)
+            }
+            var failures: [String] = []
+            for route in routes {
+                guard let rule = Self.rule(for: route) else { continue }
+                let parts = route.split(separator: " ").map(String.init)
+                let (method, pattern) = (parts[0], parts[1])
+                let isAPI = pattern.hasPrefix("/api/")
+                // Anonymous first.
+                let anonymous = try await Self.send(method, Self.fill(pattern, ids: ids, reference: world.reportNorth, token: tokens[.police]!.id),
+                                                    browser: Browser(client), token: nil, isAPI: isAPI)
+                let anonymousOK = rule == .publicRoute ? anonymous < 500 : (isAPI ? anonymous == 401 : anonymous == 303)
+                if !anonymousOK { failures.append("anonymous \(route) → \(anonymous)") }
+
+                for persona in TestWorld.Persona.allCases {
+                    let browser = Browser(client)
+                    try await browser.signIn(persona)
+                    let token = isAPI ? tokens[persona]!.token : nil
+                    var cases: [(uri: String, allowed: Bool)] = []
+                    switch rule {
+                    case .publicRoute, .signedIn:
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: tokens[persona]!.id), true)]
+                    case .records:
+                        cases = [(pattern, persona != .analyst)]
+                    case .admin:
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin)]
+                    case .ownToken:
+                        let other = persona == .police ? TestWorld.Persona.ggd : .police
+                        cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
+                                 (Self.fill(pattern, ids: ids, reference: "", token: tokens[other]!.id), false)]
+                    case .report:
+                        let (inside, outside) = Self.scope[persona]!
+                        if let inside { cases.append((Self.fill(pattern, ids: ids, reference: world[keyPath: inside], token: ""), true)) }
+                        if let outside { cases.append((Self.fill(pattern, ids: ids, reference: world[keyPath: outside], token: ""), false)) }
+                    }
+                    for (uri, allowed) in cases {
+                        let status = try await Self.send(method, uri, browser: browser, token: token, isAPI: isAPI)
+                        // Public routes have no access control to pass: any answer but a server error will do.
+                        let ok = rule == .publicRoute ? status < 500 : allowed ? Self.passes(status) : status == 404
+                        if !ok { failures.append("\(persona) \(method) \(uri) → \(status), expected \(allowed ? "access" : "404")") }
+                    }
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.count) access failures:\n\(failures.joined(separator: "\n"))")
+        }
+    }
+
+    /// Got past access control: not 401/403/404 and no server error.
+    static func passes(_ status: Int) -> Bool { ![401, 403, 404].contains(status) && status < 500 }
+
+    static func send(_ method: String, _ uri: String, browser: Browser, token: String?, isAPI: Bool) async throws -> Int {
+        if isAPI {
+            let api = APIClient(client: browser.client, token: token)
+            switch method {
+            case "GET": return Int(try await api.get(uri).status.code)
+            case "POST": return Int(try await api.post(uri, [:]).status.code)
+            case "PATCH": return Int(try await api.patch(uri, [:]).status.code)
+            default: throw TestFailure("no API method \(method)")
+            }
+        }
+        switch method {
+        case "GET": return Int(try await browser.get(uri).status.code)
+        case "POST":
+            // Signing out would end the persona's session for the cases after it: sign out a copy.
+            if uri == "/logout" { return Int(try await Browser(browser.client).post(uri, []).status.code) }
+            return Int(try await browser.post(uri, []).status.code)
+        default: throw TestFailure("no web method \(method)")
+        }
+    }
+
+    /// Ids to put into route parameters.
+    struct IDs: Sendable {
+        let world: [String: String]
+    }
+
+    static func ids(_ world: TestWorld) async throws -> IDs {
+        try await world.withDatabase { database in
+            let db = database.db()
+            // An extra account for the admin user routes, so deactivating it harms no persona.
+            let spare = User(email: "spare@test.example", name: "Spare", passwordHash: "x", role: .partner, organisationID: world.police)
+            try await spare.create(on: db)
+            let category = try await Category.query(on: db).first()!
+            return IDs(world: [
+                "locations": world.locationNorth.uuidString, "districts": world.districtNorth.uuidString,
+                "organisations": world.ggd.uuidString, "categories": category.id!.uuidString,
+                "users": spare.id!.uuidString, "place": world.placeNorth.uuidString,
+            ])
+        }
+    }
+
+    /// Puts concrete values into a route pattern.
+    static func fill(_ pattern: String, ids: IDs, reference: String, token: String) -> String {
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var out: [String] = []
+        for (index, segment) in segments.enumerated() {
+            switch segment {
+            case "{reference}": out.append(reference)
+            case "{code}": out.append("en")
+            case "{place}": out.append(ids.world["place"]!)
+            case "{id}":
+                let owner = index > 0 ? segments[index - 1] : ""
+                out.append(owner == "tokens" ? token : ids.world[owner] ?? UUID().uuidString)
+            default: out.append(segment)
+            }
+        }
+        return out.joined(separator: "/")
+    }
+}

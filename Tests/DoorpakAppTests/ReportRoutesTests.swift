@@ -106,6 +106,20 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func reportsFollowTheirLocationToAnotherDistrict(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await world.withDatabase { db in
+            let admin = try await Principal.load(userID: world.users[.admin]!, via: .session, on: db.db())!
+            let coordinator = try await Principal.load(userID: world.users[.coordinatorNorth]!, via: .session, on: db.db())!
+            _ = try await ReportStore(database: db).find(reference: world.reportNorth, by: coordinator)
+            let draft = LocationDraft(name: "Startblok Noord", district: world.districtSouth.uuidString,
+                                      corporation: world.corporation.uuidString, units: "300")
+            try await LocationStore(database: db).updateLocation(world.locationNorth, draft, by: admin)
+            await #expect(throws: AppError.self) { try await ReportStore(database: db).find(reference: world.reportNorth, by: coordinator) }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func analystSeesNoRecords(_ database: TestDatabase) async throws {
         let world = try await TestWorld.make(database)
         try await buildApplication(world.config).test(.router) { client in

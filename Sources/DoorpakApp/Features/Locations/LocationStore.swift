@@ -87,14 +87,16 @@ struct LocationStore: Sendable {
         } }
     }
 
-    /// Changes a location. Its reports keep the district they were made in (`Report.districtID`
-    /// records where the report belonged when it was made).
+    /// Changes a location. When it moves to another district its reports move along, in the same transaction.
     func updateLocation(_ id: UUID, _ draft: LocationDraft, by principal: Principal) async throws {
         let (valid, issues) = draft.validate()
         guard let valid else { throw AppError.invalid(issues) }
         try await NameRules.unique("name") { try await database.db().transaction { tx in
             guard let location = try await Location.find(id, on: tx) else { throw AppError.notFound }
             try await Self.checkReferences(valid, except: id, on: tx)
+            if location.districtID != valid.districtID {
+                try await ReportStore.rehome(location: id, to: valid.districtID, on: tx)
+            }
             location.name = valid.name
             location.districtID = valid.districtID
             location.corporationID = valid.corporationID

@@ -168,3 +168,11 @@ extension ReportStore {
         return note
     }
 }
+
+extension ReportStore {
+    /// A location moved to another district: its reports move with it, so that district scopes
+    /// (which read the copied `district_id`) keep matching where the site is. Runs in the caller's transaction.
+    static func rehome(location: UUID, to district: UUID, on db: any Database) async throws {
+        try await Report.query(on: db).filter(\.$locationID == location).set(\.$districtID, to: district).update()
+    }
+}

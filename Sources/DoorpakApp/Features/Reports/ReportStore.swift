@@ -147,17 +147,6 @@ struct ReportStore: Sendable {
     func history(of report: Report) async throws -> [ReportEvent] {
         try await ReportEvent.query(on: database.db()).filter(\.$reportID == report.id!).sort(\.$at, .ascending).all()
     }
-
-    // MARK: Aggregates (open to analysts)
-
-    /// Reports per category at one location since a date, without any content.
-    func countsByCategory(location: UUID, since: Date) async throws -> [UUID: Int] {
-        let db = database.db()
-        let rows = try await Report.query(on: db)
-            .filter(\.$locationID == location).filter(\.$occurredAt >= since)
-            .field(\.$categoryID).all()
-        return rows.reduce(into: [:]) { $0[$1.categoryID, default: 0] += 1 }
-    }
 }
 
 extension ReportStore {

@@ -80,16 +80,6 @@ public enum Commands {
     }
 
     private static func withDatabase<T: Sendable>(_ config: AppConfig, _ work: (AppDatabase) async throws -> T) async throws -> T {
-        var logger = Logger(label: "doorpak")
-        logger.logLevel = .warning
-        let database = try AppDatabase(config.database, logger: logger)
-        do {
-            let result = try await work(database)
-            await database.shutdown()
-            return result
-        } catch {
-            await database.shutdown()
-            throw error
-        }
+        try await AppDatabase.with(config, work)
     }
 }

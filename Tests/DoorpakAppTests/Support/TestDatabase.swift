@@ -31,20 +31,3 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         return config
     }
 }
-
-extension AppDatabase {
-    /// A connection to the test's database for setting up data, closed after `work`.
-    static func with<T: Sendable>(_ config: AppConfig, _ work: (AppDatabase) async throws -> T) async throws -> T {
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let database = try AppDatabase(config.database, logger: logger)
-        do {
-            let result = try await work(database)
-            await database.shutdown()
-            return result
-        } catch {
-            await database.shutdown()
-            throw error
-        }
-    }
-}

@@ -65,6 +65,22 @@ public struct AppDatabase: Sendable {
     public func shutdown() async {
         await databases.shutdownAsync()
     }
+
+    /// Opens the configured database for one piece of work outside the server (commands, tests)
+    /// and closes it afterwards, also when the work fails.
+    static func with<T: Sendable>(_ config: AppConfig, _ work: (AppDatabase) async throws -> T) async throws -> T {
+        var logger = Logger(label: "doorpak")
+        logger.logLevel = .warning
+        let database = try AppDatabase(config.database, logger: logger)
+        do {
+            let result = try await work(database)
+            await database.shutdown()
+            return result
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+    }
 }
 
 extension Database {

@@ -58,6 +58,8 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     ReportRoutes(store: reports, views: services.views).add(to: router)
     LocationRoutes(store: LocationStore(database: services.database), reports: reports, views: services.views).add(to: router)
     AdminRoutes(services: services).add(to: router)
+    AuditRoutes(store: AuditStore(database: services.database), views: services.views).add(to: router)
+    AuditAPI(store: AuditStore(database: services.database)).add(to: router, locales: services.views.locales)
     APIRoutes(services: services).add(to: router)
     return router
 }

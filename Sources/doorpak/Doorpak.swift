@@ -7,7 +7,7 @@ import Foundation
 struct Doorpak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Doorpak: follow-through on incidents, signals and cases at mixed housing sites.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -79,7 +79,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "E-mail address used to sign in.") var email: String
         @Option(help: "Full name.") var name: String
-        @Option(help: "administrator, coordinator, location_staff, partner or analyst.") var role: String
+        @Option(help: "administrator, coordinator, location_staff, partner, analyst or privacy_officer.") var role: String
         @Option(help: "Name of the user's organisation.") var organisation: String?
 
         func run() async throws {
@@ -107,6 +107,22 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             guard try await Commands.deactivateUser(database.config(), email: email) else { throw ValidationError("No such user.") }
             print("User deactivated.")
+        }
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The access log.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the access log's hash chain; names the first broken entry and exits non-zero when it is broken."
+        )
+        @OptionGroup var database: DatabaseOptions
+        func run() async throws {
+            let (ok, message) = try await Commands.verifyAudit(database.config())
+            print(message)
+            if !ok { throw ExitCode(2) }
         }
     }
 }

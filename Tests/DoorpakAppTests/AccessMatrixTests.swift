@@ -23,6 +23,8 @@ import Testing
         case ownToken
         /// Administrators only.
         case admin
+        /// The access log: privacy officers and administrators.
+        case auditLog
     }
 
     static func rule(for route: String) -> Rule? {
@@ -33,9 +35,11 @@ import Testing
             "GET /locations": .signedIn, "GET /locations/{id}": .signedIn,
             "GET /api/v1/me": .signedIn, "GET /api/v1/districts": .signedIn, "GET /api/v1/locations": .signedIn,
             "GET /api/v1/locations/{id}": .signedIn, "GET /api/v1/categories": .signedIn, "GET /api/v1/organisations": .signedIn,
+            "GET /api/v1/routing-rules": .signedIn,
             "GET /reports": .records, "GET /reports/new": .records, "POST /reports": .records,
             "GET /api/v1/reports": .records, "POST /api/v1/reports": .records,
             "POST /account/tokens/{id}/revoke": .ownToken,
+            "GET /audit": .auditLog, "GET /api/v1/audit": .auditLog,
         ]
         if let rule = exact[route] { return rule }
         let path = route.split(separator: " ")[1]
@@ -52,6 +56,7 @@ import Testing
         .police: (\.reportNorth, \.reportSouth),
         .ggd: (\.reportSouth, \.reportNorth),
         .analyst: (nil, \.reportNorth),
+        .privacyOfficer: (nil, \.reportNorth),
     ]
 
     static func routes(_ world: TestWorld) async throws -> [String] {
@@ -103,9 +108,12 @@ import Testing
                     case .publicRoute, .signedIn:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: tokens[persona]!.id), true)]
                     case .records:
-                        cases = [(pattern, persona != .analyst)]
+                        cases = [(pattern, persona != .analyst && persona != .privacyOfficer)]
                     case .admin:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin)]
+                    case .auditLog:
+                        cases = [(pattern, persona == .admin || persona == .privacyOfficer),
+                                 (pattern + "?recordType=report&recordId=" + world.reportNorth, persona == .admin || persona == .privacyOfficer)]
                     case .ownToken:
                         let other = persona == .police ? TestWorld.Persona.ggd : .police
                         cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
@@ -162,7 +170,11 @@ import Testing
             let spare = User(email: "spare@test.example", name: "Spare", passwordHash: "x", role: .partner, organisationID: world.police)
             try await spare.create(on: db)
             let category = try await Category.query(on: db).first()!
+            let fallback = try await RoutingRule.query(on: db).all().first { $0.isFallback }!
+            let closure = ClosureDay(date: Formats.parse(day: "2031-06-02")!, description: "Test")
+            try await closure.create(on: db)
             return IDs(world: [
+                "routing-rules": fallback.id!.uuidString, "closure-days": closure.id!.uuidString,
                 "locations": world.locationNorth.uuidString, "districts": world.districtNorth.uuidString,
                 "organisations": world.ggd.uuidString, "categories": category.id!.uuidString,
                 "users": spare.id!.uuidString, "place": world.placeNorth.uuidString,

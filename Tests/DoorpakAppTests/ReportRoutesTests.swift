@@ -120,6 +120,28 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func statusCountsMatchTheScopedList(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await world.withDatabase { db in
+            let store = ReportStore(database: db)
+            let admin = try await Principal.load(userID: world.users[.admin]!, via: .session, on: db.db())!
+            let extra = try await store.create(TestWorld.draft(category: world.categoryViolence, location: world.locationNorth, text: "Ruzie"), by: admin)
+            try await store.changeStatus(extra, to: .inProgress, reason: nil, by: admin)
+            for persona in [TestWorld.Persona.admin, .coordinatorNorth, .police, .ggd] {
+                let principal = try await Principal.load(userID: world.users[persona]!, via: .session, on: db.db())!
+                let counts = try await store.statusCounts(ReportFilter(), by: principal)
+                let listed = try await store.list(ReportFilter(), after: nil, limit: 100, by: principal).reports
+                for status in ReportStatus.allCases {
+                    #expect(counts[status] == listed.filter { $0.reportStatus == status }.count, "\(persona) \(status)")
+                }
+            }
+        }
+        #expect(ReportRoutes.count(1234, .nl) == "1.234")
+        #expect(ReportRoutes.count(1234, .en) == "1,234")
+        #expect(ReportRoutes.count(ReportStore.countCap + 1, .nl) == "10.000+")
+    }
+
+    @Test(arguments: TestDatabase.available)
     func analystSeesNoRecords(_ database: TestDatabase) async throws {
         let world = try await TestWorld.make(database)
         try await buildApplication(world.config).test(.router) { client in

@@ -79,6 +79,22 @@ public enum Commands {
         }
     }
 
+    /// Checks the access log's hash chain: "OK: N entries", or the first broken entry and what is wrong with it.
+    public static func verifyAudit(_ config: AppConfig) async throws -> (ok: Bool, message: String) {
+        try await withDatabase(config) { database in
+            try await database.migrate()
+            let result = try await AuditChain.verify(on: database.db())
+            return (result.isOK, Self.describe(result))
+        }
+    }
+
+    static func describe(_ result: AuditChain.Result) -> String {
+        switch result {
+        case .ok(let count): "OK: \(count) entries"
+        case .broken(let seq, let problem): "BROKEN at entry \(seq): \(problem)"
+        }
+    }
+
     private static func withDatabase<T: Sendable>(_ config: AppConfig, _ work: (AppDatabase) async throws -> T) async throws -> T {
         try await AppDatabase.with(config, work)
     }

@@ -282,16 +282,19 @@ import Testing
             #expect(history.status == .ok)
             try OpenAPI.check(history, "GET", "/reports/{reference}/history")
             let events = try history.items()
-            #expect(events.compactMap { $0["field"] as? String }.sorted() == ["created", "owner", "owner", "status", "status", "urgency"])
+            #expect(events.compactMap { $0["field"] as? String }.sorted() == ["created", "owner", "owner", "routed", "status", "status", "urgency"])
             let ownerEvent = try #require(events.first { $0["field"] as? String == "owner" && $0["to"] as? String == police })
             #expect(ownerEvent["reason"] as? String == "Wijkagent pakt het op")
             #expect(ownerEvent["actorId"] as? String == police)
         }
         try await world.withAPI(as: .coordinatorNorth) { api in
-            let rerouted = try await api.patch(path, ["organisationId": world.ggd.uuidString])
+            let noReason = try await api.patch(path, ["organisationId": world.ggd.uuidString])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(try noReason.invalidParams() == ["reason"])
+            let rerouted = try await api.patch(path, ["organisationId": world.ggd.uuidString, "reason": "GGD neemt het over"])
             #expect(rerouted.status == .ok)
             #expect(try rerouted.object()["organisationId"] as? String == world.ggd.uuidString.lowercased())
-            #expect(try await api.patch(path, ["organisationId": UUID().uuidString]).invalidParams() == ["organisationId"])
+            #expect(try await api.patch(path, ["organisationId": UUID().uuidString, "reason": "x"]).invalidParams() == ["organisationId"])
         }
     }
 

@@ -22,7 +22,7 @@ struct TestWorld: Sendable {
 
     /// One user per role, named for what they may see.
     enum Persona: String, CaseIterable, Sendable {
-        case admin, coordinatorNorth, staffNorth, police, ggd, analyst
+        case admin, coordinatorNorth, staffNorth, police, ggd, analyst, privacyOfficer
         var email: String { "\(rawValue.lowercased())@test.example" }
     }
 
@@ -59,6 +59,7 @@ struct TestWorld: Sendable {
         let roles: [Persona: (Role, UUID?)] = [
             .admin: (.administrator, city.id), .coordinatorNorth: (.coordinator, city.id), .staffNorth: (.locationStaff, corporation.id),
             .police: (.partner, police.id), .ggd: (.partner, ggd.id), .analyst: (.analyst, city.id),
+            .privacyOfficer: (.privacyOfficer, city.id),
         ]
         for persona in Persona.allCases {
             let (role, organisation) = roles[persona]!

@@ -24,6 +24,9 @@ struct AdminRoutes {
         OrganisationAdminRoutes(store: organisations, pages: pages).add(to: group)
         CategoryAdminRoutes(store: categories, pages: pages).add(to: group)
         UserAdminRoutes(store: users, locations: locations, organisations: organisations, pages: pages).add(to: group)
+        let routing = RoutingStore(database: services.database)
+        RoutingAdminRoutes(store: routing, pages: pages).add(to: group)
+        ClosureDayAdminRoutes(store: routing, pages: pages).add(to: group)
     }
 
     func index(_ request: Request, context: AppRequestContext, locations: LocationStore, organisations: OrganisationStore,
@@ -36,9 +39,16 @@ struct AdminRoutes {
         async let userCount = users.all().count
         let counts = try await [("districts", districtCount), ("locations", locationCount), ("organisations", organisationCount),
                                 ("categories", categoryCount), ("users", userCount)]
-        let sections: [[String: Any]] = counts.map { key, count in
+        var sections: [[String: Any]] = counts.map { key, count in
             ["key": key, "href": "/admin/\(key)", "label": locale.text("admin.\(key).title"),
              "hint": locale.text("admin.\(key).hint"), "count": count]
+        }
+        let routing = RoutingStore(database: services.database)
+        async let ruleCount = routing.rules().count
+        async let closureCount = routing.closureDays().count
+        for (key, texts, count) in try await [("routing-rules", "routing", ruleCount), ("closure-days", "closure_days", closureCount)] {
+            sections.append(["key": key, "href": "/admin/\(key)", "label": locale.text("\(texts).title"),
+                             "hint": locale.text("\(texts).hint"), "count": count])
         }
         return try services.views.page("admin/index", title: locale.text("admin.title"), request: request, context: context,
                                        data: ["sections": sections])

@@ -25,6 +25,7 @@ struct DemoSeeder: Sendable {
         let now = Date.now.wholeSeconds
         try await seedBase()
         try await seedReports(count: DemoData.reportCount, now: now)
+        try await RoutingStore(database: database).seedDefaults(now: now)
         return true
     }
 

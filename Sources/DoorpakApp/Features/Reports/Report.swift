@@ -33,6 +33,10 @@ final class Report: Model, @unchecked Sendable {
     @Field(key: "reporter_id") var reporterID: UUID
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// The routing rule that chose the organisation at intake, and the deadlines it set (working days).
+    @OptionalField(key: "routing_rule_id") var routingRuleID: UUID?
+    @OptionalField(key: "acknowledge_due_at") var acknowledgeDueAt: Date?
+    @OptionalField(key: "resolve_due_at") var resolveDueAt: Date?
 
     init() {}
 
@@ -90,6 +94,8 @@ final class ReportEvent: Model, @unchecked Sendable {
 /// What a history entry is about.
 enum ReportField: String, Codable, Sendable {
     case created, status, urgency, owner, organisation, note
+    /// Routed at intake; `to` is the routing rule's id.
+    case routed
 }
 
 /// Counters for readable references (`DP-2026-000123`), one row per year.

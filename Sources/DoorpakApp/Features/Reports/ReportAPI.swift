@@ -19,6 +19,9 @@ struct ReportAPI {
 
     private func path(_ reference: String) -> String { "\(APIInfo.basePath)/reports/\(reference)" }
 
+    /// The working-day calendar (with closure days) that `deadlineState` is judged by.
+    private func calendar() async throws -> WorkingDayCalendar { try await RoutingStore.calendar(on: store.database.db()) }
+
     // MARK: Worklist
 
     func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -43,7 +46,9 @@ struct ReportAPI {
             let items = filter.queryItems + (limit == ReportStore.defaultPageSize ? [] : [("limit", "\(limit)")]) + [("cursor", next.encoded)]
             headers[.init("Link")!] = "<\(ViewHelpers.url("\(APIInfo.basePath)/reports", items))>; rel=\"next\""
         }
-        return try APIBody.response(ReportPageDTO(items: page.reports.map(ReportSummaryDTO.init), next: page.next?.encoded), headers: headers)
+        let calendar = try await calendar()
+        return try APIBody.response(ReportPageDTO(items: page.reports.map { ReportSummaryDTO($0, calendar: calendar) }, next: page.next?.encoded),
+                                    headers: headers)
     }
 
     // MARK: Register
@@ -58,14 +63,14 @@ struct ReportAPI {
             draft.occurredAtInvalid = draft.occurredAt == nil
         }
         let report = try await APIFieldNames.mapping { try await store.create(draft, by: principal) }
-        return try APIBody.response(ReportDTO(report), status: .created, headers: [.location: path(report.reference)])
+        return try APIBody.response(ReportDTO(report, calendar: try await calendar()), status: .created, headers: [.location: path(report.reference)])
     }
 
     // MARK: One report
 
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let report = try await store.find(reference: context.parameters.require("reference"), by: context.principal())
-        return try APIBody.response(ReportDTO(report))
+        return try APIBody.response(ReportDTO(report, calendar: try await calendar()))
     }
 
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -74,7 +79,7 @@ struct ReportAPI {
         let patch = try await APIBody.decode(ReportPatch.self, from: request, accepting: [APIBody.json, APIBody.mergePatch])
         let change = try patch.change()
         try await APIFieldNames.mapping { try await store.update(report, with: change, by: principal) }
-        return try APIBody.response(ReportDTO(report))
+        return try APIBody.response(ReportDTO(report, calendar: try await calendar()))
     }
 
     func notes(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -195,8 +200,14 @@ struct ReportSummaryDTO: Encodable {
     var reporterId: String
     var createdAt: String
     var updatedAt: String
+    /// The routing rule that chose the organisation at intake; `null` for reports routed before rules existed.
+    @Nullable var routingRuleId: String?
+    @Nullable var acknowledgeDueAt: String?
+    @Nullable var resolveDueAt: String?
+    /// The worse of the running deadlines: acknowledging while new, resolving while open.
+    var deadlineState: String
 
-    init(_ report: Report) {
+    init(_ report: Report, calendar: WorkingDayCalendar = WorkingDayCalendar(), now: Date = .now) {
         reference = report.reference
         kind = report.kind
         categoryId = report.categoryID.api
@@ -212,6 +223,10 @@ struct ReportSummaryDTO: Encodable {
         reporterId = report.reporterID.api
         createdAt = APIDates.write(report.createdAt)
         updatedAt = APIDates.write(report.updatedAt)
+        routingRuleId = report.routingRuleID.api
+        acknowledgeDueAt = report.acknowledgeDueAt.map(APIDates.write)
+        resolveDueAt = report.resolveDueAt.map(APIDates.write)
+        deadlineState = ReportDeadlines(report, now: now, calendar: calendar).overall.rawValue
     }
 }
 
@@ -227,8 +242,8 @@ struct ReportDTO: Encodable {
     let description: String
     let allowedStatuses: [String]
 
-    init(_ report: Report) {
-        summary = ReportSummaryDTO(report)
+    init(_ report: Report, calendar: WorkingDayCalendar = WorkingDayCalendar()) {
+        summary = ReportSummaryDTO(report, calendar: calendar)
         description = report.description
         allowedStatuses = report.reportStatus.next.map(\.rawValue)
     }
@@ -271,7 +286,7 @@ struct ReportEventDTO: Encodable {
         at = APIDates.write(event.at)
         actorId = event.actorID.api
         field = event.field
-        let isId = event.field == ReportField.owner.rawValue || event.field == ReportField.organisation.rawValue
+        let isId = [ReportField.owner, .organisation, .routed].map(\.rawValue).contains(event.field)
         from = isId ? event.fromValue?.lowercased() : event.fromValue
         to = isId ? event.toValue?.lowercased() : event.toValue
         reason = event.reason

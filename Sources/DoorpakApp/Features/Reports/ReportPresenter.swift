@@ -7,6 +7,11 @@ struct ReportPresenter {
     let names: [UUID: String]
     let locale: LocaleTexts
     let language: Language
+    /// Routing rules by id, to name the rule that routed a report.
+    var rules: [UUID: RoutingRule] = [:]
+    /// For marking deadlines due soon or overdue.
+    var calendar = WorkingDayCalendar()
+    var now = Date.now
 
     func row(_ report: Report) -> [String: Any] {
         var values: [String: Any] = [
@@ -25,6 +30,15 @@ struct ReportPresenter {
         ]
         // Optional values are left out rather than set to nil: Mustache would print "nil".
         if let place = catalog.place(report.placeID) { values["place"] = place.name }
+        let deadlines = ReportDeadlines(report, now: now, calendar: calendar)
+        if let due = report.resolveDueAt { values["resolveDue"] = deadline(due, deadlines.resolve) }
+        return values
+    }
+
+    /// A deadline as text, with its state as text too (not colour alone) while it runs.
+    private func deadline(_ due: Date, _ state: DeadlineState) -> [String: Any] {
+        var values: [String: Any] = ["at": Formats.dateTime(due, language), "stateCode": state.rawValue]
+        if state == .dueSoon || state == .overdue { values["state"] = locale.text("deadline.\(state.rawValue)") }
         return values
     }
 
@@ -36,6 +50,11 @@ struct ReportPresenter {
         if let source = report.source { values["source"] = locale.text("sources.\(source)") }
         values["created"] = Formats.dateTime(report.createdAt, language)
         values["updated"] = Formats.dateTime(report.updatedAt, language)
+        let deadlines = ReportDeadlines(report, now: now, calendar: calendar)
+        if let due = report.acknowledgeDueAt { values["acknowledgeDue"] = deadline(due, deadlines.acknowledge) }
+        if let id = report.routingRuleID, let rule = rules[id] {
+            values["routedBy"] = RoutingRules.label(rule, catalog: catalog, locale: locale, language: language)
+        }
         return values
     }
 
@@ -48,11 +67,12 @@ struct ReportPresenter {
         var values: [String: Any] = [
             "at": Formats.dateTime(event.at, language),
             "actor": event.actorID.flatMap { names[$0] } ?? locale.text("history.system"),
-            "what": locale.text("history.\(field.rawValue)"),
+            "what": locale.text(field == .routed ? "routing.history_routed" : "history.\(field.rawValue)"),
             "from": value(field, event.fromValue),
             "to": value(field, event.toValue),
-            "hasChange": field != .created && field != .note,
+            "hasChange": field != .created && field != .note && field != .routed,
         ]
+        if field == .routed { values["detail"] = value(field, event.toValue) }
         if let reason = event.reason { values["reason"] = reason }
         return values
     }
@@ -65,6 +85,10 @@ struct ReportPresenter {
         case .owner: return UUID(uuidString: raw).flatMap { names[$0] } ?? "—"
         case .organisation: return catalog.organisation(UUID(uuidString: raw))?.name ?? "—"
         case .note: return ""
+        case .routed:
+            return UUID(uuidString: raw).flatMap { rules[$0] }.map {
+                RoutingRules.label($0, catalog: catalog, locale: locale, language: language)
+            } ?? "—"
         }
     }
 

@@ -31,19 +31,20 @@ struct ReportRoutes {
         let reports = try await page.reports
         let names = try await UserNames.load(ReportPresenter.userIDs(reports: reports), on: db)
         let locale = views.locales[context.language]
-        let presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
+        var presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
+        presenter.calendar = try await RoutingStore.calendar(on: db)
         var statusFilter = filter
         let countList = try await counts
         let statusCounts: [[String: Any]] = ReportStatus.allCases.map { status in
             statusFilter.status = status
-            return ["label": locale.text("status.\(status.rawValue)"), "count": countList[status] ?? 0,
+            return ["label": locale.text("status.\(status.rawValue)"), "count": Self.count(countList[status] ?? 0, context.language),
                     "href": ViewHelpers.url("/reports", statusFilter.queryItems), "current": filter.status == status]
         }
         var data: [String: Any] = [
             "rows": reports.map(presenter.row),
             "empty": reports.isEmpty,
             "statusCounts": statusCounts,
-            "total": countList.values.reduce(0, +),
+            "total": Self.count(countList.values.reduce(0, +), context.language, capped: countList.values.contains { $0 > ReportStore.countCap }),
             "filter": filterForm(filter, catalog: catalog, principal: principal, locale: locale, language: context.language),
         ]
         if let next = try await page.next {
@@ -51,6 +52,15 @@ struct ReportRoutes {
         }
         if cursor != nil { data["firstHref"] = ViewHelpers.url("/reports", filter.queryItems) }
         return try views.page("reports/list", title: locale.text("reports.worklist"), request: request, context: context, data: data)
+    }
+
+    /// A count as people read it: `1.234` (nl) or `1,234` (en), with "+" when a cap was reached.
+    static func count(_ value: Int, _ language: Language, capped: Bool = false) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.locale = Locale(identifier: language == .nl ? "nl_NL" : "en_GB")
+        let shown = min(value, ReportStore.countCap)
+        return (formatter.string(from: NSNumber(value: shown)) ?? "\(shown)") + (capped || value > ReportStore.countCap ? "+" : "")
     }
 
     private func filterForm(_ filter: ReportFilter, catalog: Catalog, principal: Principal, locale: LocaleTexts,
@@ -155,9 +165,13 @@ struct ReportRoutes {
         let catalog = try await Catalog.load(on: db)
         let names = try await UserNames.load(ReportPresenter.userIDs(reports: [report], notes: notes, events: events), on: db)
         let locale = views.locales[context.language]
-        let presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
+        var presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
+        presenter.calendar = try await RoutingStore.calendar(on: db)
+        presenter.rules = Dictionary(uniqueKeysWithValues: try await RoutingStore.rules(on: db).map { ($0.id!, $0) })
         let errors = ViewHelpers.errors(issues, locale)
         let canReroute = principal.role == .administrator || principal.role == .coordinator
+        // After a refused assignment the form shows what was chosen, not what is stored.
+        let assigning = form.pairs.contains { $0.0 == "assign_reason" }
         let data: [String: Any] = [
             "report": presenter.detail(report),
             "notes": try await notes.map(presenter.note),
@@ -165,12 +179,14 @@ struct ReportRoutes {
             "nextStatuses": report.reportStatus.next.map { ["value": $0.rawValue, "label": locale.text("status.\($0.rawValue)"),
                                                              "selected": form["status"] == $0.rawValue] },
             "canChangeStatus": !report.reportStatus.next.isEmpty,
-            "urgencies": ViewHelpers.options(Urgency.allCases.map { ($0.code, locale.text("urgency.\($0.code)")) }, selected: report.reportUrgency.code),
+            "urgencies": ViewHelpers.options(Urgency.allCases.map { ($0.code, locale.text("urgency.\($0.code)")) },
+                                             selected: assigning ? form.raw("urgency") : report.reportUrgency.code),
             "owners": ViewHelpers.options([("", locale.text("reports.no_owner"))] + (try await owners).map { ($0.id.uuidString, $0.name) },
-                                          selected: report.ownerID?.uuidString ?? ""),
+                                          selected: assigning ? form.raw("owner") : report.ownerID?.uuidString ?? ""),
             "canReroute": canReroute,
             "organisations": ViewHelpers.options(catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
-                                                 selected: report.organisationID?.uuidString ?? ""),
+                                                 selected: assigning ? form.raw("organisation") : report.organisationID?.uuidString ?? ""),
+            "assignReason": form.raw("assign_reason"),
             "errors": errors,
             "statusReason": form.raw("reason"),
             "noteBody": form.raw("body"),
@@ -207,6 +223,8 @@ struct ReportRoutes {
             try await store.assign(report, urgency: form["urgency"].flatMap(Urgency.init(code:)), owner: owner,
                                    organisation: form["organisation"].flatMap(UUID.init(uuidString:)), reason: form["assign_reason"], by: principal)
         } catch AppError.invalid(let issues) {
+            // The assignment form's reason field is `assign_reason` (the status form has its own `reason`).
+            let issues = issues.map { $0.name == "reason" ? FieldIssue("assign_reason", $0.code) : $0 }
             return try await renderDetail(report, request: request, context: context, issues: issues, form: form,
                                           status: .unprocessableContent).response(from: request, context: context)
         }

@@ -36,16 +36,29 @@ extension ReportStore {
         report.urgency = (valid.urgency ?? category.urgency).rawValue
         report.source = valid.source?.rawValue
         report.status = ReportStatus.new.rawValue
-        report.organisationID = Self.defaultOrganisation(for: category, at: location, in: catalog)
         report.reporterID = principal.userID
         report.createdAt = now.wholeSeconds
         report.updatedAt = now.wholeSeconds
         return try await db.transaction { tx in
+            // The counter is written first, so the transaction holds the write lock before it reads
+            // (SQLite cannot upgrade a read to a write under concurrent writers).
             report.reference = try await Self.nextReference(now: now, on: tx)
+            // Routing rules decide the organisation and the deadlines; the category default only
+            // applies while no rule exists at all (no city organisation to fall back to yet).
+            let routing = try await RoutingStore.route(category: category.id!, location: location, urgency: report.reportUrgency,
+                                                       now: report.createdAt, on: tx)
+            report.organisationID = routing?.rule.organisationID ?? Self.defaultOrganisation(for: category, at: location, in: catalog)
+            report.routingRuleID = routing?.rule.id
+            report.acknowledgeDueAt = routing?.acknowledgeDueAt
+            report.resolveDueAt = routing?.resolveDueAt
             report.searchText = Report.searchText(reference: report.reference, description: report.description)
             try await report.create(on: tx)
             try await ReportEvent(reportID: report.id!, at: report.createdAt, actorID: principal.userID, field: .created,
                                   from: nil, to: report.status).create(on: tx)
+            if let rule = routing?.rule {
+                try await ReportEvent(reportID: report.id!, at: report.createdAt, actorID: nil, field: .routed,
+                                      from: nil, to: rule.id!.uuidString).create(on: tx)
+            }
             try await Audit.record(.create, "report", report.reference, by: principal, on: tx)
             return report
         }
@@ -58,12 +71,13 @@ extension ReportStore {
         case .administrator, .partner: true
         case .coordinator: principal.districtIDs.contains(location.districtID)
         case .locationStaff: principal.locationIDs.contains(location.id!)
-        case .analyst: false
+        case .analyst, .privacyOfficer: false
         }
     }
 
-    /// The organisation a new report goes to until routing rules exist: the site's own housing
-    /// corporation for corporation matters, else the first active organisation of the category's kind.
+    /// The organisation a new report goes to when no routing rule exists at all (no city
+    /// organisation yet, so no fallback rule): the site's own housing corporation for corporation
+    /// matters, else the first active organisation of the category's kind.
     static func defaultOrganisation(for category: Category, at location: Location, in catalog: Catalog) -> UUID? {
         let kind = OrganisationKind(rawValue: category.defaultOrganisationKind) ?? .other
         if kind == .housingCorporation, let corporation = location.corporationID { return corporation }
@@ -107,7 +121,7 @@ extension ReportStore {
     }
 
     /// Changes urgency, owner and/or responsible organisation. Only coordinators and administrators
-    /// re-route to another organisation.
+    /// re-route to another organisation, and only with a reason.
     func assign(_ report: Report, urgency: Urgency?, owner: UUID??, organisation: UUID?, reason: String?,
                 by principal: Principal, now: Date = .now) async throws {
         let db = database.db()
@@ -118,6 +132,8 @@ extension ReportStore {
             guard principal.role == .administrator || principal.role == .coordinator else { throw AppError.forbidden }
             let found = try await Organisation.find(organisation, on: db)
             if found == nil || found?.active == false { issues.append(FieldIssue("organisation", "unknown")) }
+            // Re-routing by hand overrides the routing rules: the reason is mandatory.
+            if (reason ?? "").isEmpty { issues.append(FieldIssue("reason", "required")) }
         }
         if let owner = owner ?? nil, owner != report.ownerID {
             let user = try await User.find(owner, on: db)

@@ -13,6 +13,7 @@ struct APIRoutes {
         AccountAPI().add(to: api)
         LocationAPI(database: services.database).add(to: api)
         ReportAPI(store: ReportStore(database: services.database)).add(to: api)
+        RoutingAPI(store: RoutingStore(database: services.database)).add(to: api)
     }
 }
 

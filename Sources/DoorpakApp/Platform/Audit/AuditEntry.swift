@@ -2,7 +2,10 @@ import FluentKit
 import Foundation
 
 /// One line of the access log: who did what to which record, when, in which role and why.
-/// Append-only: nothing in the application updates or deletes these rows.
+/// Append-only: nothing in the application updates or deletes these rows. Each row carries its
+/// place in the chain (`seq`), the hash of the row before it and its own hash (see `AuditChain`),
+/// so that an edited, removed or reordered row is found by `doorpak audit verify`.
+/// Rows hold ids only: no names, no descriptions; `purpose` is the reason the user typed.
 final class AuditEntry: Model, @unchecked Sendable {
     static let schema = "audit_entries"
     @ID(key: .id) var id: UUID?
@@ -13,10 +16,14 @@ final class AuditEntry: Model, @unchecked Sendable {
     @Field(key: "record_type") var recordType: String
     @OptionalField(key: "record_id") var recordID: String?
     @OptionalField(key: "purpose") var purpose: String?
+    /// Position in the chain, from 1, without gaps. (Optional only because the column was added to a live table.)
+    @OptionalField(key: "seq") var seq: Int?
+    @OptionalField(key: "prev_hash") var prevHash: String?
+    @OptionalField(key: "hash") var hash: String?
 
     init() {}
     init(at: Date = .now, principal: Principal?, action: AuditAction, recordType: String, recordID: String?, purpose: String? = nil) {
-        self.at = at
+        self.at = AuditChain.truncated(at)
         self.userID = principal?.userID
         self.role = principal?.role.rawValue
         self.action = action.rawValue
@@ -26,17 +33,22 @@ final class AuditEntry: Model, @unchecked Sendable {
     }
 }
 
-enum AuditAction: String, Sendable {
+enum AuditAction: String, Sendable, CaseIterable {
     case read, create, update, login, loginFailed = "login_failed", logout, tokenCreated = "token_created", tokenRevoked = "token_revoked"
 }
 
 /// Writes audit entries. Callers pass the database handle of their transaction, so the entry
-/// commits or rolls back with the change it describes.
+/// commits or rolls back with the change it describes. A handle outside a transaction gets a
+/// transaction of its own for the append.
 enum Audit {
     static func record(_ action: AuditAction, _ recordType: String, _ recordID: String?, by principal: Principal?,
                        purpose: String? = nil, on db: any Database) async throws {
-        try await AuditEntry(principal: principal, action: action, recordType: recordType, recordID: recordID, purpose: purpose)
-            .create(on: db)
+        let entry = AuditEntry(principal: principal, action: action, recordType: recordType, recordID: recordID, purpose: purpose)
+        if db.inTransaction {
+            try await AuditChain.append(entry, on: db)
+        } else {
+            try await db.transaction { tx in try await AuditChain.append(entry, on: tx) }
+        }
     }
 }
 

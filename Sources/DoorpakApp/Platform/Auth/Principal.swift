@@ -25,9 +25,12 @@ struct Principal: Sendable {
         case .coordinator: .districts(districtIDs)
         case .locationStaff: .locations(locationIDs)
         case .partner: organisationID.map { .organisation($0) } ?? .none
-        case .analyst: .none
+        case .analyst, .privacyOfficer: .none
         }
     }
+
+    /// Privacy officers and administrators read the access log; for anyone else it does not exist.
+    var mayReadAuditLog: Bool { role == .privacyOfficer || role == .administrator }
 
     /// Loads the principal for an active user; `nil` when the user is gone or deactivated.
     static func load(userID: UUID, via: Via, on db: any Database) async throws -> Principal? {

@@ -14,6 +14,8 @@ enum Role: String, Codable, CaseIterable, Sendable {
     case partner
     /// Aggregates only: no descriptions, no names.
     case analyst
+    /// Reads the access log (who looked at what); no records.
+    case privacyOfficer = "privacy_officer"
 }
 
 /// A person who signs in. Residents do not have accounts here.

@@ -12,5 +12,9 @@ extension AppDatabase {
         CreateCategories(),
         CreateReports(),
         CreateAuditEntries(),
+        CreateRoutingRules(),
+        AddReportRouting(),
+        AddAuditChain(),
+        AddReportScopeIndexes(),
     ]
 }

@@ -72,6 +72,7 @@ enum Navigation {
             items.append(Item(href: "/reports/new", labelKey: "nav.new_report"))
         }
         items.append(Item(href: "/locations", labelKey: "nav.locations"))
+        if principal.mayReadAuditLog { items.append(Item(href: "/audit", labelKey: "audit.nav")) }
         if principal.isAdministrator { items.append(Item(href: "/admin", labelKey: "nav.admin")) }
         items.append(Item(href: "/account", labelKey: "nav.account"))
         return items

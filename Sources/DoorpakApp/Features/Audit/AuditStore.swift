@@ -1,0 +1,67 @@
+import FluentKit
+import Foundation
+
+/// The only door to reading the access log. Privacy officers and administrators only: for
+/// anyone else the log does not exist. Every look at the log is itself logged.
+struct AuditStore: Sendable {
+    let database: AppDatabase
+
+    static let defaultPageSize = 50
+    static let maxPageSize = 200
+    /// The kinds of record the log names, for the filter's list.
+    static let recordTypes = ["report", "user", "api_token", "location", "place", "district", "organisation", "category", "audit_log"]
+
+    struct Page: Sendable {
+        let entries: [AuditEntry]
+        let next: AuditCursor?
+        /// The user the `user` filter resolved to, if any.
+        let user: User?
+    }
+
+    /// One page of entries, newest first; the view is recorded as a read of the audit log.
+    func list(_ filter: AuditFilter, after cursor: AuditCursor?, limit: Int = defaultPageSize, by principal: Principal) async throws -> Page {
+        guard principal.mayReadAuditLog else { throw AppError.notFound }
+        let db = database.db()
+        var user: User?
+        if let wanted = filter.user {
+            if let id = UUID(uuidString: wanted) {
+                user = try await User.find(id, on: db)
+            } else {
+                user = try await User.query(on: db).filter(\.$email == wanted.lowercased()).first()
+            }
+        }
+        try await Audit.record(.read, "audit_log", subject(filter, user: user), by: principal, on: db)
+        let query = AuditEntry.query(on: db)
+        if filter.user != nil {
+            // An unknown user matches nothing rather than everything.
+            guard let id = user?.id else { return Page(entries: [], next: nil, user: nil) }
+            query.filter(\.$userID == id)
+        }
+        if let type = filter.recordType { query.filter(\.$recordType == type) }
+        if let id = filter.recordID { query.filter(\.$recordID == (filter.recordType == "report" ? id.uppercased() : id)) }
+        if let action = filter.action { query.filter(\.$action == action.rawValue) }
+        if let from = filter.from { query.filter(\.$at >= from) }
+        if let to = filter.to { query.filter(\.$at < to) }
+        if let cursor { query.filter(\.$seq < cursor.seq) }
+        let rows = try await query.sort(\.$seq, .descending).limit(limit + 1).all()
+        let shown = Array(rows.prefix(limit))
+        let next = rows.count > limit ? shown.last?.seq.map(AuditCursor.init(seq:)) : nil
+        return Page(entries: shown, next: next, user: user)
+    }
+
+    /// What a look at the log was about, by id only: `report:DP-…`, `user:<id>`, or nothing for the whole log.
+    private func subject(_ filter: AuditFilter, user: User?) -> String? {
+        if let type = filter.recordType, let id = filter.recordID { return "\(type):\(id)" }
+        if let id = user?.id { return "user:\(id.uuidString.lowercased())" }
+        return filter.recordType
+    }
+
+    /// Everyone who can appear in the log, for the user filter.
+    func users() async throws -> [User] {
+        try await User.query(on: database.db()).sort(\.$name).sort(\.$email).all()
+    }
+
+    func names(of entries: [AuditEntry]) async throws -> [UUID: String] {
+        try await UserNames.load(entries.map(\.userID), on: database.db())
+    }
+}

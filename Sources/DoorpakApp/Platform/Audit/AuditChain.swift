@@ -1,0 +1,226 @@
+import Crypto
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The hash chain over the access log. Every entry's hash covers its own canonical content and
+/// the hash of the entry before it, so changing, removing or reordering any entry breaks every
+/// hash after it; the one-row chain head (last `seq` and `hash`) also catches entries cut off
+/// the end.
+///
+/// ## Appending under concurrency
+/// An append first *updates* the head row (`seq = seq + 1 … RETURNING seq, hash`), then inserts
+/// the entry and stores its hash in the head, all in the caller's transaction:
+/// - PostgreSQL: the UPDATE takes the head row's lock until commit, so a second appender waits
+///   and then, under READ COMMITTED, re-reads the committed head. This does what a
+///   `pg_advisory_xact_lock` would, with a lock that lives in the data and works the same on SQLite.
+/// - SQLite: transactions begin deferred, so a transaction that *read* the last entry first
+///   could race another one to the write lock. Starting with a write makes the append take the
+///   database's write lock before it reads the predecessor (BEGIN IMMEDIATE semantics for the
+///   append); a waiting appender retries through the connection's busy handler instead of failing.
+///   (A caller's transaction that *reads* before its first write can still be refused with
+///   SQLITE_BUSY under contention — SQLite's own deadlock avoidance, for any write, not just the
+///   log's. Then the whole transaction rolls back, entry included: never a fork. Retrying only the
+///   append cannot help there, because the caller's read lock is what the other writer waits for;
+///   hence the head UPDATE rather than "unique index + retry the append".)
+/// On both, the unique index on `seq` refuses a second entry at the same position, so a fork can
+/// never be committed even by code that bypasses `Audit.record`.
+enum AuditChain {
+    static let headTable = "audit_chain_head"
+    /// The `prev_hash` of the first entry.
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// Dates are kept to the millisecond: both databases store that exactly, so hashes survive a round trip.
+    static func truncated(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    /// The bytes an entry's hash covers: a version tag, then each field length-prefixed (`-` for none),
+    /// so that no two different entries share a canonical form.
+    static func canonical(_ entry: AuditEntry, seq: Int, prevHash: String) -> Data {
+        let fields: [String?] = [
+            "doorpak-audit-v1", entry.id?.uuidString.lowercased(), String(seq), String(milliseconds(entry.at)),
+            entry.userID?.uuidString.lowercased(), entry.role, entry.action, entry.recordType, entry.recordID, entry.purpose, prevHash,
+        ]
+        let text = fields.map { field in field.map { "\($0.utf8.count):\($0)" } ?? "-" }.joined(separator: "\n")
+        return Data(text.utf8)
+    }
+
+    static func hash(_ entry: AuditEntry, seq: Int, prevHash: String) -> String {
+        SHA256.hash(data: canonical(entry, seq: seq, prevHash: prevHash)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Chains `entry` onto the log inside the transaction `tx`.
+    static func append(_ entry: AuditEntry, on tx: any Database) async throws {
+        let sql = tx.sql
+        guard let head = try await sql.raw("UPDATE \(ident: headTable) SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").first() else {
+            throw AuditChainError.headMissing
+        }
+        let seq = try head.decode(column: "seq", as: Int.self)
+        let prevHash = try head.decode(column: "hash", as: String.self)
+        if entry.id == nil { entry.id = UUID() }
+        let hash = hash(entry, seq: seq, prevHash: prevHash)
+        entry.seq = seq
+        entry.prevHash = prevHash
+        entry.hash = hash
+        try await entry.create(on: tx)
+        try await sql.raw("UPDATE \(ident: headTable) SET hash = \(bind: hash) WHERE id = 1").run()
+    }
+
+    /// The chain head as stored: the last position and hash.
+    static func head(on db: any Database) async throws -> Head? {
+        guard let row = try await db.sql.raw("SELECT seq, hash FROM \(ident: headTable) WHERE id = 1").first() else { return nil }
+        return Head(seq: try row.decode(column: "seq", as: Int.self), hash: try row.decode(column: "hash", as: String.self))
+    }
+
+    struct Head: Sendable, Equatable {
+        let seq: Int
+        let hash: String
+    }
+}
+
+enum AuditChainError: Error {
+    case headMissing
+}
+
+// MARK: - Verification
+
+extension AuditChain {
+    /// What is wrong with the first broken entry.
+    enum Problem: Equatable, Sendable, CustomStringConvertible {
+        /// The entry has no chain fields at all.
+        case unchained
+        /// The entry is not at the position that follows the one before it (a removed or reordered entry).
+        case outOfSequence(expected: Int)
+        /// `prev_hash` is not the hash of the entry before it.
+        case previousHashMismatch
+        /// The stored hash does not match the entry's content (an edited entry).
+        case hashMismatch
+        /// The chain head names a later entry than the last one present (entries cut off the end),
+        /// or a different hash for it.
+        case headMismatch(headSeq: Int)
+
+        var description: String {
+            switch self {
+            case .unchained: "the entry has no sequence number or hash"
+            case .outOfSequence(let expected): "expected entry \(expected) here (an entry was removed or moved)"
+            case .previousHashMismatch: "its previous-entry hash does not match the entry before it"
+            case .hashMismatch: "its content does not match its hash (the entry was changed)"
+            case .headMismatch(let headSeq): "the chain head records entry \(headSeq) with another hash (entries were removed from the end)"
+            }
+        }
+    }
+
+    enum Result: Equatable, Sendable {
+        case ok(count: Int)
+        /// The first broken entry: its `seq` (or the position where one was expected) and what is wrong.
+        case broken(seq: Int, problem: Problem)
+
+        var isOK: Bool { if case .ok = self { true } else { false } }
+    }
+
+    /// Checks entries one at a time, in `seq` order, so a long log can be read in batches.
+    struct Verifier: Sendable {
+        private(set) var count = 0
+        private var previousHash = AuditChain.genesis
+
+        /// The problem with `entry`, or `nil` when it follows correctly.
+        mutating func check(_ entry: AuditEntry) -> Result? {
+            let expected = count + 1
+            guard let seq = entry.seq, let prevHash = entry.prevHash, let hash = entry.hash else {
+                return .broken(seq: entry.seq ?? expected, problem: .unchained)
+            }
+            guard seq == expected else { return .broken(seq: seq, problem: .outOfSequence(expected: expected)) }
+            guard prevHash == previousHash else { return .broken(seq: seq, problem: .previousHashMismatch) }
+            guard hash == AuditChain.hash(entry, seq: seq, prevHash: prevHash) else { return .broken(seq: seq, problem: .hashMismatch) }
+            count = seq
+            previousHash = hash
+            return nil
+        }
+
+        /// The verdict once every entry was checked; the head (when given) must name the last entry.
+        func finish(head: Head?) -> Result {
+            if let head, head.seq != count || (count > 0 && head.hash != previousHash) {
+                return .broken(seq: count + 1, problem: .headMismatch(headSeq: head.seq))
+            }
+            return .ok(count: count)
+        }
+    }
+
+    /// Verifies entries given in `seq` order (pure: no database).
+    static func verify(_ entries: [AuditEntry], head: Head? = nil) -> Result {
+        var verifier = Verifier()
+        for entry in entries {
+            if let broken = verifier.check(entry) { return broken }
+        }
+        return verifier.finish(head: head)
+    }
+
+    /// Verifies the stored log, reading it in batches.
+    static func verify(on db: any Database, batch: Int = 1000) async throws -> Result {
+        // Entries without a position (none after the chain migration) would be skipped by the seq order: look for them.
+        if let unchained = try await AuditEntry.query(on: db).filter(\.$seq == nil).first() {
+            _ = unchained
+            return .broken(seq: 0, problem: .unchained)
+        }
+        var verifier = Verifier()
+        var last = 0
+        while true {
+            let rows = try await AuditEntry.query(on: db).filter(\.$seq > last).sort(\.$seq, .ascending).limit(batch).all()
+            for entry in rows {
+                if let broken = verifier.check(entry) { return broken }
+            }
+            guard let end = rows.last?.seq, rows.count == batch else { break }
+            last = end
+        }
+        return verifier.finish(head: try await head(on: db))
+    }
+}
+
+// MARK: - Migration
+
+/// Adds the chain to the existing log: the columns, a position and hash for every existing entry
+/// (in the order they were written), a unique index on the position, indexes for the audit page's
+/// filters, and the chain head.
+struct AddAuditChain: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // One column per statement: SQLite's ALTER TABLE adds a single column at a time.
+        try await database.schema(AuditEntry.schema).field("seq", .int).update()
+        try await database.schema(AuditEntry.schema).field("prev_hash", .string).update()
+        try await database.schema(AuditEntry.schema).field("hash", .string).update()
+        var previous = AuditChain.genesis
+        var seq = 0
+        for entry in try await AuditEntry.query(on: database).sort(\.$at, .ascending).sort(\.$id, .ascending).all() {
+            seq += 1
+            let hash = AuditChain.hash(entry, seq: seq, prevHash: previous)
+            entry.seq = seq
+            entry.prevHash = previous
+            entry.hash = hash
+            try await entry.update(on: database)
+            previous = hash
+        }
+        let sql = database.sql
+        try await sql.raw("CREATE UNIQUE INDEX audit_entries_seq ON \(ident: AuditEntry.schema) (seq)").run()
+        try await sql.raw("CREATE INDEX audit_entries_record ON \(ident: AuditEntry.schema) (record_type, record_id, seq)").run()
+        try await sql.raw("CREATE INDEX audit_entries_user ON \(ident: AuditEntry.schema) (user_id, seq)").run()
+        try await database.schema(AuditChain.headTable)
+            .field("id", .int, .identifier(auto: false))
+            .field("seq", .int, .required)
+            .field("hash", .string, .required)
+            .create()
+        try await sql.raw("INSERT INTO \(ident: AuditChain.headTable) (id, seq, hash) VALUES (1, \(bind: seq), \(bind: previous))").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(AuditChain.headTable).delete()
+        let sql = database.sql
+        for index in ["audit_entries_seq", "audit_entries_record", "audit_entries_user"] {
+            try await sql.raw("DROP INDEX \(ident: index)").run()
+        }
+        for field in ["seq", "prev_hash", "hash"] {
+            try await database.schema(AuditEntry.schema).deleteField(.key(.string(field))).update()
+        }
+    }
+}

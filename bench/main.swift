@@ -1,0 +1,50 @@
+// doorpak-bench: load and latency benchmark for the report store.
+//
+// Builds a fresh database, migrates it, seeds the demo data (timed), bulk-inserts N synthetic
+// reports, then prints p50/p95/p99 latencies of intake (ReportStore.create by location staff),
+// the first worklist page, a filtered worklist page and the status counts for an administrator,
+// a coordinator and a partner.
+//
+//   swift run -c release doorpak-bench --reports 1000000                 # SQLite file in a temp folder
+//   swift run -c release doorpak-bench --reports 1000000 --postgres-url postgres://user:pw@127.0.0.1:5432/db
+//   swift run doorpak-bench --reports 20000 --iterations 50               # quick check (debug build)
+//
+// Options: --iterations (default 200) --warmup (10) --max-seconds per measurement (60)
+//          --writers (concurrent bulk-insert connections on PostgreSQL, 2)
+//          --analyze (run ANALYZE on SQLite after loading) --keep (keep the SQLite file / PostgreSQL schema).
+// PostgreSQL: the benchmark works in a new schema `bench_<random>` and drops it at the end.
+import ArgumentParser
+import DoorpakApp
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doorpak-bench", abstract: "Load and latency benchmark for Doorpak's report store."
+    )
+    @Option(help: "Reports to bulk-insert on top of the demo seed.") var reports = 1_000_000
+    @Option(help: "Use PostgreSQL at this URL (a fresh schema) instead of a temporary SQLite file.") var postgresUrl: String?
+    @Option(help: "Timed runs per measurement.") var iterations = 200
+    @Option(help: "Warm-up runs per measurement.") var warmup = 10
+    @Option(help: "Stop a measurement after this many seconds (at least 20 runs).") var maxSeconds = 60.0
+    @Option(help: "Concurrent bulk-insert connections on PostgreSQL.") var writers = 2
+    @Flag(help: "Run ANALYZE on SQLite after loading.") var analyze = false
+    @Flag(help: "Keep the database (SQLite file or PostgreSQL schema) afterwards.") var keep = false
+
+    func execute() async throws {
+        var options = Benchmarks.Options()
+        options.reports = max(0, reports)
+        options.postgresURL = postgresUrl
+        options.iterations = max(1, iterations)
+        options.warmup = max(0, warmup)
+        options.maxSecondsPerMeasurement = maxSeconds
+        options.postgresWriters = max(1, writers)
+        options.analyzeSQLite = analyze
+        options.keep = keep
+        try await Benchmarks.run(options)
+    }
+}
+
+do {
+    try await Bench.parse().execute()
+} catch {
+    Bench.exit(withError: error)
+}

@@ -9,7 +9,7 @@ public enum Commands {
         let app = try await buildApplication(config)
         print("Doorpak is running at \(config.baseURL)")
         if demoLogins {
-            print("Demo sign-in: beheerder@doorpak.example / \(DemoSeeder.password)  (also coordinator@, locatie@, ggd@, politie@, analist@doorpak.example)")
+            print("Demo sign-in: beheerder@doorpak.example / \(DemoSeeder.password)  (also coordinator@, locatie@, ggd@, politie@, analist@, privacy@doorpak.example)")
         }
         try await app.runService()
     }

@@ -7,8 +7,9 @@ public struct AppConfig: Sendable {
     public enum DatabaseChoice: Sendable, Equatable {
         /// An SQLite file; `nil` is a fresh temporary database (tests).
         case sqlite(path: String?)
-        /// A PostgreSQL URL, optionally confined to one schema (tests use one schema each).
-        case postgres(url: String, schema: String? = nil)
+        /// A PostgreSQL URL, optionally confined to one schema (tests use one schema each), with
+        /// a pool of connections per event loop (one event loop per core).
+        case postgres(url: String, schema: String? = nil, connectionsPerEventLoop: Int = 4)
     }
 
     public var hostname = "127.0.0.1"

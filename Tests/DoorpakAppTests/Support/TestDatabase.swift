@@ -26,7 +26,9 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .sqlite:
             config.database = .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("doorpak-tests/\(name).sqlite").path)
         case .postgres:
-            config.database = .postgres(url: ProcessInfo.processInfo.environment["DOORPAK_TEST_POSTGRES_URL"]!, schema: name)
+            // Tests run in parallel, each with its own pools: keep them small.
+            config.database = .postgres(url: ProcessInfo.processInfo.environment["DOORPAK_TEST_POSTGRES_URL"]!, schema: name,
+                                        connectionsPerEventLoop: 1)
         }
         return config
     }

@@ -148,6 +148,7 @@ enum DemoData {
         .init(email: "ggd@doorpak.example", name: "Nadia Verbeek", role: .partner, organisation: "ggd"),
         .init(email: "politie@doorpak.example", name: "Ruben de Graaf", role: .partner, organisation: "police"),
         .init(email: "analist@doorpak.example", name: "Eva Smit", role: .analyst, organisation: "city"),
+        .init(email: "privacy@doorpak.example", name: "Pieter Bakker", role: .privacyOfficer, organisation: "city"),
         // District safety coordinators and analysts of the city.
         .init(email: "thomas.kuipers@doorpak.example", name: "Thomas Kuipers", role: .coordinator, organisation: "city",
               districts: ["Zuid"]),

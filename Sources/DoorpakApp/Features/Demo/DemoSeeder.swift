@@ -44,7 +44,8 @@ struct DemoSeeder: Sendable {
 
         var places: [Place] = []
         let locations = DemoData.locations.map { spec -> Location in
-            let opened = calendar.date(from: DateComponents(year: spec.opened.year, month: spec.opened.month, day: 1))
+            // Noon, as the admin pages store days: a `date` column keeps the same day in every time zone.
+            let opened = calendar.date(from: DateComponents(year: spec.opened.year, month: spec.opened.month, day: 1, hour: 12))
             let closing = opened.flatMap { calendar.date(byAdding: .year, value: 10, to: $0) }
             let location = Location(id: random.uuid(), name: spec.name, districtID: districtID[spec.district]!,
                                     corporationID: organisationID[spec.corporation], units: spec.units,

@@ -1,13 +1,16 @@
 import FluentKit
 import SQLKit
 
-/// Indexes for counting per status within a scope, and for "what I reported" in every scope.
+/// Indexes for counting per status within a scope. Every branch of a scope's OR (its districts,
+/// locations or organisation; what the user reported; what the user owns) has an index that ends
+/// in `status`, so SQLite and PostgreSQL count each status by index search instead of table scans.
 struct AddReportScopeIndexes: AsyncMigration {
     static let indexes: [(String, [String])] = [
         ("reports_district_status", ["district_id", "status"]),
         ("reports_location_status", ["location_id", "status"]),
         ("reports_organisation_status", ["organisation_id", "status"]),
-        ("reports_reporter", ["reporter_id"]),
+        ("reports_reporter_status", ["reporter_id", "status"]),
+        ("reports_owner_status", ["owner_id", "status"]),
     ]
 
     func prepare(on database: any Database) async throws {

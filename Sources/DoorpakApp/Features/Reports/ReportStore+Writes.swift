@@ -137,7 +137,8 @@ extension ReportStore {
         }
         if let owner = owner ?? nil, owner != report.ownerID {
             let user = try await User.find(owner, on: db)
-            if user == nil || user?.active == false || user?.userRole == .analyst { issues.append(FieldIssue("owner", "unknown")) }
+            let canOwn = user.map { $0.active && !Role.withoutRecordAccess.contains($0.userRole) } ?? false
+            if !canOwn { issues.append(FieldIssue("owner", "unknown")) }
         }
         guard issues.isEmpty else { throw AppError.invalid(issues) }
         var events: [ReportEvent] = []

@@ -169,7 +169,7 @@ extension ReportStore {
         var users: [User] = []
         if let organisation = report.organisationID {
             users = try await User.query(on: db).filter(\.$organisationID == organisation).filter(\.$active == true)
-                .filter(\.$role != Role.analyst.rawValue).sort(\.$name).all()
+                .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue)).sort(\.$name).all()
         }
         var result = users.compactMap { user in user.id.map { (id: $0, name: user.name) } }
         if !result.contains(where: { $0.id == principal.userID }) { result.insert((principal.userID, principal.name), at: 0) }

@@ -54,10 +54,12 @@ struct DatabasePersistDriver: PersistDriver {
     }
 
     func run() async throws {
-        // Prune expired sessions every ten minutes until the server shuts down.
+        // Prune expired sessions every ten minutes until the server shuts down; keep SQLite's
+        // planner statistics fresh on the same beat (a no-op unless a table grew tenfold).
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await removeExpired()
+                try? await database.optimize()
                 try await Task.sleep(for: .seconds(600))
             }
         }

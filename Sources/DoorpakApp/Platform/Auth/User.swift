@@ -18,6 +18,11 @@ enum Role: String, Codable, CaseIterable, Sendable {
     case privacyOfficer = "privacy_officer"
 }
 
+extension Role {
+    /// Roles that read no records at all (aggregates or the access log only): they never own reports.
+    static let withoutRecordAccess: [Role] = [.analyst, .privacyOfficer]
+}
+
 /// A person who signs in. Residents do not have accounts here.
 final class User: Model, @unchecked Sendable {
     static let schema = "users"

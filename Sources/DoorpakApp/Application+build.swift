@@ -13,7 +13,7 @@ struct AppServices: Sendable {
 }
 
 /// Builds the whole application; the CLI and the tests both call this.
-public func buildApplication(_ config: AppConfig) async throws -> some ApplicationProtocol {
+public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable () -> Void = {}) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "doorpak")
     logger.logLevel = config.logLevel
     let database = try AppDatabase(config.database, logger: logger)
@@ -25,6 +25,7 @@ public func buildApplication(_ config: AppConfig) async throws -> some Applicati
         router: router,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Doorpak"),
         services: [sessions],
+        onServerRunning: { _ in onReady() },
         logger: logger
     )
     app.addServices(database.databases)

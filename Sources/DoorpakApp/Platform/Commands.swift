@@ -6,10 +6,14 @@ import Hummingbird
 public enum Commands {
     /// Runs the server until it is stopped.
     public static func serve(_ config: AppConfig, demoLogins: Bool) async throws {
-        let app = try await buildApplication(config)
-        print("Doorpak is running at \(config.baseURL)")
-        if demoLogins {
-            print("Demo sign-in: beheerder@doorpak.example / \(DemoSeeder.password)  (also coordinator@, locatie@, ggd@, politie@, analist@, privacy@doorpak.example)")
+        let app = try await buildApplication(config) {
+            // After migrations and seeding, so that these lines are the last ones a user sees.
+            // Written unbuffered: a log file or pipe shows it at once, not at exit.
+            var text = "Doorpak is running at \(config.baseURL)\n"
+            if demoLogins {
+                text += "Demo sign-in: beheerder@doorpak.example / \(DemoSeeder.password)  (also coordinator@, locatie@, ggd@, politie@, analist@, privacy@doorpak.example)\n"
+            }
+            FileHandle.standardOutput.write(Data(text.utf8))
         }
         try await app.runService()
     }

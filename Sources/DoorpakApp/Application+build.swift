@@ -29,6 +29,12 @@ public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable (
         logger: logger
     )
     app.addServices(database.databases)
+    // Upkeep every ten minutes: expired sessions go, and SQLite's planner statistics stay fresh
+    // (a no-op unless a table grew tenfold).
+    app.addServices(PeriodicTask(interval: .seconds(600)) {
+        try await sessions.removeExpired()
+        try await database.optimize()
+    })
     app.beforeServerStarts {
         if config.migrateOnStart { try await database.migrate() }
         if config.seedDemoData { try await DemoSeeder(database: database, passwords: services.passwords).seedIfEmpty() }

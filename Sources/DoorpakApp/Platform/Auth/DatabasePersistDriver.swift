@@ -53,16 +53,9 @@ struct DatabasePersistDriver: PersistDriver {
         try await PersistEntry.query(on: database.db()).filter(\.$expires < now).delete()
     }
 
+    /// Nothing runs in the background here; `buildApplication` schedules `removeExpired()`.
     func run() async throws {
-        // Prune expired sessions every ten minutes until the server shuts down; keep SQLite's
-        // planner statistics fresh on the same beat (a no-op unless a table grew tenfold).
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await removeExpired()
-                try? await database.optimize()
-                try await Task.sleep(for: .seconds(600))
-            }
-        }
+        try? await gracefulShutdown()
     }
 
     private static func encode(_ value: some Encodable) throws -> String {

@@ -39,12 +39,11 @@ struct CategoryAdminRoutes {
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        do {
+        return try await FormSubmission.save(request, context) {
             _ = try await store.create(draft(context.form), by: principal)
-            return .redirect(to: "/admin/categories?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try render(request, context: context, category: nil, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/categories?saved=1"
+        } orShow: { issues in
+            try render(request, context: context, category: nil, values: context.form, issues: issues)
         }
     }
 
@@ -59,12 +58,11 @@ struct CategoryAdminRoutes {
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let category = try await store.find(AdminPages.id(context))
-        do {
+        return try await FormSubmission.save(request, context) {
             try await store.update(category.id!, draft(context.form), by: principal)
-            return .redirect(to: "/admin/categories?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try render(request, context: context, category: category, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/categories?saved=1"
+        } orShow: { issues in
+            try render(request, context: context, category: category, values: context.form, issues: issues)
         }
     }
 

@@ -34,11 +34,11 @@ struct DistrictAdminRoutes {
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        do {
+        return try await FormSubmission.save(request, context) {
             _ = try await store.createDistrict(DistrictDraft(name: context.form["name"]), by: principal)
-            return .redirect(to: "/admin/districts?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try render(request, context: context, id: nil, values: context.form, issues: issues).response(from: request, context: context)
+            return "/admin/districts?saved=1"
+        } orShow: { issues in
+            try render(request, context: context, id: nil, values: context.form, issues: issues)
         }
     }
 
@@ -50,11 +50,11 @@ struct DistrictAdminRoutes {
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let id = try AdminPages.id(context)
-        do {
+        return try await FormSubmission.save(request, context) {
             try await store.renameDistrict(id, DistrictDraft(name: context.form["name"]), by: principal)
-            return .redirect(to: "/admin/districts?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try render(request, context: context, id: id, values: context.form, issues: issues).response(from: request, context: context)
+            return "/admin/districts?saved=1"
+        } orShow: { issues in
+            try render(request, context: context, id: id, values: context.form, issues: issues)
         }
     }
 

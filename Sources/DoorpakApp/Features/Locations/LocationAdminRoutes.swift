@@ -54,12 +54,11 @@ struct LocationAdminRoutes {
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        do {
+        return try await FormSubmission.save(request, context) {
             let location = try await store.createLocation(draft(context.form), by: principal)
-            return .redirect(to: "/admin/locations/\(location.id!.uuidString)?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try await render(request, context: context, id: nil, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/locations/\(location.id!.uuidString)?saved=1"
+        } orShow: { issues in
+            try await render(request, context: context, id: nil, values: context.form, issues: issues)
         }
     }
 
@@ -76,12 +75,11 @@ struct LocationAdminRoutes {
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let id = try AdminPages.id(context)
-        do {
+        return try await FormSubmission.save(request, context) {
             try await store.updateLocation(id, draft(context.form), by: principal)
-            return .redirect(to: "/admin/locations?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try await render(request, context: context, id: id, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/locations?saved=1"
+        } orShow: { issues in
+            try await render(request, context: context, id: id, values: context.form, issues: issues)
         }
     }
 
@@ -167,12 +165,11 @@ struct LocationAdminRoutes {
     func createPlace(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let location = try AdminPages.id(context)
-        do {
+        return try await FormSubmission.save(request, context) {
             _ = try await store.addPlace(to: location, placeDraft(context.form), by: principal)
-            return .redirect(to: "/admin/locations/\(location.uuidString)/places?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try await renderPlace(request, context: context, place: nil, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/locations/\(location.uuidString)/places?saved=1"
+        } orShow: { issues in
+            try await renderPlace(request, context: context, place: nil, values: context.form, issues: issues)
         }
     }
 
@@ -186,12 +183,11 @@ struct LocationAdminRoutes {
         let principal = try context.principal()
         let location = try AdminPages.id(context)
         let place = try AdminPages.id(context, "place")
-        do {
+        return try await FormSubmission.save(request, context) {
             try await store.updatePlace(place, of: location, placeDraft(context.form), by: principal)
-            return .redirect(to: "/admin/locations/\(location.uuidString)/places?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try await renderPlace(request, context: context, place: place, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/locations/\(location.uuidString)/places?saved=1"
+        } orShow: { issues in
+            try await renderPlace(request, context: context, place: place, values: context.form, issues: issues)
         }
     }
 

@@ -39,11 +39,11 @@ struct OrganisationAdminRoutes {
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        do {
+        return try await FormSubmission.save(request, context) {
             _ = try await store.create(draft(context.form), by: principal)
-            return .redirect(to: "/admin/organisations?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try render(request, context: context, id: nil, values: context.form, issues: issues).response(from: request, context: context)
+            return "/admin/organisations?saved=1"
+        } orShow: { issues in
+            try render(request, context: context, id: nil, values: context.form, issues: issues)
         }
     }
 
@@ -57,11 +57,11 @@ struct OrganisationAdminRoutes {
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let id = try AdminPages.id(context)
-        do {
+        return try await FormSubmission.save(request, context) {
             try await store.update(id, draft(context.form), by: principal)
-            return .redirect(to: "/admin/organisations?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try render(request, context: context, id: id, values: context.form, issues: issues).response(from: request, context: context)
+            return "/admin/organisations?saved=1"
+        } orShow: { issues in
+            try render(request, context: context, id: id, values: context.form, issues: issues)
         }
     }
 

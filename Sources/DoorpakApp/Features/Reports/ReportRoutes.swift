@@ -102,12 +102,10 @@ struct ReportRoutes {
             draft.occurredAt = Formats.parse(day: day, time: form["occurred_time"] ?? "00:00")
             draft.occurredAtInvalid = draft.occurredAt == nil
         }
-        do {
-            let report = try await store.create(draft, by: principal)
-            return .redirect(to: "/reports/\(report.reference)")
-        } catch AppError.invalid(let issues) {
-            return try await renderForm(form, issues: issues, request: request, context: context)
-                .response(from: request, context: context)
+        return try await FormSubmission.save(request, context) {
+            "/reports/\(try await store.create(draft, by: principal).reference)"
+        } orShow: { issues in
+            try await renderForm(form, issues: issues, request: request, context: context)
         }
     }
 
@@ -234,12 +232,12 @@ struct ReportRoutes {
     func addNote(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let report = try await store.find(reference: context.parameters.require("reference"), by: principal)
-        do {
+        return try await FormSubmission.save(request, context) {
             _ = try await store.addNote(context.form.raw("body"), to: report, by: principal)
-        } catch AppError.invalid(let issues) {
-            return try await renderDetail(report, request: request, context: context, issues: issues, form: context.form,
-                                          status: .unprocessableContent).response(from: request, context: context)
+            return "/reports/\(report.reference)#notes"
+        } orShow: { issues in
+            try await renderDetail(report, request: request, context: context, issues: issues, form: context.form,
+                                   status: .unprocessableContent)
         }
-        return .redirect(to: "/reports/\(report.reference)#notes")
     }
 }

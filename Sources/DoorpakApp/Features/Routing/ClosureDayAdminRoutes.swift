@@ -36,12 +36,12 @@ struct ClosureDayAdminRoutes {
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        do {
+        return try await FormSubmission.save(request, context) {
             _ = try await store.addClosureDay(ClosureDayDraft(date: context.form["date"], description: context.form["description"]),
                                               by: principal)
-            return .redirect(to: "/admin/closure-days?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try render(request, context: context, values: context.form, issues: issues).response(from: request, context: context)
+            return "/admin/closure-days?saved=1"
+        } orShow: { issues in
+            try render(request, context: context, values: context.form, issues: issues)
         }
     }
 

@@ -59,12 +59,11 @@ struct RoutingAdminRoutes {
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        do {
+        return try await FormSubmission.save(request, context) {
             _ = try await store.create(draft(context.form), by: principal)
-            return .redirect(to: "/admin/routing-rules?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try await render(request, context: context, rule: nil, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/routing-rules?saved=1"
+        } orShow: { issues in
+            try await render(request, context: context, rule: nil, values: context.form, issues: issues)
         }
     }
 
@@ -80,12 +79,11 @@ struct RoutingAdminRoutes {
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let rule = try await store.find(AdminPages.id(context))
-        do {
+        return try await FormSubmission.save(request, context) {
             try await store.update(rule.id!, draft(context.form), by: principal)
-            return .redirect(to: "/admin/routing-rules/\(rule.id!.uuidString)?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try await render(request, context: context, rule: rule, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/routing-rules/\(rule.id!.uuidString)?saved=1"
+        } orShow: { issues in
+            try await render(request, context: context, rule: rule, values: context.form, issues: issues)
         }
     }
 

@@ -42,12 +42,11 @@ struct UserAdminRoutes {
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        do {
+        return try await FormSubmission.save(request, context) {
             let user = try await store.create(draft(context.form), by: principal)
-            return .redirect(to: "/admin/users/\(user.id!.uuidString)?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try await render(request, context: context, user: nil, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/users/\(user.id!.uuidString)?saved=1"
+        } orShow: { issues in
+            try await render(request, context: context, user: nil, values: context.form, issues: issues)
         }
     }
 
@@ -63,12 +62,11 @@ struct UserAdminRoutes {
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let user = try await store.find(AdminPages.id(context))
-        do {
+        return try await FormSubmission.save(request, context) {
             try await store.update(user.id!, draft(context.form), by: principal)
-            return .redirect(to: "/admin/users/\(user.id!.uuidString)?saved=1")
-        } catch AppError.invalid(let issues) {
-            return try await render(request, context: context, user: user, values: context.form, issues: issues)
-                .response(from: request, context: context)
+            return "/admin/users/\(user.id!.uuidString)?saved=1"
+        } orShow: { issues in
+            try await render(request, context: context, user: user, values: context.form, issues: issues)
         }
     }
 

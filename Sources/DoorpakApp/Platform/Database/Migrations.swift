@@ -16,5 +16,6 @@ extension AppDatabase {
         AddReportRouting(),
         AddAuditChain(),
         AddReportScopeIndexes(),
+        CreateJobLeases(),
     ]
 }

@@ -16,6 +16,8 @@ final class Organisation: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "kind") var kind: String
     @Field(key: "active") var active: Bool
+    /// The organisation's manager: the escalation ladder's rung after the team lead.
+    @OptionalField(key: "manager_id") var managerID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

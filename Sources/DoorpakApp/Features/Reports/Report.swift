@@ -37,6 +37,9 @@ final class Report: Model, @unchecked Sendable {
     @OptionalField(key: "routing_rule_id") var routingRuleID: UUID?
     @OptionalField(key: "acknowledge_due_at") var acknowledgeDueAt: Date?
     @OptionalField(key: "resolve_due_at") var resolveDueAt: Date?
+    /// The escalation rung reached against the running deadline (`EscalationLevel`); back to 0
+    /// when another deadline starts running (picked up, reopened).
+    @Field(key: "escalation_level") var escalationLevel: Int
 
     init() {}
 
@@ -96,6 +99,9 @@ enum ReportField: String, Codable, Sendable {
     case created, status, urgency, owner, organisation, note
     /// Routed at intake; `to` is the routing rule's id.
     case routed
+    /// Follow-through: hand-overs (`to` = the hand-over's new status), actions (`to` = the action's
+    /// status), escalation rungs (`to` = the level code) and breakthrough decisions (`reason` = the decision).
+    case handover, action, escalated, decision
 }
 
 /// Counters for readable references (`DP-2026-000123`), one row per year.

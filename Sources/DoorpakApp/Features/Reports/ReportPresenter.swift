@@ -11,6 +11,9 @@ struct ReportPresenter {
     var rules: [UUID: RoutingRule] = [:]
     /// For marking deadlines due soon or overdue.
     var calendar = WorkingDayCalendar()
+    /// The report's actions and hand-overs by id, to describe their steps in the timeline.
+    var actions: [UUID: Action] = [:]
+    var handovers: [UUID: Handover] = [:]
     var now = Date.now
 
     func row(_ report: Report) -> [String: Any] {
@@ -70,11 +73,43 @@ struct ReportPresenter {
             "what": locale.text(field == .routed ? "routing.history_routed" : "history.\(field.rawValue)"),
             "from": value(field, event.fromValue),
             "to": value(field, event.toValue),
-            "hasChange": field != .created && field != .note && field != .routed,
+            "hasChange": [.status, .urgency, .owner, .organisation].contains(field),
+            "kind": field.rawValue,
         ]
-        if field == .routed { values["detail"] = value(field, event.toValue) }
+        let item = event.fromValue.flatMap(UUID.init(uuidString:))
+        switch field {
+        case .routed: values["detail"] = value(field, event.toValue)
+        case .handover:
+            values["what"] = locale.text("followthrough.timeline.handover_\(event.toValue ?? "requested")")
+            if let handover = item.flatMap({ handovers[$0] }) { values["detail"] = handoverTarget(handover) }
+        case .action:
+            values["what"] = locale.text("followthrough.timeline.action_\(event.toValue ?? "open")")
+            if let action = item.flatMap({ actions[$0] }) { values["detail"] = action.title }
+        case .escalated:
+            let level = locale.text("followthrough.level.\(event.toValue ?? "none")")
+            if let action = item.flatMap({ actions[$0] }) {
+                values["what"] = locale.text("followthrough.timeline.action_escalated")
+                values["detail"] = "\(action.title) → \(level)"
+            } else if item.flatMap({ handovers[$0] }) != nil {
+                values["what"] = locale.text("followthrough.timeline.handover_escalated")
+                values["detail"] = level
+            } else {
+                values["what"] = locale.text("followthrough.timeline.escalated")
+                values["detail"] = level
+            }
+        case .decision:
+            values["what"] = locale.text("followthrough.timeline.decision")
+            values["detail"] = locale.text("followthrough.level.\(event.fromValue ?? "breakthrough")")
+        default: break
+        }
         if let reason = event.reason { values["reason"] = reason }
         return values
+    }
+
+    /// "GGD" or "GGD – Anna de Vries": where a hand-over goes.
+    func handoverTarget(_ handover: Handover) -> String {
+        let organisation = catalog.organisation(handover.toOrganisationID)?.name ?? "—"
+        return handover.toUserID.flatMap { names[$0] }.map { "\(organisation) – \($0)" } ?? organisation
     }
 
     private func value(_ field: ReportField, _ raw: String?) -> String {
@@ -84,7 +119,7 @@ struct ReportPresenter {
         case .urgency: return locale.text("urgency.\(raw)")
         case .owner: return UUID(uuidString: raw).flatMap { names[$0] } ?? "—"
         case .organisation: return catalog.organisation(UUID(uuidString: raw))?.name ?? "—"
-        case .note: return ""
+        case .note, .handover, .action, .escalated, .decision: return ""
         case .routed:
             return UUID(uuidString: raw).flatMap { rules[$0] }.map {
                 RoutingRules.label($0, catalog: catalog, locale: locale, language: language)
@@ -93,8 +128,11 @@ struct ReportPresenter {
     }
 
     /// Every user id a page of reports, notes and events mentions.
-    static func userIDs(reports: [Report], notes: [ReportNote] = [], events: [ReportEvent] = []) -> [UUID?] {
+    static func userIDs(reports: [Report], notes: [ReportNote] = [], events: [ReportEvent] = [],
+                        actions: [Action] = [], handovers: [Handover] = []) -> [UUID?] {
         reports.flatMap { [$0.ownerID, $0.reporterID] } + notes.map(\.authorID)
+            + actions.flatMap { [$0.assigneeID, $0.createdBy, $0.closedBy] }
+            + handovers.flatMap { [$0.toUserID, $0.fromUserID, $0.answeredBy] }
             + events.flatMap { [$0.actorID] + ($0.field == ReportField.owner.rawValue ? [$0.fromValue, $0.toValue].map { $0.flatMap(UUID.init(uuidString:)) } : []) }
     }
 }

@@ -14,6 +14,7 @@ struct ReportRoutes {
         router.post("/reports/:reference/status", use: changeStatus)
         router.post("/reports/:reference/assignment", use: assign)
         router.post("/reports/:reference/notes", use: addNote)
+        addFollowThrough(to: router)
     }
 
     // MARK: Worklist
@@ -153,24 +154,29 @@ struct ReportRoutes {
         return try await renderDetail(report, request: request, context: context)
     }
 
-    private func renderDetail(_ report: Report, request: Request, context: AppRequestContext, issues: [FieldIssue] = [],
+    func renderDetail(_ report: Report, request: Request, context: AppRequestContext, issues: [FieldIssue] = [],
                               form: FormFields = FormFields(), status: HTTPResponse.Status = .ok) async throws -> HTML {
         let principal = try context.principal()
         let db = store.database.db()
         async let notes = store.notes(of: report)
         async let events = store.history(of: report)
         async let owners = store.candidateOwners(for: report, me: principal)
+        async let actionList = ActionStore(database: store.database).actions(of: ActionSubject(report))
+        async let handoverList = HandoverStore(database: store.database).handovers(of: .report, id: report.id!)
         let catalog = try await Catalog.load(on: db)
-        let names = try await UserNames.load(ReportPresenter.userIDs(reports: [report], notes: notes, events: events), on: db)
+        let names = try await UserNames.load(ReportPresenter.userIDs(reports: [report], notes: notes, events: events,
+                                                                      actions: actionList, handovers: handoverList), on: db)
         let locale = views.locales[context.language]
         var presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
         presenter.calendar = try await RoutingStore.calendar(on: db)
         presenter.rules = Dictionary(uniqueKeysWithValues: try await RoutingStore.rules(on: db).map { ($0.id!, $0) })
+        presenter.actions = Dictionary(uniqueKeysWithValues: try await actionList.map { ($0.id!, $0) })
+        presenter.handovers = Dictionary(uniqueKeysWithValues: try await handoverList.map { ($0.id!, $0) })
         let errors = ViewHelpers.errors(issues, locale)
         let canReroute = principal.role == .administrator || principal.role == .coordinator
         // After a refused assignment the form shows what was chosen, not what is stored.
         let assigning = form.pairs.contains { $0.0 == "assign_reason" }
-        let data: [String: Any] = [
+        var data: [String: Any] = [
             "report": presenter.detail(report),
             "notes": try await notes.map(presenter.note),
             "history": try await events.reversed().map(presenter.event),
@@ -189,6 +195,9 @@ struct ReportRoutes {
             "statusReason": form.raw("reason"),
             "noteBody": form.raw("body"),
         ]
+        let followThrough = try await FollowThroughPanel(report: report, actions: actionList, handovers: handoverList, principal: principal,
+                                                         presenter: presenter, errors: errors, form: form, database: store.database)
+        data.merge(try await followThrough.data()) { _, new in new }
         return try views.page("reports/show", title: report.reference, request: request, context: context, data: data, status: status)
     }
 
@@ -201,7 +210,7 @@ struct ReportRoutes {
                                           form: form, status: .unprocessableContent).response(from: request, context: context)
         }
         do {
-            try await store.changeStatus(report, to: target, reason: form["reason"], by: principal)
+            try await store.changeStatus(report, to: target, reason: form["reason"], closeOpenActions: form["close_actions"] == "1", by: principal)
         } catch AppError.invalid(let issues) {
             return try await renderDetail(report, request: request, context: context, issues: issues, form: form,
                                           status: .unprocessableContent).response(from: request, context: context)

@@ -36,6 +36,7 @@ extension ReportStore {
         report.urgency = (valid.urgency ?? category.urgency).rawValue
         report.source = valid.source?.rawValue
         report.status = ReportStatus.new.rawValue
+        report.escalationLevel = 0
         report.reporterID = principal.userID
         report.createdAt = now.wholeSeconds
         report.updatedAt = now.wholeSeconds
@@ -97,9 +98,12 @@ extension ReportStore {
         return String(format: "DP-%04d-%06d", year, value)
     }
 
-    /// Moves a report to another status, if the lifecycle allows it.
-    func changeStatus(_ report: Report, to status: ReportStatus, reason: String?, by principal: Principal,
-                      now: Date = .now) async throws {
+    /// Moves a report to another status, if the lifecycle allows it. Resolving or closing is refused
+    /// while actions are open, unless a coordinator or administrator closes them too (`closeOpenActions`,
+    /// with the reason); a pending hand-over is withdrawn. Leaving "new" ends the acknowledgement
+    /// deadline, so the escalation ladder starts again for the resolution deadline.
+    func changeStatus(_ report: Report, to status: ReportStatus, reason: String?, closeOpenActions: Bool = false,
+                      by principal: Principal, now: Date = .now) async throws {
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let reason, let issue = TextRules.check(reason, required: false, max: 2000) {
             throw AppError.invalid([FieldIssue("reason", issue)])
@@ -110,12 +114,54 @@ extension ReportStore {
         case .reasonRequired: throw AppError.invalid([FieldIssue("reason", "required")])
         case .allowed: break
         }
+        let subject = ActionSubject(report)
+        let mayCloseActions = principal.role == .coordinator || principal.role == .administrator
         try await database.db().transaction { tx in
+            if !status.isOpen {
+                let open = try await Action.query(on: tx).filter(\.$subjectKind == subject.kind.rawValue).filter(\.$subjectID == subject.id)
+                    .filter(\.$status == ActionStatus.open.rawValue).all()
+                if !open.isEmpty {
+                    guard closeOpenActions, mayCloseActions else { throw AppError.invalid([FieldIssue("status", "open_actions")]) }
+                    guard let reason, !reason.isEmpty else { throw AppError.invalid([FieldIssue("reason", "required")]) }
+                    for action in open {
+                        try await ActionStore.close(action, status: .cancelled, text: reason, subject: subject, by: principal, now: now, on: tx)
+                    }
+                }
+                try await HandoverStore.withdrawPending(of: report, reason: reason, by: principal, now: now, on: tx)
+            }
             report.status = status.rawValue
             report.updatedAt = now.wholeSeconds
+            if from == .new && status != .new { report.escalationLevel = 0 }
             try await report.update(on: tx)
             try await ReportEvent(reportID: report.id!, at: now.wholeSeconds, actorID: principal.userID, field: .status,
                                   from: from.rawValue, to: status.rawValue, reason: reason?.isEmpty == true ? nil : reason).create(on: tx)
+            try await Audit.record(.update, "report", report.reference, by: principal, on: tx)
+        }
+    }
+
+    /// Takes a report on: the user becomes its owner and a new report counts as acknowledged
+    /// (in progress). Who may: people of the responsible organisation, coordinators, administrators.
+    func pickUp(_ report: Report, by principal: Principal, now: Date = .now) async throws {
+        guard report.reportStatus.isOpen else { throw AppError.conflict("Only an open report can be picked up.") }
+        let allowed = principal.role == .coordinator || principal.role == .administrator
+            || (principal.organisationID != nil && principal.organisationID == report.organisationID)
+        guard allowed, !Role.withoutRecordAccess.contains(principal.role) else { throw AppError.forbidden }
+        guard report.ownerID != principal.userID || report.reportStatus == .new else { return }
+        let at = now.wholeSeconds
+        try await database.db().transaction { tx in
+            if report.ownerID != principal.userID {
+                try await ReportEvent(reportID: report.id!, at: at, actorID: principal.userID, field: .owner,
+                                      from: report.ownerID?.uuidString, to: principal.userID.uuidString).create(on: tx)
+                report.ownerID = principal.userID
+            }
+            if report.reportStatus == .new {
+                try await ReportEvent(reportID: report.id!, at: at, actorID: principal.userID, field: .status,
+                                      from: ReportStatus.new.rawValue, to: ReportStatus.inProgress.rawValue).create(on: tx)
+                report.status = ReportStatus.inProgress.rawValue
+                report.escalationLevel = 0
+            }
+            report.updatedAt = at
+            try await report.update(on: tx)
             try await Audit.record(.update, "report", report.reference, by: principal, on: tx)
         }
     }
@@ -166,6 +212,10 @@ extension ReportStore {
             try await report.update(on: tx)
             for event in changes { try await event.create(on: tx) }
             try await Audit.record(.update, "report", report.reference, by: principal, on: tx)
+            // A new owner hears of it (not when they took it themselves).
+            try await Notifications.send(changes.filter { $0.field == ReportField.owner.rawValue }
+                .compactMap { $0.toValue.flatMap(UUID.init(uuidString:)) }.filter { $0 != principal.userID }
+                .map { Notice(recipient: $0, kind: .assigned, reference: report.reference, link: "/reports/\(report.reference)") }, on: tx, now: at)
         }
     }
 

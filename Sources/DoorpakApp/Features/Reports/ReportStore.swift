@@ -18,22 +18,28 @@ struct ReportStore: Sendable {
 
     // MARK: Scope
 
-    /// Reports this user may read: their scope, plus what they reported or own themselves.
+    /// Reports this user may read: their scope, plus what they reported or own themselves, plus
+    /// reports they are asked to act on (a hand-over waiting for their answer, an open action for
+    /// them or their organisation): they need the report to decide or to act.
     /// Analysts read aggregates only, so any record read is refused as not found.
-    func scoped(_ principal: Principal, on db: any Database) throws -> QueryBuilder<Report> {
+    func scoped(_ principal: Principal, on db: any Database) async throws -> QueryBuilder<Report> {
         let query = Report.query(on: db)
         let me = principal.userID
+        let asked: [UUID]
         switch principal.reportScope {
-        case .all:
-            return query
-        case .none:
-            throw AppError.notFound
-        case .districts(let ids):
-            return query.group(.or) { $0.filter(\.$districtID ~~ ids).filter(\.$reporterID == me).filter(\.$ownerID == me) }
-        case .locations(let ids):
-            return query.group(.or) { $0.filter(\.$locationID ~~ ids).filter(\.$reporterID == me).filter(\.$ownerID == me) }
-        case .organisation(let id):
-            return query.group(.or) { $0.filter(\.$organisationID == id).filter(\.$reporterID == me).filter(\.$ownerID == me) }
+        case .all: return query
+        case .none: throw AppError.notFound
+        default: asked = try await FollowThrough.reportsAskedOf(principal, on: db)
+        }
+        return query.group(.or) { or in
+            switch principal.reportScope {
+            case .districts(let ids): or.filter(\.$districtID ~~ ids)
+            case .locations(let ids): or.filter(\.$locationID ~~ ids)
+            case .organisation(let id): or.filter(\.$organisationID == id)
+            case .all, .none: break
+            }
+            or.filter(\.$reporterID == me).filter(\.$ownerID == me)
+            if !asked.isEmpty { or.filter(\.$id ~~ asked) }
         }
     }
 
@@ -43,7 +49,7 @@ struct ReportStore: Sendable {
     func list(_ filter: ReportFilter, after cursor: ReportCursor?, limit: Int = defaultPageSize,
               by principal: Principal) async throws -> Page {
         let db = database.db()
-        let query = try apply(filter, to: scoped(principal, on: db), includeStatus: true)
+        let query = try await apply(filter, to: scoped(principal, on: db), includeStatus: true)
         if let cursor, cursor.sort == filter.sort { after(cursor, query) }
         sort(filter.sort, query)
         let rows = try await query.limit(limit + 1).all()
@@ -64,7 +70,7 @@ struct ReportStore: Sendable {
         let db = database.db()
         var counts: [ReportStatus: Int] = [:]
         for status in ReportStatus.allCases {
-            let query = try apply(filter, to: scoped(principal, on: db), includeStatus: false)
+            let query = try await apply(filter, to: scoped(principal, on: db), includeStatus: false)
                 .filter(\.$status == status.rawValue).field(\.$id).limit(Self.countCap + 1)
             let select = SQLQueryConverter(delegate: PlainSQLConverter()).convert(query.query)
             let row = try await db.sql.raw("SELECT COUNT(*) AS n FROM (\(select)) AS capped").first()

@@ -26,7 +26,9 @@ enum RoutingSeed {
     /// rules are never added to). Returns whether a fallback exists afterwards.
     @discardableResult
     static func seed(on db: any Database, now: Date) async throws -> Bool {
-        let organisations = try await Organisation.query(on: db).sort(\.$createdAt).sort(\.$name).all().filter(\.active)
+        // Named fields only: this also runs inside an early migration, before later columns exist.
+        let organisations = try await Organisation.query(on: db).field(\.$id).field(\.$name).field(\.$kind).field(\.$active).field(\.$createdAt)
+            .sort(\.$createdAt).sort(\.$name).all().filter(\.active)
         guard let city = organisations.first(where: { $0.organisationKind == .city }) else { return false }
         let rules = try await RoutingRule.query(on: db).all()
         let created = now.wholeSeconds

@@ -94,6 +94,25 @@ struct WorkingDayCalendar: Sendable {
         return calendar.date(from: parts) ?? day.noon
     }
 
+    /// The moment `workingDays` working days before `date`: the same clock time on the Nth working
+    /// day before the day of `date`. Zero days is the moment itself. Escalation asks "did a deadline
+    /// pass N working days ago?" as `deadline < subtracting(workingDays: N, from: now)`, which a
+    /// database index can answer.
+    func subtracting(workingDays: Int, from date: Date) -> Date {
+        guard workingDays > 0 else { return date }
+        var day = CalendarDay(date)
+        var left = workingDays
+        while left > 0 {
+            day = day.adding(days: -1)
+            if isWorkingDay(day) { left -= 1 }
+        }
+        let calendar = Formats.calendar
+        let time = calendar.dateComponents([.hour, .minute, .second], from: date)
+        let parts = DateComponents(year: day.year, month: day.month, day: day.day,
+                                   hour: time.hour, minute: time.minute, second: time.second)
+        return calendar.date(from: parts) ?? day.noon
+    }
+
     /// How many working days lie after the day of `from` up to and including the day of `to`;
     /// negative when `to` is on an earlier day. `workingDays(from: d, to: adding(workingDays: n, to: d)) == n`.
     func workingDays(from: Date, to: Date) -> Int {

@@ -33,7 +33,12 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "role") var role: String
     @OptionalField(key: "organisation_id") var organisationID: UUID?
     @Field(key: "active") var active: Bool
+    /// Who this user's work escalates to first (the escalation ladder's "team lead").
+    @OptionalField(key: "team_lead_id") var teamLeadID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// Set by an administrator's reset: the password is a one-time password, to be replaced at the next sign-in.
+    @OptionalField(key: "password_must_change") var passwordMustChange: Bool?
+    @OptionalField(key: "password_changed_at") var passwordChangedAt: Date?
 
     init() {}
     init(id: UUID? = nil, email: String, name: String, passwordHash: String, role: Role, organisationID: UUID?) {

@@ -16,6 +16,7 @@ extension AppDatabase {
         AddReportRouting(),
         AddAuditChain(),
         AddReportScopeIndexes(),
+        CreateFollowThrough(),
         CreateJobLeases(),
     ]
 }

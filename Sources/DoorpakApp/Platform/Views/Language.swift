@@ -14,7 +14,8 @@ enum Language: String, CaseIterable, Sendable {
 }
 
 /// The texts of one language: every `Resources/locales/<code>/*.json` file (one per feature,
-/// nested objects) merged at the top level.
+/// nested objects) merged deeply: a feature may add to a shared section such as `field_errors`,
+/// but a text defined twice stops the start.
 struct LocaleTexts: @unchecked Sendable {
     /// The nested dictionary templates read as `{{t.section.key}}`.
     let strings: [String: Any]
@@ -24,12 +25,23 @@ struct LocaleTexts: @unchecked Sendable {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
         for file in files {
             let object = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(file)))
-            for (key, value) in object as? [String: Any] ?? [:] {
-                precondition(merged[key] == nil, "locale key '\(key)' is defined twice (\(file))")
-                merged[key] = value
-            }
+            merged = Self.merge(merged, object as? [String: Any] ?? [:], file: file, path: "")
         }
         strings = merged
+    }
+
+    private static func merge(_ base: [String: Any], _ addition: [String: Any], file: String, path: String) -> [String: Any] {
+        var result = base
+        for (key, value) in addition {
+            let here = path.isEmpty ? key : path + "." + key
+            if let existing = result[key] as? [String: Any], let more = value as? [String: Any] {
+                result[key] = merge(existing, more, file: file, path: here)
+            } else {
+                precondition(result[key] == nil, "locale key '\(here)' is defined twice (\(file))")
+                result[key] = value
+            }
+        }
+        return result
     }
 
     /// The text at a dotted key, such as `status.new`; the key itself when missing, so gaps show.

@@ -1,0 +1,79 @@
+import FluentKit
+import Foundation
+
+/// What an action ("afspraak") or a hand-over belongs to. Reports have them now; cases and meetings
+/// reuse the same tables and stores, each adding its kind here, its history writer in
+/// `ActionStore.recordHistory` and its link in `ActionStore.link`.
+enum ActionSubjectKind: String, Codable, CaseIterable, Sendable { case report }
+
+enum ActionStatus: String, Codable, CaseIterable, Sendable {
+    case open, done, cancelled
+    var isOpen: Bool { self == .open }
+}
+
+/// An agreed action: what must be done, by which organisation (and optionally which person),
+/// before which day. It is done only with a result; cancelling needs a reason.
+final class Action: Model, @unchecked Sendable {
+    static let schema = "actions"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "subject_kind") var subjectKind: String
+    @Field(key: "subject_id") var subjectID: UUID
+    /// The subject's readable reference (`DP-2026-000123`), for lists, mails and links.
+    @Field(key: "subject_reference") var subjectReference: String
+    /// The subject's district, so coordinators' views need no join.
+    @OptionalField(key: "district_id") var districtID: UUID?
+    @Field(key: "title") var title: String
+    /// The subject's urgency when this was made: it picks the escalation timing.
+    @Field(key: "urgency") var urgency: Int
+    @Field(key: "organisation_id") var organisationID: UUID
+    @OptionalField(key: "assignee_id") var assigneeID: UUID?
+    /// The last day it may be done on, as `yyyy-MM-dd` in Amsterdam: a day, not a moment.
+    @Field(key: "due_on") var dueOn: String
+    @Field(key: "status") var status: String
+    @OptionalField(key: "result") var result: String?
+    @OptionalField(key: "cancel_reason") var cancelReason: String?
+    @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "closed_by") var closedBy: UUID?
+    @OptionalField(key: "closed_at") var closedAt: Date?
+    /// How far up the escalation ladder it went (`EscalationLevel.rawValue`), 0 when never.
+    @Field(key: "escalation_level") var escalationLevel: Int
+
+    init() {}
+
+    var actionStatus: ActionStatus { ActionStatus(rawValue: status) ?? .open }
+    var subject: ActionSubjectKind { ActionSubjectKind(rawValue: subjectKind) ?? .report }
+    /// The moment it becomes overdue: the end of its due day in Amsterdam.
+    var dueAt: Date? { ActionDraft.endOfDay(dueOn) }
+}
+
+struct CreateActions: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Action.schema)
+            .id()
+            .field("subject_kind", .string, .required)
+            .field("subject_id", .uuid, .required)
+            .field("subject_reference", .string, .required)
+            .field("district_id", .uuid)
+            .field("title", .string, .required)
+            .field("urgency", .int, .required)
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id"))
+            .field("assignee_id", .uuid, .references(User.schema, "id"))
+            .field("due_on", .string, .required)
+            .field("status", .string, .required)
+            .field("result", .string)
+            .field("cancel_reason", .string)
+            .field("created_by", .uuid, .required, .references(User.schema, "id"))
+            .field("created_at", .datetime, .required)
+            .field("closed_by", .uuid, .references(User.schema, "id"))
+            .field("closed_at", .datetime)
+            .field("escalation_level", .int, .required)
+            .create()
+        let sql = database.sql
+        try await sql.raw("CREATE INDEX actions_subject ON actions (subject_kind, subject_id)").run()
+        try await sql.raw("CREATE INDEX actions_open_due ON actions (status, urgency, escalation_level, due_on)").run()
+        try await sql.raw("CREATE INDEX actions_assignee ON actions (assignee_id, status)").run()
+        try await sql.raw("CREATE INDEX actions_organisation ON actions (organisation_id, status)").run()
+    }
+    func revert(on database: any Database) async throws { try await database.schema(Action.schema).delete() }
+}

@@ -1,0 +1,113 @@
+import FluentKit
+import Foundation
+
+/// The only door to escalation rows and timing: the breakthrough agenda, its decisions, and the
+/// administrators' timing per urgency.
+struct EscalationStore: Sendable {
+    let database: AppDatabase
+
+    static func timings(on db: any Database) async throws -> [Urgency: EscalationTiming] {
+        var result: [Urgency: EscalationTiming] = [:]
+        for policy in try await EscalationPolicy.query(on: db).all() {
+            if let urgency = Urgency(rawValue: policy.urgency) { result[urgency] = policy.timing }
+        }
+        return result
+    }
+
+    static func timing(for urgency: Urgency, on db: any Database) async throws -> EscalationTiming {
+        try await timings(on: db)[urgency] ?? .defaults(urgency)
+    }
+
+    func timings() async throws -> [Urgency: EscalationTiming] { try await Self.timings(on: database.db()) }
+
+    /// Replaces the timing of one urgency (administrators only; the routes check the role).
+    func setTiming(_ timing: EscalationTiming, for urgency: Urgency, by principal: Principal) async throws {
+        guard principal.isAdministrator else { throw AppError.notFound }
+        guard timing.isOrdered else { throw AppError.invalid([FieldIssue("timing", "not_ordered")]) }
+        try await database.db().transaction { tx in
+            let policy = try await EscalationPolicy.query(on: tx).filter(\.$urgency == urgency.rawValue).first()
+                ?? EscalationPolicy(urgency: urgency, timing: timing)
+            policy.apply(timing)
+            try await policy.save(on: tx)
+            try await Audit.record(.update, "escalation_policy", urgency.code, by: principal, on: tx)
+        }
+    }
+
+    /// Every rung an item of a report went up, newest first (for the report page).
+    func escalations(ofReport id: UUID) async throws -> [Escalation] {
+        try await Escalation.query(on: database.db()).filter(\.$subjectKind == ActionSubjectKind.report.rawValue)
+            .filter(\.$subjectID == id).sort(\.$at, .descending).all()
+    }
+
+    /// The breakthrough meeting's agenda (or the board's): undecided escalations at that rung whose
+    /// item is still open, in the districts the user coordinates (all for administrators).
+    func agenda(_ level: EscalationLevel, by principal: Principal) async throws -> [Escalation] {
+        let db = database.db()
+        let query = Escalation.query(on: db).filter(\.$level == level.rawValue).filter(\.$decidedAt == nil)
+        switch principal.role {
+        case .administrator: break
+        case .coordinator: query.filter(\.$districtID ~~ principal.districtIDs)
+        default: throw AppError.notFound
+        }
+        let rows = try await query.sort(\.$at, .ascending).all()
+        return try await rows.asyncFilter { try await Self.isStillOpen($0, on: db) }
+    }
+
+    /// One agenda item, within the same scope as the agenda.
+    func agendaItem(_ id: UUID, by principal: Principal) async throws -> Escalation {
+        let db = database.db()
+        guard let escalation = try await Escalation.find(id, on: db), escalation.escalationLevel >= .breakthrough else { throw AppError.notFound }
+        switch principal.role {
+        case .administrator: break
+        case .coordinator where escalation.districtID.map(principal.districtIDs.contains) == true: break
+        default: throw AppError.notFound
+        }
+        return escalation
+    }
+
+    static func isStillOpen(_ escalation: Escalation, on db: any Database) async throws -> Bool {
+        switch escalation.item {
+        case .report: try await Report.find(escalation.itemID, on: db)?.reportStatus.isOpen == true
+        case .action: try await Action.find(escalation.itemID, on: db)?.actionStatus.isOpen == true
+        case .handover: try await Handover.find(escalation.itemID, on: db)?.handoverStatus.isPending == true
+        }
+    }
+
+    /// Records the meeting's decision on an agenda item; the actions agreed with it are added to the
+    /// report in the same transaction (each with an owner and a due day), so the decision cannot
+    /// exist without them or they without it.
+    func decide(_ escalation: Escalation, decision: String?, actions drafts: [ActionDraft], report: Report,
+                by principal: Principal, now: Date = .now) async throws {
+        let text = (decision ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let issue = TextRules.check(text, required: true, max: 5000) { throw AppError.invalid([FieldIssue("decision", issue)]) }
+        guard escalation.decidedAt == nil else { throw AppError.conflict("A decision was already recorded.") }
+        let actions = ActionStore(database: database)
+        let subject = ActionSubject(report)
+        // Check every agreed action before writing anything.
+        let valid = try await drafts.asyncMap { try await actions.check($0, by: principal, now: now) }
+        try await database.db().transaction { tx in
+            escalation.decision = text
+            escalation.decidedAt = now.wholeSeconds
+            escalation.decidedBy = principal.userID
+            try await escalation.update(on: tx)
+            try await ReportEvent(reportID: report.id!, at: now.wholeSeconds, actorID: principal.userID, field: .decision,
+                                  from: EscalationLevel(rawValue: escalation.level)?.code, to: nil, reason: text).create(on: tx)
+            for action in valid { _ = try await actions.add(action, to: subject, by: principal, now: now, on: tx) }
+            try await Audit.record(.update, "report", report.reference, by: principal, purpose: nil, on: tx)
+        }
+    }
+}
+
+extension Sequence {
+    func asyncFilter(_ keep: (Element) async throws -> Bool) async rethrows -> [Element] {
+        var result: [Element] = []
+        for element in self where try await keep(element) { result.append(element) }
+        return result
+    }
+
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}

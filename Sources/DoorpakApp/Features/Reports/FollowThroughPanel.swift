@@ -1,0 +1,152 @@
+import FluentKit
+import Foundation
+
+/// What the report page shows and offers for follow-through: picking up, the hand-over (pending,
+/// past, the request form) and the actions with their forms. Forms that fail keep what was typed.
+struct FollowThroughPanel {
+    let report: Report
+    let actions: [Action]
+    let handovers: [Handover]
+    let principal: Principal
+    let presenter: ReportPresenter
+    let errors: [String: String]
+    let form: FormFields
+    let database: AppDatabase
+
+    private var locale: LocaleTexts { presenter.locale }
+    private var language: Language { presenter.language }
+    private var isCoordinating: Bool { principal.role == .coordinator || principal.role == .administrator }
+
+    func data() async throws -> [String: Any] {
+        let open = report.reportStatus.isOpen
+        let people = try await Self.people(on: database.db())
+        var data: [String: Any] = [:]
+        let mayPickUp = isCoordinating || (principal.organisationID != nil && principal.organisationID == report.organisationID)
+        data["canPickUp"] = open && mayPickUp && (report.ownerID != principal.userID || report.reportStatus == .new)
+        if report.escalationLevel > 0 {
+            data["escalationLevel"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: report.escalationLevel)?.code ?? "none")")
+        }
+        if let pending = handovers.first(where: { $0.handoverStatus.isPending }) {
+            data["pendingHandover"] = pendingHandover(pending)
+        }
+        let past = handovers.filter { !$0.handoverStatus.isPending }.map(pastHandover)
+        if !past.isEmpty { data["pastHandovers"] = past; data["hasPastHandovers"] = true }
+        let mayAsk = report.ownerID == principal.userID || isCoordinating
+            || (report.ownerID == nil && report.organisationID != nil && report.organisationID == principal.organisationID)
+        let handing = form.pairs.contains { $0.0 == "handover_reason" }
+        if open && mayAsk && !handovers.contains(where: { $0.handoverStatus.isPending }) {
+            data["handoverForm"] = [
+                "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + presenter.catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
+                                                     selected: handing ? form.raw("handover_organisation") : ""),
+                "people": peopleGroups(people, selected: handing ? form.raw("handover_person") : ""),
+                "reason": form.raw("handover_reason"),
+            ] as [String: Any]
+        }
+        data["actions"] = actions.map(actionRow)
+        data["hasActions"] = !actions.isEmpty
+        let adding = form.pairs.contains { $0.0 == "action_title" }
+        if open && !Role.withoutRecordAccess.contains(principal.role) {
+            data["actionForm"] = [
+                "title": form.raw("action_title"),
+                "dueOn": adding ? form.raw("action_due_on") : "",
+                "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + presenter.catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
+                                                     selected: adding ? form.raw("action_organisation") : (principal.organisationID?.uuidString ?? "")),
+                "people": peopleGroups(people, selected: adding ? form.raw("action_assignee") : ""),
+                "maxTitle": ActionDraft.maxTitleLength,
+            ] as [String: Any]
+        }
+        let openActions = actions.filter { $0.actionStatus.isOpen }.count
+        if openActions > 0 {
+            data["openActionCount"] = openActions
+            if isCoordinating { data["canCloseActions"] = true }
+        }
+        if let page = errors["page"] { data["pageError"] = page }
+        return data
+    }
+
+    private func pendingHandover(_ handover: Handover) -> [String: Any] {
+        let answering = form.pairs.contains { $0.0 == "answer_reason" }
+        var values: [String: Any] = [
+            "id": handover.id!.uuidString,
+            "target": presenter.handoverTarget(handover),
+            "from": presenter.names[handover.fromUserID] ?? "—",
+            "reason": handover.reason,
+            "requestedAt": Formats.dateTime(handover.requestedAt, language),
+            "answerDue": Formats.dateTime(handover.answerDueAt, language),
+            "answerReason": answering ? form.raw("answer_reason") : "",
+        ]
+        let state = DeadlineState.of(handover.answerDueAt, now: presenter.now, calendar: presenter.calendar)
+        if state == .overdue || state == .dueSoon { values["state"] = locale.text("deadline.\(state.rawValue)"); values["stateCode"] = state.rawValue }
+        if handover.escalationLevel > 0 {
+            values["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: handover.escalationLevel)?.code ?? "none")")
+        }
+        let check = { (answer: HandoverRules.Answer) in
+            HandoverRules.check(answer, status: .requested, toUser: handover.toUserID, toOrganisation: handover.toOrganisationID,
+                                fromUser: handover.fromUserID, reason: "x", by: principal) == .allowed
+        }
+        if check(.accept) { values["canAnswer"] = true }
+        if check(.withdraw) { values["canWithdraw"] = true }
+        return values
+    }
+
+    private func pastHandover(_ handover: Handover) -> [String: Any] {
+        var values: [String: Any] = [
+            "target": presenter.handoverTarget(handover),
+            "status": locale.text("followthrough.handover_status.\(handover.status)"),
+            "statusCode": handover.status,
+            "requestedAt": Formats.dateTime(handover.requestedAt, language),
+        ]
+        if let reason = handover.answerReason { values["answerReason"] = reason }
+        if let by = handover.answeredBy.flatMap({ presenter.names[$0] }) { values["answeredBy"] = by }
+        return values
+    }
+
+    private func actionRow(_ action: Action) -> [String: Any] {
+        let id = action.id!.uuidString
+        let prefix = "action_\(id)_"
+        var values: [String: Any] = [
+            "id": id,
+            "title": action.title,
+            "organisation": presenter.catalog.organisation(action.organisationID)?.name ?? "—",
+            "due": Formats.date(action.dueAt ?? presenter.now, language),
+            "status": locale.text("followthrough.action_status.\(action.status)"),
+            "statusCode": action.status,
+            "resultField": prefix + "result",
+            "cancelField": prefix + "cancel_reason",
+        ]
+        if let assignee = action.assigneeID.flatMap({ presenter.names[$0] }) { values["assignee"] = assignee }
+        if let result = action.result { values["result"] = result }
+        if let reason = action.cancelReason { values["cancelReason"] = reason }
+        if action.actionStatus.isOpen {
+            let state = DeadlineState.of(action.dueAt, now: presenter.now, calendar: presenter.calendar)
+            if state == .overdue || state == .dueSoon { values["state"] = locale.text("deadline.\(state.rawValue)"); values["stateCode"] = state.rawValue }
+            if action.escalationLevel > 0 {
+                values["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: action.escalationLevel)?.code ?? "none")")
+            }
+            if ActionStore.mayClose(action, subject: ActionSubject(report), principal) {
+                values["canClose"] = true
+                values["resultValue"] = form.raw(prefix + "result")
+                values["cancelValue"] = form.raw(prefix + "cancel_reason")
+                if let error = errors[prefix + "result"] { values["resultError"] = error }
+                if let error = errors[prefix + "cancel_reason"] { values["cancelError"] = error }
+            }
+        }
+        return values
+    }
+
+    /// Everyone who can own work, grouped by organisation, for the "person" selects.
+    static func people(on db: any Database) async throws -> [(organisation: UUID, id: UUID, name: String)] {
+        try await User.query(on: db).filter(\.$active == true).filter(\.$organisationID != nil)
+            .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue)).sort(\.$name).all()
+            .compactMap { user in user.organisationID.map { ($0, user.id!, user.name) } }
+    }
+
+    private func peopleGroups(_ people: [(organisation: UUID, id: UUID, name: String)], selected: String) -> [[String: Any]] {
+        presenter.catalog.organisations.filter(\.active).compactMap { organisation in
+            let members = people.filter { $0.organisation == organisation.id }
+            guard !members.isEmpty else { return nil }
+            return ["label": organisation.name,
+                    "people": ViewHelpers.options(members.map { ($0.id.uuidString, $0.name) }, selected: selected)]
+        }
+    }
+}

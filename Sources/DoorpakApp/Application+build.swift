@@ -55,13 +55,15 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
             sessionCookieParameters: .init(name: secure ? "__Host-dp_session" : "dp_session", secure: secure, sameSite: .lax),
             defaultSessionExpiration: services.config.sessionIdleTimeout
         ))
-        AuthenticationMiddleware(database: services.database, idleTimeout: services.config.sessionIdleTimeout)
+        AuthenticationMiddleware(database: services.database, idleTimeout: services.config.sessionIdleTimeout,
+                                 maxAge: services.config.auth.sessionMaxAge)
         ErrorMiddleware(views: services.views)
         FormMiddleware()
     }
     router.get("/health") { _, _ in "ok" }
     let reports = ReportStore(database: services.database)
     AccountRoutes(services: services).add(to: router)
+    SignInRoutes(services: services).add(to: router)
     ReportRoutes(store: reports, views: services.views).add(to: router)
     LocationRoutes(store: LocationStore(database: services.database), reports: reports, views: services.views).add(to: router)
     AdminRoutes(services: services).add(to: router)

@@ -33,12 +33,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080, or PORT).") var port: Int?
     @Flag(help: "Seed synthetic demo data when the database is empty, and print the demo sign-in.") var demo = false
     @Flag(help: "Send cookies without the Secure flag (plain-HTTP local development only).") var insecureCookies = false
+    @Flag(inversion: .prefixedNo, help: "Require TOTP two-factor for every role that reads personal data (default: on; off with --demo).")
+    var requireTwoFactor: Bool?
 
     func run() async throws {
         var config = database.config()
         if let hostname { config.hostname = hostname }
         if let port { config.port = port }
         config.seedDemoData = demo
+        // The demo sign-in stays one step; production requires two-factor unless switched off explicitly.
+        config.auth.requireTwoFactor = requireTwoFactor ?? !demo
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(config.hostname)
         if insecureCookies || (demo && loopback && config.publicURL == nil) { config.secureCookies = false }
         try await Commands.serve(config, demoLogins: demo)

@@ -27,6 +27,8 @@ public struct AppConfig: Sendable {
     public var sessionIdleTimeout: Duration = .seconds(60 * 60 * 2)
     /// Bcrypt cost; tests lower it to keep the suite quick.
     public var bcryptCost = 12
+    /// Two-factor policy, lockout, re-authentication window and API rate limits (see `AuthPolicy`).
+    public var auth = AuthPolicy()
 
     public init() {}
 

@@ -21,6 +21,9 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         config.logLevel = .warning
         config.secureCookies = false
         config.bcryptCost = 4
+        // Tests sign in with the password alone and make many API calls; the auth suites switch these on.
+        config.auth.requireTwoFactor = false
+        config.auth.apiRateLimit = nil
         let name = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         switch self {
         case .sqlite:

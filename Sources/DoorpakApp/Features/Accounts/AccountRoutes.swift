@@ -1,79 +1,49 @@
 import Foundation
 import Hummingbird
 
-/// Signing in and out, the language switch, and the account page with personal access tokens.
+/// The home redirect, the language switch, and "Mijn account": personal access tokens, changing the
+/// password and two-factor authentication. Signing in and out lives in `SignInRoutes`.
 struct AccountRoutes {
     let store: AccountStore
+    let passwordStore: PasswordStore
+    let twoFactor: TwoFactorStore
     let views: Views
     let secure: Bool
+    let recentWindow: Duration
+    let policy: AuthPolicy
+    let notificationPreference: NotificationPreferenceSection
 
     init(services: AppServices) {
         store = AccountStore(database: services.database, passwords: services.passwords,
                              throttle: LoginThrottle(database: services.database))
+        passwordStore = PasswordStore(database: services.database, passwords: services.passwords)
+        twoFactor = TwoFactorStore(database: services.database, cipher: services.cipher)
         views = services.views
         secure = services.config.secureCookies
+        recentWindow = services.config.auth.recentAuthentication
+        policy = services.config.auth
+        notificationPreference = NotificationPreferenceSection(services: services)
     }
 
     func add(to router: Router<AppRequestContext>) {
         router.get("/", use: home)
-        router.get("/login", use: loginPage)
-        router.post("/login", use: login)
-        router.post("/logout", use: logout)
         router.get("/lang/:code", use: switchLanguage)
         router.get("/account", use: account)
         router.post("/account/tokens", use: createToken)
         router.post("/account/tokens/:id/revoke", use: revokeToken)
+        router.get("/account/password", use: passwordPage)
+        router.post("/account/password", use: changePassword)
+        router.get("/account/two-factor", use: twoFactorPage)
+        router.post("/account/two-factor", use: confirmTwoFactor)
+        router.post("/account/two-factor/disable", use: disableTwoFactor)
+        router.post("/account/two-factor/recovery-codes", use: renewRecoveryCodes)
     }
 
     func home(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.principal()
-        return .redirect(to: Self.landing(for: principal), type: .found)
+        .redirect(to: SignIn.landing(for: try context.principal()), type: .found)
     }
 
-    static func landing(for principal: Principal) -> String { principal.reportScope == .none ? "/locations" : "/reports" }
-
-    func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if let principal = context.identity { return .redirect(to: Self.landing(for: principal), type: .found) }
-        return try renderLogin(request: request, context: context, email: "", next: request.uri.queryParameters.get("next"))
-            .response(from: request, context: context)
-    }
-
-    private func renderLogin(request: Request, context: AppRequestContext, email: String, next: String?, error: String? = nil,
-                             status: HTTPResponse.Status = .ok) throws -> HTML {
-        let locale = views.locales[context.language]
-        var data: [String: Any] = ["email": email, "next": Self.safeNext(next) ?? ""]
-        if let error { data["error"] = error }
-        return try views.page("accounts/login", title: locale.text("login.title"), request: request, context: context, data: data, status: status)
-    }
-
-    func login(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = context.form
-        let email = form["email"] ?? ""
-        let locale = views.locales[context.language]
-        switch try await store.signIn(email: email, password: form.raw("password"), address: context.clientAddress) {
-        case .success(let userID):
-            context.sessions.createSession(WebSession(userID: userID, signedInAt: .now, lastSeen: .now))
-            let principal = try await Principal.load(userID: userID, via: .session, on: store.database.db())
-            let target = Self.safeNext(form["next"]) ?? principal.map(Self.landing) ?? "/"
-            return .redirect(to: target)
-        case .failed:
-            return try renderLogin(request: request, context: context, email: email, next: form["next"],
-                                   error: locale.text("login.failed"), status: .unauthorized).response(from: request, context: context)
-        case .throttled(let seconds):
-            var response = try renderLogin(request: request, context: context, email: email, next: form["next"],
-                                           error: locale.text("login.throttled"), status: .tooManyRequests).response(from: request, context: context)
-            response.headers[.retryAfter] = "\(seconds)"
-            return response
-        }
-    }
-
-    func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if let principal = context.identity {
-            try await Audit.record(.logout, "user", principal.userID.uuidString, by: principal, on: store.database.db())
-        }
-        context.sessions.clearSession()
-        return .redirect(to: "/login")
-    }
+    static func landing(for principal: Principal) -> String { SignIn.landing(for: principal) }
 
     func switchLanguage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = Language(rawValue: try context.parameters.require("code")) ?? .nl
@@ -84,10 +54,7 @@ struct AccountRoutes {
     }
 
     /// A local path to continue to; anything else (another host, `//evil`) is dropped.
-    static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.count < 500 else { return nil }
-        return next
-    }
+    static func safeNext(_ next: String?) -> String? { SignIn.safeNext(next) }
 
     // MARK: Account page and tokens
 
@@ -100,6 +67,7 @@ struct AccountRoutes {
         let principal = try context.principal()
         let locale = views.locales[context.language]
         let tokens = try await store.tokens(of: principal)
+        let security = try await twoFactor.status(of: principal.userID)
         var data: [String: Any] = [
             "name": principal.name,
             "email": principal.email,
@@ -112,13 +80,33 @@ struct AccountRoutes {
             "hasTokens": !tokens.isEmpty,
             "tokenName": tokenName,
             "errors": ViewHelpers.errors(issues, locale),
+            "security": securityData(security, locale: locale, context: context),
         ]
         if let newToken { data["newToken"] = newToken }
+        data["mailPreference"] = try await notificationPreference.data(request: request, principal: principal, locale: locale)
+        if request.uri.queryParameters.get("password") == "changed" { data["passwordChanged"] = true }
         return try views.page("accounts/account", title: locale.text("account.title"), request: request, context: context, data: data, status: status)
+    }
+
+    /// Under the policy, roles that read personal data keep two-factor on (an administrator can reset it).
+    private func mayDisable(_ context: AppRequestContext) -> Bool {
+        guard let principal = context.identity else { return false }
+        return !(policy.requireTwoFactor && principal.role.needsSecondFactor)
+    }
+
+    private func securityData(_ status: TwoFactorStore.Status, locale: LocaleTexts, context: AppRequestContext) -> [String: Any] {
+        var data: [String: Any] = ["recoveryLeft": locale.text("twofactor.codes_left", ["count": "\(status.recoveryCodesLeft)"])]
+        if status.enabled {
+            data["enabled"] = true
+            if !mayDisable(context) { data["required"] = true }
+            if let at = status.enabledAt { data["enabledAt"] = Formats.dateTime(at, context.language) }
+        }
+        return data
     }
 
     func createToken(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
+        try context.requireRecentAuthentication(request, within: recentWindow, returnTo: "/account")
         do {
             let token = try await store.createToken(named: context.form.raw("name"), for: principal)
             return try await renderAccount(request: request, context: context, newToken: token)
@@ -132,5 +120,79 @@ struct AccountRoutes {
         guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
         try await store.revokeToken(id, of: try context.principal())
         return .redirect(to: "/account")
+    }
+
+    // MARK: Password
+
+    func passwordPage(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        _ = try context.principal()
+        try context.requireRecentAuthentication(request, within: recentWindow)
+        return try renderPassword(request, context: context, issues: [])
+    }
+
+    private func renderPassword(_ request: Request, context: AppRequestContext, issues: [FieldIssue]) throws -> HTML {
+        let locale = views.locales[context.language]
+        let errors = PasswordForm.errors(issues, locale)
+        return try views.page("accounts/password", title: locale.text("password.title"), request: request, context: context,
+                              data: PasswordForm.data(errors: errors, locale: locale, current: true),
+                              status: issues.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        try context.requireRecentAuthentication(request, within: recentWindow, returnTo: "/account/password")
+        return try await FormSubmission.save(request, context) {
+            let hash = try await passwordStore.change(userID: principal.userID, current: context.form.raw("current_password"),
+                                                      new: context.form.raw("new_password"), repeated: context.form.raw("repeat_password"),
+                                                      by: principal)
+            // This session stays (and counts as a fresh sign-in); every other session of the user ends.
+            if var session = context.sessions.session {
+                session.credential = WebSession.credential(of: hash)
+                session.verifiedAt = .now
+                _ = context.sessions.updateSession(session)
+            }
+            return "/account?password=changed"
+        } orShow: { issues in
+            try renderPassword(request, context: context, issues: issues)
+        }
+    }
+
+    // MARK: Two-factor
+
+    func twoFactorPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        if try await twoFactor.status(of: principal.userID).enabled { return .redirect(to: "/account#security-heading") }
+        return try await enrolmentPage(request, context: context, principal: principal, issues: []).response(from: request, context: context)
+    }
+
+    private func enrolmentPage(_ request: Request, context: AppRequestContext, principal: Principal, issues: [FieldIssue]) async throws -> HTML {
+        guard let user = try await User.find(principal.userID, on: store.database.db()) else { throw AppError.notFound }
+        return try await TwoFactorPages(views: views, store: twoFactor)
+            .enrolment(request, context: context, user: user, action: "/account/two-factor", issues: issues)
+    }
+
+    func confirmTwoFactor(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        do {
+            let codes = try await twoFactor.confirm(userID: principal.userID, code: context.form.raw("code"), by: principal)
+            return try TwoFactorPages(views: views, store: twoFactor).recoveryCodes(request, context: context, codes: codes, continueTo: "/account")
+        } catch AppError.invalid(let issues) {
+            return try await enrolmentPage(request, context: context, principal: principal, issues: issues)
+        }
+    }
+
+    func disableTwoFactor(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        guard mayDisable(context) else { throw AppError.conflict("Two-factor authentication is required for this role.") }
+        try context.requireRecentAuthentication(request, within: recentWindow, returnTo: "/account")
+        try await twoFactor.remove(userID: principal.userID, by: principal, action: .twoFactorDisabled)
+        return .redirect(to: "/account?two-factor=off")
+    }
+
+    func renewRecoveryCodes(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        try context.requireRecentAuthentication(request, within: recentWindow, returnTo: "/account")
+        let codes = try await twoFactor.regenerateRecoveryCodes(for: principal)
+        return try TwoFactorPages(views: views, store: twoFactor).recoveryCodes(request, context: context, codes: codes, continueTo: "/account")
     }
 }

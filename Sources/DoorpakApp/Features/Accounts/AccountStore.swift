@@ -6,31 +6,35 @@ struct AccountStore: Sendable {
     let database: AppDatabase
     let passwords: Passwords
     let throttle: LoginThrottle
+    var lockouts: AccountLockouts? = nil
 
-    enum SignIn: Sendable {
-        case success(UUID)
+    enum SignInCheck: Sendable {
+        case success(User)
         case failed
         case throttled(retryAfter: Int)
+        /// Too many failures in a row: locked for this many seconds (or until an administrator unlocks it).
+        case locked(retryAfter: Int)
     }
 
-    /// Checks a password. Failures count against the account and the address; the answer
-    /// never says whether the account exists.
-    func signIn(email: String, password: String, address: String) async throws -> SignIn {
+    /// Checks a password (the first step of a sign-in; `SignIn.complete` does the rest). Failures
+    /// count against the account and the address; the answer never says whether the account exists.
+    func signIn(email: String, password: String, address: String) async throws -> SignInCheck {
         let email = email.lowercased().trimmingCharacters(in: .whitespaces)
+        if let seconds = try await lockouts?.lockedFor(email: email) { return .locked(retryAfter: seconds) }
         if let seconds = try await throttle.retryAfter(email: email, address: address) { return .throttled(retryAfter: seconds) }
         let db = database.db()
         let user = try await User.query(on: db).filter(\.$email == email).first()
         // Spend the same time on unknown accounts, so timing does not reveal which accounts exist.
         var matches = false
-        if let user { matches = try await passwords.verify(password, hash: user.passwordHash) } else { _ = try await passwords.hash(password) }
-        guard let user, matches, user.active, let id = user.id else {
+        let typed = PasswordPolicy.normalise(password)
+        if let user { matches = try await passwords.verify(typed, hash: user.passwordHash) } else { _ = try await passwords.hash(typed) }
+        guard let user, matches, user.active, user.id != nil else {
             try await throttle.recordFailure(email: email, address: address)
-            try await Audit.record(.loginFailed, "user", user?.id?.uuidString, by: nil, on: db)
+            let locked = try await lockouts?.recordFailure(email: email) ?? false
+            try await Audit.record(.loginFailed, "user", user?.id?.uuidString, by: nil, purpose: locked ? "locked" : nil, on: db)
             return .failed
         }
-        try await throttle.recordSuccess(email: email)
-        try await Audit.record(.login, "user", id.uuidString, by: nil, on: db)
-        return .success(id)
+        return .success(user)
     }
 
     func tokens(of principal: Principal) async throws -> [APIToken] {

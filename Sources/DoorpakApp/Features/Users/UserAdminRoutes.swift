@@ -17,6 +17,7 @@ struct UserAdminRoutes {
         group.post("/users/:id", use: update)
         group.post("/users/:id/deactivate", use: deactivate)
         group.post("/users/:id/activate", use: activate)
+        AccountAdminRoutes(database: store.database, passwords: store.passwords, pages: pages).add(to: group)
     }
 
     func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
@@ -134,6 +135,11 @@ struct UserAdminRoutes {
             } else {
                 intro = (intro ?? "") + " " + locale.text("admin.users.self_hint")
             }
+            // Sign-in security: password reset, two-factor reset, unlock (Features/Accounts).
+            let security = try await AccountAdminRoutes(database: store.database, passwords: store.passwords, pages: pages)
+                .actions(for: user, locale: locale)
+            actions += user.id == principal.userID ? [] : security.actions
+            intro = (intro ?? "") + " " + security.state
         }
         return try pages.form(request, context: context, heading: user.map { locale.text("admin.users.edit", ["name": $0.name]) } ?? locale.text("admin.users.new"),
                               form: form, action: user.map { "/admin/users/\($0.id!.uuidString)" } ?? "/admin/users",

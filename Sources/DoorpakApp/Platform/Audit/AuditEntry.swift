@@ -35,6 +35,10 @@ final class AuditEntry: Model, @unchecked Sendable {
 
 enum AuditAction: String, Sendable, CaseIterable {
     case read, create, update, login, loginFailed = "login_failed", logout, tokenCreated = "token_created", tokenRevoked = "token_revoked"
+    // Sign-in security (Platform/Auth, Features/Accounts).
+    case passwordChanged = "password_changed", passwordReset = "password_reset", twoFactorEnabled = "two_factor_enabled"
+    case twoFactorDisabled = "two_factor_disabled", twoFactorReset = "two_factor_reset", recoveryCodeUsed = "recovery_code_used"
+    case accountUnlocked = "account_unlocked", reauthenticated
 }
 
 /// Writes audit entries. Callers pass the database handle of their transaction, so the entry

@@ -4,11 +4,16 @@ import Hummingbird
 import HummingbirdAuth
 
 /// Resolves who is asking: a personal access token (`Authorization: Bearer dpk_…`) on the API,
-/// else the browser session. Slides the session's idle timeout while it is used.
+/// else the browser session. A session ends (is cleared) when it was idle longer than the idle
+/// timeout, is older than the maximum session age, its user was deactivated, or the user's password
+/// changed since it began. A session with a pending sign-in step leaves the request anonymous.
+/// Slides the session's idle timeout while it is used.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let database: AppDatabase
     let idleTimeout: Duration
+    var maxAge: Duration = .seconds(12 * 60 * 60)
+    var now: @Sendable () -> Date = { .now }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -27,10 +32,20 @@ struct AuthenticationMiddleware: RouterMiddleware {
             }
             context.identity = principal
         } else if var session = context.sessions.session {
-            if let principal = try await Principal.load(userID: session.userID, via: .session, on: database.db()) {
+            let now = self.now()
+            let idle = now.timeIntervalSince(session.lastSeen) > Self.seconds(idleTimeout)
+            let expired = now.timeIntervalSince(session.signedInAt) > Self.seconds(maxAge)
+            let db = database.db()
+            if idle || expired {
+                context.sessions.clearSession()
+            } else if session.pending != nil {
+                // A sign-in in progress: the step pages read it; everything else sees nobody.
+            } else if let user = try await User.find(session.userID, on: db), user.active,
+                      session.credential == nil || session.credential == WebSession.credential(of: user.passwordHash),
+                      let principal = try await Principal.load(user: user, via: .session, on: db) {
                 context.identity = principal
-                if session.lastSeen.timeIntervalSinceNow < -60 {
-                    session.lastSeen = .now
+                if now.timeIntervalSince(session.lastSeen) > 60 {
+                    session.lastSeen = now
                     _ = context.sessions.updateSession(session, expiresIn: idleTimeout)
                 }
             } else {
@@ -39,4 +54,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         return try await next(request, context)
     }
+
+    static func seconds(_ duration: Duration) -> TimeInterval { TimeInterval(duration.components.seconds) }
 }

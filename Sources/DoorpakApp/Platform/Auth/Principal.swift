@@ -34,7 +34,13 @@ struct Principal: Sendable {
 
     /// Loads the principal for an active user; `nil` when the user is gone or deactivated.
     static func load(userID: UUID, via: Via, on db: any Database) async throws -> Principal? {
-        guard let user = try await User.find(userID, on: db), user.active else { return nil }
+        guard let user = try await User.find(userID, on: db) else { return nil }
+        return try await load(user: user, via: via, on: db)
+    }
+
+    /// The principal for a user already read; `nil` when deactivated.
+    static func load(user: User, via: Via, on db: any Database) async throws -> Principal? {
+        guard user.active, let userID = user.id else { return nil }
         let districts = try await UserDistrict.query(on: db).filter(\.$userID == userID).all().map(\.districtID)
         let locations = try await UserLocation.query(on: db).filter(\.$userID == userID).all().map(\.locationID)
         return Principal(

@@ -17,6 +17,9 @@ enum AppError: Error, Sendable {
     case unsupportedMediaType
     case tooManyRequests(retryAfter: Int)
     case csrfFailed
+    /// A sensitive action needs a recent sign-in (see `requireRecentAuthentication`): the web goes
+    /// to `/reauth?next=…`; the API answers 403 with the problem type `Problem.reauthenticationType`.
+    case reauthenticationRequired(next: String)
 
     var status: HTTPResponse.Status {
         switch self {
@@ -30,6 +33,7 @@ enum AppError: Error, Sendable {
         case .unsupportedMediaType: .unsupportedMediaType
         case .tooManyRequests: .tooManyRequests
         case .csrfFailed: .forbidden
+        case .reauthenticationRequired: .forbidden
         }
     }
 }

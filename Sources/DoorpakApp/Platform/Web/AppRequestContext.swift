@@ -3,13 +3,6 @@ import Hummingbird
 import HummingbirdAuth
 import NIOCore
 
-/// What the session cookie points to in the database.
-struct WebSession: Codable, Sendable {
-    var userID: UUID
-    var signedInAt: Date
-    var lastSeen: Date
-}
-
 /// Per-request facts: who is asking, in which language, with which CSRF token and form.
 struct AppRequestContext: AuthRequestContext, SessionRequestContext, RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage

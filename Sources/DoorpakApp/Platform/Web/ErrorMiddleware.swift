@@ -17,6 +17,9 @@ struct ErrorMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
             }
             if request.uri.path.hasPrefix("/api/") { return try problem.json(views.locales[.en]) }
+            if case AppError.reauthenticationRequired(let next) = error {
+                return .redirect(to: "/reauth?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+            }
             if problem.status == .unauthorized {
                 let next = request.method == .get ? request.uri.string : "/"
                 return .redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
@@ -41,6 +44,10 @@ struct Problem {
     var detail: String?
     var issues: [FieldIssue] = []
     var retryAfter: Int?
+    var type = "about:blank"
+
+    /// The problem type of a sensitive action that an API token may not do (see `requireRecentAuthentication`).
+    static let reauthenticationType = "https://doorpak.nl/problems/reauthentication-required"
 
     init(_ error: any Error) {
         switch error {
@@ -50,6 +57,9 @@ struct Problem {
             case .badRequest(let message), .conflict(let message): detail = message
             case .invalid(let issues): self.issues = issues
             case .tooManyRequests(let seconds): retryAfter = seconds
+            case .reauthenticationRequired:
+                type = Self.reauthenticationType
+                detail = "This action needs a fresh sign-in with password and second factor. API tokens cannot do it: use the web interface."
             default: break
             }
         case let error as any HTTPResponseError:
@@ -64,7 +74,7 @@ struct Problem {
 
     func json(_ locale: LocaleTexts) throws -> Response {
         var body: [String: Any] = [
-            "type": "about:blank",
+            "type": type,
             "title": status.reasonPhrase,
             "status": Int(status.code),
         ]

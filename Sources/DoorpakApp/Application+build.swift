@@ -63,6 +63,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     router.get("/health") { _, _ in "ok" }
     let reports = ReportStore(database: services.database)
     AccountRoutes(services: services).add(to: router)
+    SingleSignOnRoutes(services: services).add(to: router)
     SignInRoutes(services: services).add(to: router)
     ReportRoutes(store: reports, views: services.views).add(to: router)
     LocationRoutes(store: LocationStore(database: services.database), reports: reports, views: services.views).add(to: router)

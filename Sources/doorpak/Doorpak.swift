@@ -33,6 +33,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080, or PORT).") var port: Int?
     @Flag(help: "Seed synthetic demo data when the database is empty, and print the demo sign-in.") var demo = false
     @Flag(help: "Send cookies without the Secure flag (plain-HTTP local development only).") var insecureCookies = false
+    @OptionGroup var singleSignOn: SingleSignOnOptions
     @Flag(inversion: .prefixedNo, help: "Require TOTP two-factor for every role that reads personal data (default: on; off with --demo).")
     var requireTwoFactor: Bool?
 
@@ -41,6 +42,7 @@ struct Serve: AsyncParsableCommand {
         if let hostname { config.hostname = hostname }
         if let port { config.port = port }
         config.seedDemoData = demo
+        try singleSignOn.apply(to: &config)
         // The demo sign-in stays one step; production requires two-factor unless switched off explicitly.
         config.auth.requireTwoFactor = requireTwoFactor ?? !demo
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(config.hostname)

@@ -34,6 +34,8 @@ import Testing
         let exact: [String: Rule] = [
             "GET /health": .publicRoute, "GET /login": .publicRoute, "POST /login": .publicRoute, "GET /lang/{code}": .publicRoute,
             "GET /api/v1/openapi.json": .publicRoute,
+            // Single sign-on: start and the provider's redirect back; 404 when not configured.
+            "GET /login/sso": .publicRoute, "GET /login/sso/callback": .publicRoute,
             "GET /": .signedIn, "POST /logout": .signedIn, "GET /account": .signedIn, "POST /account/tokens": .signedIn,
             "GET /locations": .signedIn, "GET /locations/{id}": .signedIn,
             "GET /api/v1/me": .signedIn, "GET /api/v1/districts": .signedIn, "GET /api/v1/locations": .signedIn,

@@ -27,6 +27,10 @@ public struct AppConfig: Sendable {
     public var sessionIdleTimeout: Duration = .seconds(60 * 60 * 2)
     /// Bcrypt cost; tests lower it to keep the suite quick.
     public var bcryptCost = 12
+    /// Sign-in through an OpenID Connect provider (`--oidc-issuer` …); `nil`: off.
+    public var singleSignOn: SingleSignOnConfig?
+    /// `false` (`--disable-local-passwords`): single sign-on only; the password form is gone and POST /login refuses.
+    public var localPasswords = true
     /// Two-factor policy, lockout, re-authentication window and API rate limits (see `AuthPolicy`).
     public var auth = AuthPolicy()
 

@@ -51,7 +51,7 @@ struct SignInRoutes {
         let locale = views.locales[context.language]
         var data: [String: Any] = ["email": email, "next": SignIn.safeNext(next) ?? ""]
         if let error { data["error"] = error }
-        data.merge(SingleSignOnRoutes.loginPageValues(config)) { _, new in new }
+        data.merge(SingleSignOnRoutes.loginPageValues(config, next: next)) { _, new in new }
         return try views.page("accounts/login", title: locale.text("login.title"), request: request, context: context, data: data, status: status)
     }
 

@@ -97,16 +97,20 @@ struct WorkingDayCalendar: Sendable {
     /// The moment `workingDays` working days before `date`: the same clock time on the Nth working
     /// day before the day of `date`. Zero days is the moment itself. Escalation asks "did a deadline
     /// pass N working days ago?" as `deadline < subtracting(workingDays: N, from: now)`, which a
-    /// database index can answer.
+    /// database index can answer. When `date` falls on a day off, no deadline of the Nth working day
+    /// before it has run N working days yet (they end on the next working day): the moment is then
+    /// the start of that day, so weekends, holidays and closure days do not count.
     func subtracting(workingDays: Int, from date: Date) -> Date {
         guard workingDays > 0 else { return date }
         var day = CalendarDay(date)
+        let onDayOff = !isWorkingDay(day)
         var left = workingDays
         while left > 0 {
             day = day.adding(days: -1)
             if isWorkingDay(day) { left -= 1 }
         }
         let calendar = Formats.calendar
+        if onDayOff { return calendar.startOfDay(for: day.noon) }
         let time = calendar.dateComponents([.hour, .minute, .second], from: date)
         let parts = DateComponents(year: day.year, month: day.month, day: day.day,
                                    hour: time.hour, minute: time.minute, second: time.second)

@@ -29,6 +29,7 @@ public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable (
         logger: logger
     )
     app.addServices(database.databases)
+    for job in NotificationJobs.services(config, database: database, logger: logger) { app.addServices(job) }
     // Upkeep every ten minutes: expired sessions go, and SQLite's planner statistics stay fresh
     // (a no-op unless a table grew tenfold).
     app.addServices(PeriodicTask(interval: .seconds(600)) {
@@ -57,6 +58,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
         ))
         AuthenticationMiddleware(database: services.database, idleTimeout: services.config.sessionIdleTimeout,
                                  maxAge: services.config.auth.sessionMaxAge)
+        NavigationCountMiddleware(store: NotificationStore(database: services.database))
         ErrorMiddleware(views: services.views)
         FormMiddleware()
     }
@@ -70,6 +72,8 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     AdminRoutes(services: services).add(to: router)
     AuditRoutes(store: AuditStore(database: services.database), views: services.views).add(to: router)
     AuditAPI(store: AuditStore(database: services.database)).add(to: router, locales: services.views.locales)
+    NotificationRoutes(store: NotificationStore(database: services.database), views: services.views,
+                       mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(services: services).add(to: router)
     return router
 }

@@ -34,6 +34,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Seed synthetic demo data when the database is empty, and print the demo sign-in.") var demo = false
     @Flag(help: "Send cookies without the Secure flag (plain-HTTP local development only).") var insecureCookies = false
     @OptionGroup var singleSignOn: SingleSignOnOptions
+    @OptionGroup var mail: MailOptions
     @Flag(inversion: .prefixedNo, help: "Require TOTP two-factor for every role that reads personal data (default: on; off with --demo).")
     var requireTwoFactor: Bool?
 
@@ -43,6 +44,7 @@ struct Serve: AsyncParsableCommand {
         if let port { config.port = port }
         config.seedDemoData = demo
         try singleSignOn.apply(to: &config)
+        try mail.apply(to: &config)
         // The demo sign-in stays one step; production requires two-factor unless switched off explicitly.
         config.auth.requireTwoFactor = requireTwoFactor ?? !demo
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(config.hostname)
@@ -130,5 +132,27 @@ struct AuditCommand: AsyncParsableCommand {
             print(message)
             if !ok { throw ExitCode(2) }
         }
+    }
+}
+
+/// E-mail delivery. Off unless `--smtp-host` is given; the password only from `DOORPAK_SMTP_PASSWORD`.
+struct MailOptions: ParsableArguments {
+    @Option(help: "SMTP server for notification e-mail (default: none, e-mail off).") var smtpHost: String?
+    @Option(help: "SMTP port (default 587 for starttls, 465 for tls, 25 for none).") var smtpPort: Int?
+    @Option(help: "none, starttls or tls (default starttls).") var smtpTls: String = "starttls"
+    @Option(help: "SMTP user name; the password is read from DOORPAK_SMTP_PASSWORD.") var smtpUsername: String?
+    @Option(help: "Sender address of notification e-mail.") var mailFrom: String?
+
+    func apply(to config: inout AppConfig) throws {
+        guard let smtpHost, !smtpHost.isEmpty else { return }
+        guard let security = SMTPSettings.Security(rawValue: smtpTls) else {
+            throw ValidationError("--smtp-tls must be none, starttls or tls.")
+        }
+        let port = smtpPort ?? (security == .tls ? 465 : security == .starttls ? 587 : 25)
+        let password = ProcessInfo.processInfo.environment["DOORPAK_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        let settings = SMTPSettings(host: smtpHost, port: port, security: security, username: smtpUsername,
+                                    password: smtpUsername == nil ? nil : password, from: mailFrom ?? "")
+        if let problem = settings.problem { throw ValidationError(problem) }
+        config.mail.smtp = settings
     }
 }

@@ -27,6 +27,8 @@ public struct AppConfig: Sendable {
     public var sessionIdleTimeout: Duration = .seconds(60 * 60 * 2)
     /// Bcrypt cost; tests lower it to keep the suite quick.
     public var bcryptCost = 12
+    /// E-mail over SMTP (`--smtp-host` …); off by default.
+    public var mail = MailConfig()
     /// Sign-in through an OpenID Connect provider (`--oidc-issuer` …); `nil`: off.
     public var singleSignOn: SingleSignOnConfig?
     /// `false` (`--disable-local-passwords`): single sign-on only; the password form is gone and POST /login refuses.

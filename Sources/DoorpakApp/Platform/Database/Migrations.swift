@@ -18,5 +18,6 @@ extension AppDatabase {
         AddReportScopeIndexes(),
         CreateFollowThrough(),
         CreateJobLeases(),
+        CreateNotifications(),
     ]
 }

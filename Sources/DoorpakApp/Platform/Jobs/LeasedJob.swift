@@ -42,14 +42,15 @@ public struct LeasedJob: Service {
 
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            // The first turn waits one interval: the server migrates the database at start-up.
             while !Task.isCancelled {
+                try await Task.sleep(for: interval)
                 do {
                     try await runOnce()
                 } catch {
                     // The type only: error texts can carry data from the rows being worked on.
                     logger.error("job failed", metadata: ["job": "\(name)", "error": "\(type(of: error))"])
                 }
-                try await Task.sleep(for: interval)
             }
         }
         try? await JobLease.release(name, holder: holder, on: database.db())

@@ -49,7 +49,12 @@ struct Views: Sendable {
             let items = Navigation.items(for: principal)
             let current = items.filter { path == $0.href || path.hasPrefix($0.href + "/") }.max { $0.href.count < $1.href.count }
             values["nav"] = items.map { item in
-                ["href": item.href, "label": locales[language].text(item.labelKey), "current": item.href == current?.href]
+                var entry: [String: Any] = ["href": item.href, "label": locales[language].text(item.labelKey), "current": item.href == current?.href]
+                if let count = context.navigationCounts[item.href], count.count > 0 {
+                    entry["count"] = count.count > NotificationStore.countCap ? "\(NotificationStore.countCap)+" : String(count.count)
+                    entry["countLabel"] = locales[language].text(count.labelKey)
+                }
+                return entry
             }
         }
         guard let body = library.render(values, withTemplate: template) else {
@@ -74,6 +79,7 @@ enum Navigation {
         items.append(Item(href: "/locations", labelKey: "nav.locations"))
         if principal.mayReadAuditLog { items.append(Item(href: "/audit", labelKey: "audit.nav")) }
         if principal.isAdministrator { items.append(Item(href: "/admin", labelKey: "nav.admin")) }
+        items.append(Item(href: "/notifications", labelKey: "notifications.nav"))
         items.append(Item(href: "/account", labelKey: "nav.account"))
         return items
     }

@@ -1,0 +1,111 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The only code that reads the notification tables. Every read and write is the principal's own:
+/// there is no way to see or touch someone else's notifications (their ids read as not found).
+struct NotificationStore: Sendable {
+    let database: AppDatabase
+
+    static let defaultPageSize = 50
+    static let maxPageSize = 200
+    /// The navigation shows "99+" beyond this; counting further costs time for nothing.
+    static let countCap = 99
+
+    struct Page {
+        let items: [Notification]
+        let next: NotificationCursor?
+    }
+
+    /// One page of the principal's notifications, newest first.
+    func list(for principal: Principal, after cursor: NotificationCursor?, limit: Int = defaultPageSize) async throws -> Page {
+        let query = Notification.query(on: database.db()).filter(\.$recipientID == principal.userID)
+        if let cursor {
+            query.group(.or) { or in
+                or.filter(\.$createdAt < cursor.createdAt)
+                or.group(.and) { $0.filter(\.$createdAt == cursor.createdAt).filter(\.$id < cursor.id) }
+            }
+        }
+        let rows = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
+        let shown = Array(rows.prefix(limit))
+        let next = rows.count > limit ? shown.last.map { NotificationCursor(createdAt: $0.createdAt, id: $0.id!) } : nil
+        return Page(items: shown, next: next)
+    }
+
+    /// Unread notifications of a user, counted up to `countCap + 1`: one indexed query, for every page's navigation.
+    func unreadCount(of userID: UUID) async throws -> Int {
+        let row = try await database.sql().raw("""
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(ident: Notification.schema)
+            WHERE recipient_id = \(bind: userID) AND read_at IS NULL LIMIT \(unsafeRaw: String(Self.countCap + 1))) AS unread
+            """).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Marks the principal's notifications read: the given ones, or all when `ids` is `nil`.
+    /// Returns how many were unread before. Ids that are not the principal's are ignored.
+    @discardableResult
+    func markRead(_ ids: [UUID]?, for principal: Principal, now: Date = .now) async throws -> Int {
+        let db = database.db()
+        let query = Notification.query(on: db).filter(\.$recipientID == principal.userID).filter(\.$readAt == nil)
+        if let ids {
+            guard !ids.isEmpty else { return 0 }
+            query.filter(\.$id ~~ ids)
+        }
+        let count = try await query.count()
+        guard count > 0 else { return 0 }
+        let update = Notification.query(on: db).filter(\.$recipientID == principal.userID).filter(\.$readAt == nil)
+        if let ids { update.filter(\.$id ~~ ids) }
+        try await update.set(\.$readAt, to: now.wholeSeconds).update()
+        return count
+    }
+
+    /// The principal's e-mail preference (the default when never saved).
+    func setting(for principal: Principal) async throws -> (mail: MailPreference, language: Language) {
+        let setting = try await NotificationSetting.find(principal.userID, on: database.db())
+        return (setting?.mailPreference ?? .standard, setting?.mailLanguage ?? .nl)
+    }
+
+    /// Saves the e-mail preference; `raw` is what the form or the API sent.
+    func saveMail(_ raw: String?, language: Language, for principal: Principal) async throws -> MailPreference {
+        guard let raw, let preference = MailPreference(rawValue: raw) else { throw AppError.invalid([FieldIssue("mail", "invalid")]) }
+        let db = database.db()
+        try await db.transaction { tx in
+            if let existing = try await NotificationSetting.find(principal.userID, on: tx) {
+                existing.mail = preference.rawValue
+                existing.language = language.rawValue
+                try await existing.update(on: tx)
+            } else {
+                try await NotificationSetting(userID: principal.userID, mail: preference, language: language).create(on: tx)
+            }
+            try await Audit.record(.update, "user", principal.userID.uuidString.lowercased(), by: principal, on: tx)
+        }
+        return preference
+    }
+}
+
+/// Where the next page starts: the last shown notification's time and id.
+struct NotificationCursor: Equatable, Sendable {
+    let createdAt: Date
+    let id: UUID
+
+    var encoded: String {
+        let text = "n1|\(Int64(createdAt.timeIntervalSince1970))|\(id.uuidString.lowercased())"
+        return Data(text.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    init(createdAt: Date, id: UUID) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    init?(encoded: String) {
+        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard encoded.count < 120, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "|")
+        guard parts.count == 3, parts[0] == "n1", let seconds = Int64(parts[1]), let id = UUID(uuidString: String(parts[2])) else { return nil }
+        createdAt = Date(timeIntervalSince1970: TimeInterval(seconds))
+        self.id = id
+    }
+}

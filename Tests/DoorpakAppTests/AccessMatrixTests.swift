@@ -41,6 +41,11 @@ import Testing
             "GET /api/v1/me": .signedIn, "GET /api/v1/districts": .signedIn, "GET /api/v1/locations": .signedIn,
             "GET /api/v1/locations/{id}": .signedIn, "GET /api/v1/categories": .signedIn, "GET /api/v1/organisations": .signedIn,
             "GET /api/v1/routing-rules": .signedIn,
+            // Notifications: every signed-in user has their own list and preference; there is no id of
+            // anyone else's to ask for (NotificationsTests checks that others' never show or change).
+            "GET /notifications": .signedIn, "POST /notifications/read": .signedIn, "POST /account/notifications": .signedIn,
+            "GET /api/v1/notifications": .signedIn, "POST /api/v1/notifications/read": .signedIn,
+            "GET /api/v1/me/notification-settings": .signedIn, "PATCH /api/v1/me/notification-settings": .signedIn,
             "GET /reports": .records, "GET /reports/new": .records, "POST /reports": .records,
             "GET /api/v1/reports": .records, "POST /api/v1/reports": .records,
             "POST /account/tokens/{id}/revoke": .ownToken,

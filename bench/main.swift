@@ -8,6 +8,7 @@
 //   swift run -c release doorpak-bench --reports 1000000                 # SQLite file in a temp folder
 //   swift run -c release doorpak-bench --reports 1000000 --postgres-url postgres://user:pw@127.0.0.1:5432/db
 //   swift run doorpak-bench --reports 20000 --iterations 50               # quick check (debug build)
+//   swift run -c release doorpak-bench --rate-limiter                     # cost of the API rate limiter per request
 //
 // Options: --iterations (default 200) --warmup (10) --max-seconds per measurement (60)
 //          --writers (concurrent bulk-insert connections on PostgreSQL, 2)
@@ -28,8 +29,10 @@ struct Bench: ParsableCommand {
     @Option(help: "Concurrent bulk-insert connections on PostgreSQL.") var writers = 2
     @Flag(help: "Run ANALYZE on SQLite after loading.") var analyze = false
     @Flag(help: "Keep the database (SQLite file or PostgreSQL schema) afterwards.") var keep = false
+    @Flag(help: "Only measure what the API rate limiter adds per request, then exit.") var rateLimiter = false
 
     func execute() async throws {
+        if rateLimiter { print(await RateLimiterBenchmark.run()); return }
         var options = Benchmarks.Options()
         options.reports = max(0, reports)
         options.postgresURL = postgresUrl

@@ -51,6 +51,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     router.addMiddleware {
         SecurityHeadersMiddleware(secure: secure)
         staticFiles
+        APIRateLimitMiddleware(limit: services.config.auth.apiRateLimit, locales: services.views.locales)
         WebContextMiddleware(secure: secure)
         SessionMiddleware(storage: sessions, configuration: .init(
             sessionCookieParameters: .init(name: secure ? "__Host-dp_session" : "dp_session", secure: secure, sameSite: .lax),

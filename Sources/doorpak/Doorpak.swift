@@ -77,7 +77,7 @@ struct Demo: AsyncParsableCommand {
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage user accounts.", subcommands: [Create.self, List.self, Deactivate.self]
+        commandName: "user", abstract: "Manage user accounts.", subcommands: [Create.self, List.self, Deactivate.self, SetPassword.self, Unlock.self, ResetTwoFactor.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -105,6 +105,45 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         func run() async throws {
             for line in try await Commands.listUsers(database.config()) { print(line) }
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-password",
+            abstract: "Set a user's password (read from DOORPAK_PASSWORD or standard input). Ends their sessions and lifts a lockout."
+        )
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "E-mail address of the user.") var email: String
+        @Flag(help: "Make it a one-time password: the user must choose a new one at the next sign-in.") var mustChange = false
+        func run() async throws {
+            let password = ProcessInfo.processInfo.environment["DOORPAK_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+            if let problem = try await Commands.setPassword(database.config(), email: email, password: password, mustChange: mustChange) {
+                throw ValidationError(problem)
+            }
+            print("Password set.")
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unlock an account locked after too many failed sign-ins.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "E-mail address of the user.") var email: String
+        func run() async throws {
+            guard try await Commands.unlockUser(database.config(), email: email) else { throw ValidationError("No such user.") }
+            print("Account unlocked.")
+        }
+    }
+
+    struct ResetTwoFactor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-two-factor", abstract: "Remove a user's two-factor secret and recovery codes (they enrol again at the next sign-in)."
+        )
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "E-mail address of the user.") var email: String
+        func run() async throws {
+            guard try await Commands.resetTwoFactor(database.config(), email: email) else { throw ValidationError("No such user.") }
+            print("Two-factor authentication reset.")
         }
     }
 

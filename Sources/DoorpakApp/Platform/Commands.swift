@@ -37,7 +37,7 @@ public enum Commands {
         guard let role = Role(rawValue: role) else {
             return "Unknown role '\(role)'. Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))"
         }
-        guard password.count >= Passwords.minimumLength else { return "The password needs at least \(Passwords.minimumLength) characters." }
+        if let issue = PasswordPolicy.check(password, email: email, name: name) { return PasswordStore.explain(issue) }
         guard email.contains("@"), email.count <= 254 else { return "That is not an e-mail address." }
         return try await withDatabase(config) { database in
             try await database.migrate()
@@ -51,7 +51,7 @@ public enum Commands {
                 organisationID = found.id
             }
             let organisationRef = organisationID
-            let hash = try await Passwords(cost: UInt8(config.bcryptCost)).hash(password)
+            let hash = try await Passwords(cost: UInt8(config.bcryptCost)).hash(PasswordPolicy.normalise(password))
             try await db.transaction { tx in
                 let user = User(email: email, name: name, passwordHash: hash, role: role, organisationID: organisationRef)
                 try await user.create(on: tx)

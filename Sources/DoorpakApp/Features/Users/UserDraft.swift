@@ -12,8 +12,8 @@ struct UserDraft: Sendable {
     var password: String?
 
     static let maxEmailLength = 254
-    /// Bcrypt reads at most 72 bytes; a longer password would silently lose its tail.
-    static let maxPasswordBytes = 72
+    /// Characters (`Passwords` keeps every one of them, also beyond bcrypt's 72 bytes).
+    static let maxPasswordBytes = PasswordPolicy.maximumLength
 
     struct Valid: Sendable {
         let email: String?
@@ -61,11 +61,10 @@ struct UserDraft: Sendable {
         else if role == .locationStaff && locationIDs.isEmpty { issues.append(FieldIssue("locations", "required_for_staff")) }
         var password: String?
         if isNew {
+            // The NIST SP 800-63B rules (PasswordPolicy): length, the common-password list, no personal words.
             let raw = self.password ?? ""
-            if raw.isEmpty { issues.append(FieldIssue("password", "required")) }
-            else if raw.count < Passwords.minimumLength { issues.append(FieldIssue("password", "password_too_short")) }
-            else if raw.utf8.count > Self.maxPasswordBytes { issues.append(FieldIssue("password", "too_long")) }
-            else { password = raw }
+            if let issue = PasswordPolicy.check(raw, email: email, name: name) { issues.append(FieldIssue("password", issue)) }
+            else { password = PasswordPolicy.normalise(raw) }
         }
         guard issues.isEmpty, let role else { return (nil, issues) }
         return (Valid(email: email, name: name, role: role, organisationID: organisationID, districtIDs: districtIDs,

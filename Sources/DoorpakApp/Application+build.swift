@@ -30,6 +30,10 @@ public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable (
     )
     app.addServices(database.databases)
     for job in NotificationJobs.services(config, database: database, logger: logger) { app.addServices(job) }
+    // The escalation ladder, once a minute, by whichever instance holds the lease.
+    app.addServices(LeasedJob(name: EscalationJob.name, interval: .seconds(60), database: database, logger: logger) { _, now in
+        try await EscalationJob(database: database).pass(now: now)
+    })
     // Upkeep every ten minutes: expired sessions go, and SQLite's planner statistics stay fresh
     // (a no-op unless a table grew tenfold).
     app.addServices(PeriodicTask(interval: .seconds(600)) {
@@ -69,6 +73,8 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     SingleSignOnRoutes(services: services).add(to: router)
     SignInRoutes(services: services).add(to: router)
     ReportRoutes(store: reports, views: services.views).add(to: router)
+    WorkRoutes(store: WorkStore(database: services.database), views: services.views).add(to: router)
+    BreakthroughRoutes(store: EscalationStore(database: services.database), reports: reports, views: services.views).add(to: router)
     LocationRoutes(store: LocationStore(database: services.database), reports: reports, views: services.views).add(to: router)
     AdminRoutes(services: services).add(to: router)
     AuditRoutes(store: AuditStore(database: services.database), views: services.views).add(to: router)

@@ -7,7 +7,7 @@ import Foundation
 struct Doorpak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Doorpak: follow-through on incidents, signals and cases at mixed housing sites.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self, EscalationCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -193,5 +193,25 @@ struct MailOptions: ParsableArguments {
                                     password: smtpUsername == nil ? nil : password, from: mailFrom ?? "")
         if let problem = settings.problem { throw ValidationError(problem) }
         config.mail.smtp = settings
+    }
+}
+
+struct EscalationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "escalation", abstract: "The escalation ladder.", subcommands: [Run.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one escalation pass now (servers run one every minute), or as at an ISO 8601 moment with --at."
+        )
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Pretend it is this moment, e.g. 2026-12-31T09:00:00Z (catching up, drills, tests).") var at: String?
+        func run() async throws {
+            var moment: Date?
+            if let at {
+                guard let parsed = ISO8601DateFormatter().date(from: at) else { throw ValidationError("--at takes an ISO 8601 moment such as 2026-12-31T09:00:00Z") }
+                moment = parsed
+            }
+            print(try await Commands.escalate(database.config(), at: moment))
+        }
     }
 }

@@ -27,6 +27,7 @@ struct AdminRoutes {
         let routing = RoutingStore(database: services.database)
         RoutingAdminRoutes(store: routing, pages: pages).add(to: group)
         ClosureDayAdminRoutes(store: routing, pages: pages).add(to: group)
+        EscalationAdminRoutes(store: EscalationStore(database: services.database), views: services.views).add(to: group)
     }
 
     func index(_ request: Request, context: AppRequestContext, locations: LocationStore, organisations: OrganisationStore,
@@ -46,7 +47,8 @@ struct AdminRoutes {
         let routing = RoutingStore(database: services.database)
         async let ruleCount = routing.rules().count
         async let closureCount = routing.closureDays().count
-        for (key, texts, count) in try await [("routing-rules", "routing", ruleCount), ("closure-days", "closure_days", closureCount)] {
+        for (key, texts, count) in try await [("routing-rules", "routing", ruleCount), ("closure-days", "closure_days", closureCount),
+                                              ("escalation", "escalation_admin", Urgency.allCases.count)] {
             sections.append(["key": key, "href": "/admin/\(key)", "label": locale.text("\(texts).title"),
                              "hint": locale.text("\(texts).hint"), "count": count])
         }

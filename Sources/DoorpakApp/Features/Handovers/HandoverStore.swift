@@ -128,7 +128,7 @@ struct HandoverStore: Sendable {
                 try await report.update(on: tx)
             }
             try await Audit.record(.update, "report", report.reference, by: principal, on: tx)
-            let kind: FollowThroughNotices.Event = status == .accepted ? .handOverAccepted : .handOverDeclined
+            let kind: NotificationKind = status == .accepted ? .handOverAccepted : .handOverDeclined
             if status != .withdrawn {
                 try await FollowThroughNotices.send(kind, about: report.reference, link: "/reports/\(report.reference)#handover",
                                                     to: [handover.fromUserID], except: principal.userID, on: tx, now: now)

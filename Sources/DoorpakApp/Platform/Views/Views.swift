@@ -73,8 +73,12 @@ enum Navigation {
     static func items(for principal: Principal) -> [Item] {
         var items: [Item] = []
         if principal.reportScope != .none {
+            items.append(Item(href: "/work", labelKey: "work.nav"))
             items.append(Item(href: "/reports", labelKey: "nav.worklist"))
             items.append(Item(href: "/reports/new", labelKey: "nav.new_report"))
+        }
+        if principal.role == .coordinator || principal.isAdministrator {
+            items.append(Item(href: "/breakthrough", labelKey: "breakthrough.nav"))
         }
         items.append(Item(href: "/locations", labelKey: "nav.locations"))
         if principal.mayReadAuditLog { items.append(Item(href: "/audit", labelKey: "audit.nav")) }

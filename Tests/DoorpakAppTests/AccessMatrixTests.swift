@@ -34,6 +34,15 @@ import Testing
         let exact: [String: Rule] = [
             "GET /health": .publicRoute, "GET /login": .publicRoute, "POST /login": .publicRoute, "GET /lang/{code}": .publicRoute,
             "GET /api/v1/openapi.json": .publicRoute,
+            // Sign-in steps: they act only on a pending sign-in (else back to /login), so anyone may ask.
+            "GET /login/two-factor": .publicRoute, "POST /login/two-factor": .publicRoute,
+            "GET /login/new-password": .publicRoute, "POST /login/new-password": .publicRoute,
+            "GET /login/two-factor/setup": .publicRoute, "POST /login/two-factor/setup": .publicRoute,
+            "GET /reauth": .signedIn, "POST /reauth": .signedIn,
+            "GET /account/password": .signedIn, "POST /account/password": .signedIn,
+            "GET /account/two-factor": .signedIn, "POST /account/two-factor": .signedIn,
+            "POST /account/two-factor/disable": .signedIn, "POST /account/two-factor/recovery-codes": .signedIn,
+            "GET /api/v1/me/security": .signedIn,
             // Single sign-on: start and the provider's redirect back; 404 when not configured.
             "GET /login/sso": .publicRoute, "GET /login/sso/callback": .publicRoute,
             "GET /": .signedIn, "POST /logout": .signedIn, "GET /account": .signedIn, "POST /account/tokens": .signedIn,

@@ -288,4 +288,18 @@ import Testing
             #expect(try await world.withDatabase { try await TwoFactorCredential.query(on: $0.db()).count() } == 0)
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func secretsSurviveAKeyRotation(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let (totp, _) = try await Self.enrol(.police, in: world)
+        let rotated = try Keyring(json: Data(TestDatabase.testKeys.utf8)).addingKey()
+        try await world.withDatabase { database in
+            _ = try await KeyRotation(cipher: FieldCipher(keyring: rotated), database: database).reencrypt()
+            // Only the new key is left: the secret still opens, and a code still signs in.
+            let onlyNew = try Keyring(current: rotated.current, keys: [rotated.current: rotated.keys[rotated.current]!])
+            let store = TwoFactorStore(database: database, cipher: FieldCipher(keyring: onlyNew))
+            #expect(try await store.verify(userID: world.users[.police]!, code: totp.code(at: .now)) == .code)
+        }
+    }
 }

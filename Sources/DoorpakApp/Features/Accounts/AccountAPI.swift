@@ -1,10 +1,24 @@
 import Foundation
 import Hummingbird
 
-/// `GET /api/v1/me`: who the API client acts as, and the scope that follows.
+/// `GET /api/v1/me`: who the API client acts as, and the scope that follows; `GET /api/v1/me/security`:
+/// the state of their sign-in security. Changing it (password, two-factor, tokens) is a sensitive
+/// action that API tokens cannot do: it needs a fresh sign-in on the web (see `requireRecentAuthentication`).
 struct AccountAPI {
+    let database: AppDatabase
+
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("/me", use: me)
+        api.get("/me/security", use: security)
+    }
+
+    func security(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let status = try await TwoFactorStore(database: database, cipher: .unavailable).status(of: principal.userID)
+        guard let user = try await User.find(principal.userID, on: database.db()) else { throw AppError.notFound }
+        return try APIBody.response(SecurityDTO(twoFactorEnabled: status.enabled, twoFactorEnabledAt: status.enabledAt.map(APIDates.write),
+                                                recoveryCodesLeft: status.recoveryCodesLeft,
+                                                passwordChangedAt: user.passwordChangedAt.map(APIDates.write)))
     }
 
     func me(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -31,4 +45,12 @@ struct MeDTO: Encodable {
         districtIds = principal.districtIDs.map(\.api)
         locationIds = principal.locationIDs.map(\.api)
     }
+}
+
+/// The sign-in security of the API client's user. Never holds a secret.
+struct SecurityDTO: Encodable {
+    var twoFactorEnabled: Bool
+    @Nullable var twoFactorEnabledAt: String?
+    var recoveryCodesLeft: Int
+    @Nullable var passwordChangedAt: String?
 }

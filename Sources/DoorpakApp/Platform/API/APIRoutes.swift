@@ -10,7 +10,7 @@ struct APIRoutes {
         let api = router.group(RouterPath(APIInfo.basePath)).add(middleware: APIMiddleware(locales: services.views.locales))
         let document = OpenAPIDocument.load()
         api.get("/openapi.json") { _, _ in document.response() }
-        AccountAPI().add(to: api)
+        AccountAPI(database: services.database).add(to: api)
         LocationAPI(database: services.database).add(to: api)
         ReportAPI(store: ReportStore(database: services.database)).add(to: api)
         RoutingAPI(store: RoutingStore(database: services.database)).add(to: api)

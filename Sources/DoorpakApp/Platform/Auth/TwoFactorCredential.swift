@@ -17,6 +17,9 @@ final class TwoFactorCredential: Model, @unchecked Sendable {
 
     init() {}
     init(userID: UUID, sealedSecret: String) { self.userID = userID; self.sealedSecret = sealedSecret }
+
+    /// `doorpak keys rotate` re-encrypts the secrets with the rest (see `EncryptedColumns`).
+    static let encrypted = EncryptedTable(table: schema, columns: ["secret"], indexes: [])
 }
 
 /// A one-time recovery code, for when the phone is lost. Only a hash is stored; each works once.

@@ -19,5 +19,6 @@ extension AppDatabase {
         CreateFollowThrough(),
         CreateJobLeases(),
         CreateNotifications(),
+        CreateTwoFactor(),
     ]
 }

@@ -10,6 +10,9 @@ struct AppServices: Sendable {
     let database: AppDatabase
     let views: Views
     let passwords: Passwords
+    /// Field encryption (persons' names, dates of birth, contact details). Fails closed until
+    /// `buildApplication` loads the configured keys.
+    var cipher: FieldCipher = .unavailable
 }
 
 /// Builds the whole application; the CLI and the tests both call this.
@@ -18,7 +21,7 @@ public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable (
     logger.logLevel = config.logLevel
     let database = try AppDatabase(config.database, logger: logger)
     let services = AppServices(config: config, database: database, views: try await Views.load(),
-                               passwords: Passwords(cost: UInt8(config.bcryptCost)))
+                               passwords: Passwords(cost: UInt8(config.bcryptCost)), cipher: try FieldCipher(config.keys))
     let sessions = DatabasePersistDriver(database: database)
     let router = buildRouter(services, sessions: sessions)
     var app = Application(
@@ -42,7 +45,7 @@ public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable (
     })
     app.beforeServerStarts {
         if config.migrateOnStart { try await database.migrate() }
-        if config.seedDemoData { try await DemoSeeder(database: database, passwords: services.passwords).seedIfEmpty() }
+        if config.seedDemoData { try await DemoSeeder(database: database, passwords: services.passwords, cipher: services.cipher).seedIfEmpty() }
     }
     return app
 }
@@ -79,6 +82,9 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     AdminRoutes(services: services).add(to: router)
     AuditRoutes(store: AuditStore(database: services.database), views: services.views).add(to: router)
     AuditAPI(store: AuditStore(database: services.database)).add(to: router, locales: services.views.locales)
+    PersonRoutes(store: PersonStore(database: services.database, cipher: services.cipher), views: services.views).add(to: router)
+    CoolingOffRoutes(store: CoolingOffStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),
+                     views: services.views).add(to: router)
     NotificationRoutes(store: NotificationStore(database: services.database), views: services.views,
                        mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(services: services).add(to: router)

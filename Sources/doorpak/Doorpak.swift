@@ -7,7 +7,7 @@ import Foundation
 struct Doorpak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Doorpak: follow-through on incidents, signals and cases at mixed housing sites.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self, EscalationCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self, EscalationCommand.self, KeysCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -16,10 +16,13 @@ struct Doorpak: AsyncParsableCommand {
 struct DatabaseOptions: ParsableArguments {
     @Option(help: "Folder for the embedded SQLite database (ignored when DATABASE_URL is set).")
     var dataDir: String?
+    @Option(help: "Key file with the data keys (default <data-dir>/keys.json; DOORPAK_DATA_KEYS takes precedence).")
+    var keyFile: String?
 
     func config() -> AppConfig {
         var environment = ProcessInfo.processInfo.environment
         if let dataDir { environment["DOORPAK_DATA_DIR"] = dataDir }
+        if let keyFile { environment["DOORPAK_KEY_FILE"] = keyFile }
         return AppConfig(environment: environment)
     }
 }
@@ -47,6 +50,7 @@ struct Serve: AsyncParsableCommand {
         try mail.apply(to: &config)
         // The demo sign-in stays one step; production requires two-factor unless switched off explicitly.
         config.auth.requireTwoFactor = requireTwoFactor ?? !demo
+        if demo { config.allowKeyFileCreation() }
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(config.hostname)
         if insecureCookies || (demo && loopback && config.publicURL == nil) { config.secureCookies = false }
         try await Commands.serve(config, demoLogins: demo)
@@ -171,6 +175,27 @@ struct AuditCommand: AsyncParsableCommand {
             print(message)
             if !ok { throw ExitCode(2) }
         }
+    }
+}
+
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "The data keys that encrypt personal data.",
+                                                    subcommands: [Rotate.self, Reencrypt.self])
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a new data key, make it current and re-encrypt every encrypted value (creates the key file when there is none)."
+        )
+        @OptionGroup var database: DatabaseOptions
+        func run() async throws { print(try await Commands.rotateKeys(database.config())) }
+    }
+
+    struct Reencrypt: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-encrypt whatever is not yet under the current key (finishes an interrupted rotation; safe to repeat)."
+        )
+        @OptionGroup var database: DatabaseOptions
+        func run() async throws { print(try await Commands.reencryptKeys(database.config())) }
     }
 }
 

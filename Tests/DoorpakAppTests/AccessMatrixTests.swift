@@ -19,6 +19,15 @@ import Testing
         case records
         /// One report: its reader must have it in scope.
         case report
+        /// One person: visible through a linked report in scope (the same in/out pairs as `report`,
+        /// with the person linked to each report).
+        case person
+        /// Cooling-off dwellings' register: coordinators and administrators.
+        case coolingOffManager
+        /// One cooling-off placement: whoever may see its person, coordinators, administrators (and the requester).
+        case placement
+        /// A step of a placement: coordinators, administrators and the requester (the persona-admin here).
+        case placementStep
         /// A follow-through step on one report (pick up, hand over, actions): out of scope is 404;
         /// in scope the step's own rules may still refuse (403, 409, 422), but never as "not found".
         case reportStep
@@ -59,6 +68,17 @@ import Testing
             "GET /api/v1/reports": .records, "POST /api/v1/reports": .records,
             "POST /account/tokens/{id}/revoke": .ownToken,
             "GET /audit": .auditLog, "GET /api/v1/audit": .auditLog,
+            "GET /work": .records, "GET /api/v1/work": .records, "GET /work/team": .teamLead, "GET /work/district": .breakthrough,
+            "GET /breakthrough": .breakthrough, "GET /breakthrough/{id}": .breakthrough, "POST /breakthrough/{id}": .breakthrough,
+            "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,
+            // Persons: search needs record access (analysts and privacy officers have none).
+            "GET /persons": .records, "POST /persons/search": .records, "POST /api/v1/persons/search": .records,
+            "GET /cooling-off": .records, "GET /api/v1/cooling-off/dwellings": .records, "GET /api/v1/cooling-off/availability": .records,
+            "GET /api/v1/cooling-off/placements": .records,
+            "GET /cooling-off/dwellings/new": .coolingOffManager, "POST /cooling-off/dwellings": .coolingOffManager,
+            "GET /cooling-off/dwellings/{id}/edit": .coolingOffManager, "POST /cooling-off/dwellings/{id}": .coolingOffManager,
+            "GET /cooling-off/placements/{id}": .placement, "GET /api/v1/cooling-off/placements/{id}": .placement,
+            "POST /cooling-off/placements/{id}/{step}": .placementStep, "POST /api/v1/cooling-off/placements/{id}/steps": .placementStep,
         ]
         if let rule = exact[route] { return rule }
         let path = route.split(separator: " ")[1]
@@ -67,6 +87,7 @@ import Testing
             return .reportStep
         }
         if path.contains("{reference}") { return .report }
+        if path.contains("{pseudonym}") { return .person }
         return nil
     }
 
@@ -140,7 +161,14 @@ import Testing
                         let other = persona == .police ? TestWorld.Persona.ggd : .police
                         cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
                                  (Self.fill(pattern, ids: ids, reference: "", token: tokens[other]!.id), false)]
-                    case .report, .reportStep:
+                    case .coolingOffManager:
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
+                    case .placement:
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""),
+                                  [.admin, .coordinatorNorth, .staffNorth, .police].contains(persona))]
+                    case .placementStep:
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
+                    case .report, .reportStep, .person:
                         let (inside, outside) = Self.scope[persona]!
                         if let inside { cases.append((Self.fill(pattern, ids: ids, reference: world[keyPath: inside], token: ""), true)) }
                         if let outside { cases.append((Self.fill(pattern, ids: ids, reference: world[keyPath: outside], token: ""), false)) }
@@ -213,12 +241,28 @@ import Testing
                 followThrough["actions:\(reference)"] = action.id!.uuidString
                 followThrough["handovers:\(reference)"] = handover.id!.uuidString
             }
+            // A person linked to each report (for `{pseudonym}` routes; see `fill`).
+            let persons = PersonStore(database: database, cipher: try FieldCipher(world.config.keys))
+            var pseudonyms: [String: String] = [:]
+            for reference in [world.reportNorth, world.reportSouth] {
+                let report = try await ReportStore(database: database).find(reference: reference, by: admin)
+                pseudonyms["pseudonym " + reference] = try await persons.link(PersonDraft(name: "Matrix \(reference)"), role: "affected",
+                                                                               to: report, by: admin).pseudonym
+            }
+            // A cooling-off dwelling, and a placement requested by the administrator for the northern person.
+            let coolingOff = CoolingOffStore(database: database, persons: persons)
+            let dwelling = try await coolingOff.save(.init(name: "Matrix", addressLabel: "Matrixlaan 1", capacity: "1"), id: nil, by: admin)
+            let placement = try await coolingOff.request(.init(reason: "Test", from: Formats.isoDay(.now), through: Formats.isoDay(.now),
+                                                               guidanceOrganisation: world.ggd.uuidString),
+                                                         for: pseudonyms["pseudonym " + world.reportNorth]!, by: admin)
+            pseudonyms["dwellings"] = dwelling.id!.uuidString
+            pseudonyms["placements"] = placement.id!.uuidString
             return IDs(world: [
                 "routing-rules": fallback.id!.uuidString, "closure-days": closure.id!.uuidString,
                 "locations": world.locationNorth.uuidString, "districts": world.districtNorth.uuidString,
                 "organisations": world.ggd.uuidString, "categories": category.id!.uuidString,
                 "users": spare.id!.uuidString, "place": world.placeNorth.uuidString,
-            ].merging(followThrough) { a, _ in a })
+            ].merging(followThrough) { a, _ in a }.merging(pseudonyms) { a, _ in a })
         }
     }
 
@@ -229,6 +273,9 @@ import Testing
         for (index, segment) in segments.enumerated() {
             switch segment {
             case "{reference}": out.append(reference)
+            // The person linked to the report in play: in scope exactly when that report is.
+            case "{pseudonym}": out.append(ids.world["pseudonym " + reference] ?? "P-2222-22")
+            case "{step}": out.append("extend")
             case "{id}" where ids.world["\(segments[index - 1]):\(reference)"] != nil:
                 out.append(ids.world["\(segments[index - 1]):\(reference)"]!)
             case "{code}": out.append("en")

@@ -27,7 +27,10 @@ public enum Commands {
     public static func seedDemo(_ config: AppConfig) async throws -> Bool {
         try await withDatabase(config) { database in
             try await database.migrate()
-            return try await DemoSeeder(database: database, passwords: Passwords(cost: UInt8(config.bcryptCost))).seedIfEmpty()
+            var keys = config
+            keys.allowKeyFileCreation()
+            return try await DemoSeeder(database: database, passwords: Passwords(cost: UInt8(config.bcryptCost)),
+                                        cipher: try FieldCipher(keys.keys)).seedIfEmpty()
         }
     }
 

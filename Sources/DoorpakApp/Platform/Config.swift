@@ -35,6 +35,9 @@ public struct AppConfig: Sendable {
     public var localPasswords = true
     /// Two-factor policy, lockout, re-authentication window and API rate limits (see `AuthPolicy`).
     public var auth = AuthPolicy()
+    /// Where the data keys (field encryption) come from: `DOORPAK_DATA_KEYS`, or a key file
+    /// (`--key-file` / `DOORPAK_KEY_FILE`, default `<data dir>/keys.json`). Without keys the server does not start.
+    public var keys: KeySource = .unconfigured
 
     public init() {}
 
@@ -49,6 +52,14 @@ public struct AppConfig: Sendable {
         publicURL = env["DOORPAK_PUBLIC_URL"]
         if env["DOORPAK_INSECURE_COOKIES"] == "1" { secureCookies = false }
         if let level = env["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logLevel = level }
+        let dataDir = env["DOORPAK_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
+        let keyFile = env["DOORPAK_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDir + "/keys.json"
+        keys = env["DOORPAK_DATA_KEYS"].flatMap { $0.isEmpty ? nil : KeySource.environment($0) } ?? .file(path: keyFile, createIfMissing: false)
+    }
+
+    /// Demo and local development: a missing key file is created on first start.
+    public mutating func allowKeyFileCreation() {
+        if case .file(let path, _) = keys { keys = .file(path: path, createIfMissing: true) }
     }
 
     /// The base URL printed at start-up.

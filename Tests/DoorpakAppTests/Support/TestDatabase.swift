@@ -14,6 +14,10 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
+    /// A fixed keyring for field encryption in tests (two keys, `k2` current), so every app and
+    /// helper built on one test database shares it.
+    static let testKeys = #"{"current":"k2","keys":{"k1":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=","k2":"ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="}}"#
+
     /// A fresh, empty database for one test: a temporary SQLite file, or a new PostgreSQL schema.
     func freshConfig() -> AppConfig {
         var config = AppConfig()
@@ -24,6 +28,7 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         // Tests sign in with the password alone and make many API calls; the auth suites switch these on.
         config.auth.requireTwoFactor = false
         config.auth.apiRateLimit = nil
+        config.keys = .environment(Self.testKeys)
         let name = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         switch self {
         case .sqlite:

@@ -9,6 +9,8 @@ import SQLKit
 struct DemoSeeder: Sendable {
     let database: AppDatabase
     let passwords: Passwords
+    /// Field encryption for the demo persons; without it no persons are seeded.
+    var cipher: FieldCipher? = nil
 
     /// The password of every demo account.
     static let password = DemoData.password
@@ -26,6 +28,7 @@ struct DemoSeeder: Sendable {
         try await seedBase()
         try await seedReports(count: DemoData.reportCount, now: now)
         try await RoutingStore(database: database).seedDefaults(now: now)
+        if let cipher { try await PersonDemo(database: database, cipher: cipher).seed(now: now) }
         return true
     }
 

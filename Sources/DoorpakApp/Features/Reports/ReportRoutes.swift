@@ -194,6 +194,7 @@ struct ReportRoutes {
             "errors": errors,
             "statusReason": form.raw("reason"),
             "noteBody": form.raw("body"),
+            "personsSection": try await PersonReportSection.data(for: report, database: store.database, locale: locale),
         ]
         let followThrough = try await FollowThroughPanel(report: report, actions: actionList, handovers: handoverList, principal: principal,
                                                          presenter: presenter, errors: errors, form: form, database: store.database)

@@ -20,5 +20,7 @@ extension AppDatabase {
         CreateJobLeases(),
         CreateNotifications(),
         CreateTwoFactor(),
+        CreatePersons(),
+        CreateCoolingOff(),
     ]
 }

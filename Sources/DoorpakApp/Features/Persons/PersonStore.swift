@@ -1,0 +1,220 @@
+import FluentKit
+import Foundation
+
+/// The only door to persons and their links to reports. A person is visible to whoever may read
+/// one of the reports they are linked to (the report scope decides), and to administrators; for
+/// anyone else the person does not exist. Every read of a person leaves an audit entry, a search
+/// leaves one with the reason typed, and names, dates of birth and contact details are sealed
+/// before they reach the database.
+struct PersonStore: Sendable {
+    let database: AppDatabase
+    let cipher: FieldCipher
+
+    var reports: ReportStore { ReportStore(database: database) }
+
+    // MARK: Scope
+
+    /// The ids among `candidates` this user may see.
+    func visible(_ candidates: [UUID], by principal: Principal, on db: any Database) async throws -> Set<UUID> {
+        guard !candidates.isEmpty else { return [] }
+        switch principal.reportScope {
+        case .none: return []
+        case .all: return Set(candidates)
+        default: break
+        }
+        let links = try await PersonReportLink.query(on: db).filter(\.$personID ~~ candidates).filter(\.$unlinkedAt == nil).all()
+        let reportIDs = Array(Set(links.map(\.reportID)))
+        guard !reportIDs.isEmpty else { return [] }
+        let readable = try await reports.scoped(principal, on: db).filter(\.$id ~~ reportIDs).field(\.$id).all().compactMap(\.id)
+        let readableSet = Set(readable)
+        return Set(links.filter { readableSet.contains($0.reportID) }.map(\.personID))
+    }
+
+    /// A person by pseudonym, within scope; the read is logged (with the purpose, when given).
+    func find(pseudonym: String, by principal: Principal, purpose: String? = nil) async throws -> Person {
+        let db = database.db()
+        let record = try await record(pseudonym: pseudonym, by: principal, on: db)
+        try await Audit.record(.read, "person", record.pseudonym, by: principal, purpose: purpose, on: db)
+        return try open(record)
+    }
+
+    /// The stored row, within scope, without logging (for writes that log themselves).
+    func record(pseudonym: String, by principal: Principal, on db: any Database) async throws -> PersonRecord {
+        guard principal.reportScope != .none, Pseudonym.isValid(pseudonym.uppercased()),
+              let record = try await PersonRecord.query(on: db).filter(\.$pseudonym == pseudonym.uppercased()).first(),
+              try await visible([record.id!], by: principal, on: db).contains(record.id!)
+        else { throw AppError.notFound }
+        return record
+    }
+
+    func open(_ record: PersonRecord) throws -> Person {
+        Person(id: record.id!, pseudonym: record.pseudonym, name: try cipher.open(record.nameSealed),
+               birthDate: try record.birthDateSealed.map(cipher.open), contact: try record.contactSealed.map(cipher.open),
+               locationID: record.locationID, unit: record.unit, residentSince: record.residentSince,
+               languages: record.languages.split(separator: ",").map(String.init), interpreterNeeded: record.interpreterNeeded,
+               createdAt: record.createdAt, updatedAt: record.updatedAt)
+    }
+
+    // MARK: Search
+
+    static let maxResults = 20
+
+    /// Persons in scope with this name (normalised, exact) and, when given, this date of birth.
+    /// A reason is required; the search is logged with it, and so is every person it returns.
+    func search(name: String, birthDate: String?, reason: String, by principal: Principal) async throws -> [Person] {
+        guard principal.reportScope != .none else { throw AppError.notFound }
+        var issues: [FieldIssue] = []
+        let normalised = PersonName.normalise(name)
+        if normalised.isEmpty { issues.append(FieldIssue("name", "required")) }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let issue = TextRules.check(reason, required: true, max: 500) { issues.append(FieldIssue("reason", issue)) }
+        else if reason.count < 5 { issues.append(FieldIssue("reason", "too_short")) }
+        let birthDate = birthDate.flatMap { $0.isEmpty ? nil : $0 }
+        if let birthDate, Formats.parse(day: birthDate) == nil { issues.append(FieldIssue("birth_date", "invalid")) }
+        guard issues.isEmpty else { throw AppError.invalid(issues) }
+        let db = database.db()
+        let query = PersonRecord.query(on: db).filter(\.$nameIndex ~~ (try cipher.blindIndexes(normalised)))
+        if let birthDate { query.filter(\.$birthDateIndex ~~ (try cipher.blindIndexes(birthDate))) }
+        let found = try await query.sort(\.$createdAt).limit(200).all()
+        let visible = try await visible(found.compactMap(\.id), by: principal, on: db)
+        let shown = Array(found.filter { visible.contains($0.id!) }.prefix(Self.maxResults))
+        try await db.transaction { tx in
+            try await Audit.record(.read, "person_search", nil, by: principal, purpose: reason, on: tx)
+            for record in shown { try await Audit.record(.read, "person", record.pseudonym, by: principal, purpose: reason, on: tx) }
+        }
+        return try shown.map(open)
+    }
+
+    // MARK: Links
+
+    struct Link: Sendable {
+        let person: PersonRecord
+        let role: PersonRole
+        let linkedAt: Date
+    }
+
+    /// The persons linked to a report the caller has already opened (so within scope). Pseudonyms
+    /// and roles only: nothing is decrypted.
+    func links(of report: Report) async throws -> [Link] {
+        let db = database.db()
+        let links = try await PersonReportLink.query(on: db).filter(\.$reportID == report.id!).filter(\.$unlinkedAt == nil)
+            .sort(\.$createdAt).all()
+        guard !links.isEmpty else { return [] }
+        let persons = try await PersonRecord.query(on: db).filter(\.$id ~~ links.map(\.personID)).all()
+        let byID = Dictionary(uniqueKeysWithValues: persons.map { ($0.id!, $0) })
+        return links.compactMap { link in byID[link.personID].map { Link(person: $0, role: link.personRole, linkedAt: link.createdAt) } }
+    }
+
+    /// The reports of a person that this user may read, with the person's role in each.
+    func reports(of person: Person, by principal: Principal) async throws -> [(report: Report, role: PersonRole)] {
+        let db = database.db()
+        let links = try await PersonReportLink.query(on: db).filter(\.$personID == person.id).filter(\.$unlinkedAt == nil).all()
+        guard !links.isEmpty else { return [] }
+        let readable = try await reports.scoped(principal, on: db).filter(\.$id ~~ links.map(\.reportID)).sort(\.$occurredAt, .descending).all()
+        let roles = Dictionary(links.map { ($0.reportID, $0.personRole) }, uniquingKeysWith: { first, _ in first })
+        return readable.map { ($0, roles[$0.id!] ?? .affected) }
+    }
+
+    struct LinkOutcome: Sendable {
+        let pseudonym: String
+        /// An existing person matched on name and date of birth (rather than a new record).
+        let matched: Bool
+    }
+
+    /// Links a person to a report the user has opened: an existing person when name and date of
+    /// birth match one exactly (as the Verwijsindex matches), otherwise a new person.
+    func link(_ draft: PersonDraft, role: String?, to report: Report, by principal: Principal, now: Date = .now) async throws -> LinkOutcome {
+        guard principal.reportScope != .none else { throw AppError.notFound }
+        let (valid, draftIssues) = draft.validate(now: now)
+        var issues = draftIssues
+        let role = role.flatMap(PersonRole.init(rawValue:))
+        if role == nil { issues.append(FieldIssue("role", "required")) }
+        let db = database.db()
+        if let locationID = valid?.locationID, try await Location.find(locationID, on: db) == nil { issues.append(FieldIssue("location", "unknown")) }
+        guard issues.isEmpty, let valid, let role else { throw AppError.invalid(issues) }
+        var found: PersonRecord?
+        if let birthDate = valid.birthDate {
+            found = try await PersonRecord.query(on: db)
+                .filter(\.$nameIndex ~~ (try cipher.blindIndexes(PersonName.normalise(valid.name))))
+                .filter(\.$birthDateIndex ~~ (try cipher.blindIndexes(birthDate))).sort(\.$createdAt).first()
+        }
+        let existing = found
+        let record = try existing ?? newRecord(valid, by: principal, now: now)
+        return try await db.transaction { tx in
+            if existing == nil { try await record.create(on: tx) }
+            let already = try await PersonReportLink.query(on: tx).filter(\.$personID == record.id!).filter(\.$reportID == report.id!).first()
+            if let already {
+                already.role = role.rawValue
+                already.unlinkedAt = nil
+                already.unlinkedBy = nil
+                try await already.update(on: tx)
+            } else {
+                try await PersonReportLink(personID: record.id!, reportID: report.id!, role: role, createdBy: principal.userID,
+                                           createdAt: now.wholeSeconds).create(on: tx)
+            }
+            if existing == nil { try await Audit.record(.create, "person", record.pseudonym, by: principal, on: tx) }
+            try await Audit.record(.update, "person", record.pseudonym, by: principal, purpose: "linked to report \(report.reference)", on: tx)
+            try await Audit.record(.update, "report", report.reference, by: principal, purpose: "person linked", on: tx)
+            return LinkOutcome(pseudonym: record.pseudonym, matched: existing != nil)
+        }
+    }
+
+    /// Ends a person's link to a report (the person stays; the link is kept as ended). The report
+    /// must be in scope and the person linked to it; ending an ended link changes nothing.
+    func unlink(pseudonym: String, from report: Report, by principal: Principal, now: Date = .now) async throws {
+        let db = database.db()
+        guard Pseudonym.isValid(pseudonym.uppercased()),
+              let record = try await PersonRecord.query(on: db).filter(\.$pseudonym == pseudonym.uppercased()).first(),
+              let link = try await PersonReportLink.query(on: db).filter(\.$personID == record.id!).filter(\.$reportID == report.id!).first()
+        else { throw AppError.notFound }
+        guard link.unlinkedAt == nil else { return }
+        try await db.transaction { tx in
+            link.unlinkedAt = now.wholeSeconds
+            link.unlinkedBy = principal.userID
+            try await link.update(on: tx)
+            try await Audit.record(.update, "person", record.pseudonym, by: principal, purpose: "unlinked from report \(report.reference)", on: tx)
+            try await Audit.record(.update, "report", report.reference, by: principal, purpose: "person unlinked", on: tx)
+        }
+    }
+
+    private func newRecord(_ valid: PersonDraft.Valid, by principal: Principal, now: Date) throws -> PersonRecord {
+        let record = PersonRecord()
+        record.id = UUID()
+        record.pseudonym = Pseudonym.make()
+        record.createdBy = principal.userID
+        record.createdAt = now.wholeSeconds
+        try apply(valid, to: record, now: now)
+        return record
+    }
+
+    private func apply(_ valid: PersonDraft.Valid, to record: PersonRecord, now: Date) throws {
+        record.nameSealed = try cipher.seal(valid.name)
+        record.nameIndex = try cipher.blindIndex(PersonName.normalise(valid.name))
+        record.birthDateSealed = try valid.birthDate.map(cipher.seal)
+        record.birthDateIndex = try valid.birthDate.map(cipher.blindIndex)
+        record.contactSealed = try valid.contact.map(cipher.seal)
+        record.locationID = valid.locationID
+        record.unit = valid.unit
+        record.residentSince = valid.residentSince
+        record.languages = valid.languages.joined(separator: ",")
+        record.interpreterNeeded = valid.interpreterNeeded
+        record.updatedAt = now.wholeSeconds
+    }
+
+    // MARK: Edit
+
+    func update(pseudonym: String, with draft: PersonDraft, by principal: Principal, now: Date = .now) async throws -> Person {
+        let db = database.db()
+        let record = try await record(pseudonym: pseudonym, by: principal, on: db)
+        let (valid, draftIssues) = draft.validate(now: now)
+        var issues = draftIssues
+        if let locationID = valid?.locationID, try await Location.find(locationID, on: db) == nil { issues.append(FieldIssue("location", "unknown")) }
+        guard issues.isEmpty, let valid else { throw AppError.invalid(issues) }
+        try apply(valid, to: record, now: now)
+        try await db.transaction { tx in
+            try await record.update(on: tx)
+            try await Audit.record(.update, "person", record.pseudonym, by: principal, on: tx)
+        }
+        return try open(record)
+    }
+}

@@ -1,0 +1,158 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// Encrypts single values for storage (AES-256-GCM) and makes blind indexes for finding them.
+///
+/// The whole API:
+/// - `seal(_:)` turns text into `dp1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>`;
+/// - `open(_:)` reverses it with whichever key sealed it, and throws `CipherError.tampered` when a
+///   single bit was changed;
+/// - `blindIndex(_:)` / `blindIndexes(_:)`: keyed hashes (HMAC-SHA256 under a key derived from each
+///   data key) so an exact value can be found without storing it in clear.
+///
+/// A value sealed with an older key keeps opening while that key is in the keyring, so a rotation
+/// can re-encrypt in the background. With a key file, a key id this process does not know makes it
+/// reread the file (another process rotated), and the current key is picked up within a minute.
+final class FieldCipher: Sendable {
+    private let source: KeySource
+    private struct State { var keyring: Keyring?; var checked: Date; var modified: Date? }
+    private let state: Mutex<State>
+
+    static let prefix = "dp1"
+
+    /// Loads the keys; throws `KeyringError` when none are configured or they cannot be read.
+    init(_ source: KeySource) throws {
+        self.source = source
+        state = Mutex(State(keyring: try source.load(), checked: .now, modified: source.modified))
+    }
+
+    init(keyring: Keyring) {
+        source = .unconfigured
+        state = Mutex(State(keyring: keyring, checked: .now, modified: nil))
+    }
+
+    private init(unavailable: Void) {
+        source = .unconfigured
+        state = Mutex(State(keyring: nil, checked: .now, modified: nil))
+    }
+
+    /// A cipher without keys: every use throws. What route-only builds (tests listing routes) get.
+    static let unavailable = FieldCipher(unavailable: ())
+
+    // MARK: Sealing
+
+    func seal(_ plaintext: String) throws -> String {
+        let keyring = try currentKeyring()
+        let key = keyring.keys[keyring.current]!
+        let box = try AES.GCM.seal(Data(plaintext.utf8), using: key, authenticating: Self.additionalData(keyring.current))
+        return "\(Self.prefix).\(keyring.current).\(Self.base64url(box.combined!))"
+    }
+
+    func open(_ sealed: String) throws -> String {
+        let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == Self.prefix, let combined = Self.data(base64url: String(parts[2])) else {
+            throw CipherError.malformed
+        }
+        let id = String(parts[1])
+        guard let key = try key(id) else { throw CipherError.unknownKey(id) }
+        do {
+            let box = try AES.GCM.SealedBox(combined: combined)
+            let plain = try AES.GCM.open(box, using: key, authenticating: Self.additionalData(id))
+            guard let text = String(data: plain, encoding: .utf8) else { throw CipherError.tampered }
+            return text
+        } catch let error as CipherError {
+            throw error
+        } catch {
+            throw CipherError.tampered
+        }
+    }
+
+    /// The id of the key in a sealed value (`nil` when it is not one).
+    static func keyID(of sealed: String) -> String? {
+        let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == prefix ? String(parts[1]) : nil
+    }
+
+    var currentKeyID: String { get throws { try currentKeyring().current } }
+
+    // MARK: Blind indexes
+
+    /// The blind index of a (normalised) value under the current key: store this next to the sealed value.
+    func blindIndex(_ value: String) throws -> String {
+        let keyring = try currentKeyring()
+        return Self.index(value, key: keyring.keys[keyring.current]!, id: keyring.current)
+    }
+
+    /// The value's blind index under every key, to search rows whatever key indexed them.
+    func blindIndexes(_ value: String) throws -> [String] {
+        let keyring = try currentKeyring()
+        return keyring.keys.sorted { $0.key < $1.key }.map { Self.index(value, key: $0.value, id: $0.key) }
+    }
+
+    private static func index(_ value: String, key: SymmetricKey, id: String) -> String {
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("doorpak blind index v1".utf8), outputByteCount: 32)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: derived)
+        return id + "." + Data(mac).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Keys
+
+    private func currentKeyring() throws -> Keyring {
+        try state.withLock { state in
+            // Notice a rotation by another process: look at the key file at most once a minute.
+            if state.checked.timeIntervalSinceNow < -60 {
+                state.checked = .now
+                let modified = source.modified
+                if modified != state.modified, let reloaded = try? source.load() {
+                    state.keyring = reloaded
+                    state.modified = modified
+                }
+            }
+            guard let keyring = state.keyring else { throw KeyringError.missing("no data keys are loaded") }
+            return keyring
+        }
+    }
+
+    private func key(_ id: String) throws -> SymmetricKey? {
+        try state.withLock { state in
+            guard let keyring = state.keyring else { throw KeyringError.missing("no data keys are loaded") }
+            if let key = keyring.keys[id] { return key }
+            // Sealed by a key added after this process started: reread the file once.
+            guard case .file = source, let reloaded = try? source.load() else { return nil }
+            state.keyring = reloaded
+            state.modified = source.modified
+            return reloaded.keys[id]
+        }
+    }
+
+    private static func additionalData(_ id: String) -> Data { Data("\(prefix).\(id)".utf8) }
+
+    static func base64url(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func data(base64url text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}
+
+enum CipherError: Error, Equatable, CustomStringConvertible {
+    /// Not a sealed value at all.
+    case malformed
+    /// Sealed by a key that is not in the keyring.
+    case unknownKey(String)
+    /// The value or its key id was altered (authentication failed).
+    case tampered
+
+    var description: String {
+        switch self {
+        case .malformed: "not an encrypted value"
+        case .unknownKey(let id): "encrypted with key '\(id)', which is not in the keyring"
+        case .tampered: "the encrypted value was altered"
+        }
+    }
+}

@@ -206,6 +206,7 @@ struct MailOptions: ParsableArguments {
     @Option(help: "none, starttls or tls (default starttls).") var smtpTls: String = "starttls"
     @Option(help: "SMTP user name; the password is read from DOORPAK_SMTP_PASSWORD.") var smtpUsername: String?
     @Option(help: "Sender address of notification e-mail.") var mailFrom: String?
+    @Option(help: "PEM file with the CA certificate(s) to trust for the SMTP server instead of the system's.") var smtpCaFile: String?
 
     func apply(to config: inout AppConfig) throws {
         guard let smtpHost, !smtpHost.isEmpty else { return }
@@ -214,9 +215,12 @@ struct MailOptions: ParsableArguments {
         }
         let port = smtpPort ?? (security == .tls ? 465 : security == .starttls ? 587 : 25)
         let password = ProcessInfo.processInfo.environment["DOORPAK_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-        let settings = SMTPSettings(host: smtpHost, port: port, security: security, username: smtpUsername,
+        var settings = SMTPSettings(host: smtpHost, port: port, security: security, username: smtpUsername,
                                     password: smtpUsername == nil ? nil : password, from: mailFrom ?? "")
         if let problem = settings.problem { throw ValidationError(problem) }
+        if let smtpCaFile {
+            do { try settings.trust(pemFile: smtpCaFile) } catch { throw ValidationError("--smtp-ca-file cannot be read as PEM certificates.") }
+        }
         config.mail.smtp = settings
     }
 }

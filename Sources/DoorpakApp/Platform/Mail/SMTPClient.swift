@@ -37,6 +37,11 @@ public struct SMTPSettings: Sendable, CustomStringConvertible {
         self.from = from
     }
 
+    /// Trusts the certificates in a PEM file instead of the system's (`--smtp-ca-file`).
+    public mutating func trust(pemFile path: String) throws {
+        trustRoots = try NIOSSLCertificate.fromPEMFile(path)
+    }
+
     /// For logs: never the password.
     public var description: String {
         "smtp://\(host):\(port) (\(security.rawValue))\(username == nil ? "" : ", with credentials")"
@@ -279,8 +284,11 @@ struct SMTPLineDecoder: ByteToMessageDecoder {
             if buffer.readableBytes > 8192 { throw SMTPError(stage: .data, reply: nil) }
             return .needMoreData
         }
-        var line = buffer.readString(length: newline - buffer.readerIndex + 1) ?? ""
-        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        // The line without its end: bytes, because "\r\n" is one Character in Swift.
+        var length = newline - buffer.readerIndex
+        if length > 0, buffer.getInteger(at: newline - 1, as: UInt8.self) == UInt8(ascii: "\r") { length -= 1 }
+        let line = buffer.getString(at: buffer.readerIndex, length: length) ?? ""
+        buffer.moveReaderIndex(to: newline + 1)
         context.fireChannelRead(wrapInboundOut(line))
         return .continue
     }

@@ -31,6 +31,9 @@ import Testing
         /// A follow-through step on one report (pick up, hand over, actions): out of scope is 404;
         /// in scope the step's own rules may still refuse (403, 409, 422), but never as "not found".
         case reportStep
+        /// The breakthrough meeting's agenda: coordinators of the item's district and administrators;
+        /// to everyone else it does not exist (404).
+        case breakthrough
         /// One of the user's own personal access tokens.
         case ownToken
         /// Administrators only.
@@ -59,6 +62,8 @@ import Testing
             "GET /api/v1/me": .signedIn, "GET /api/v1/districts": .signedIn, "GET /api/v1/locations": .signedIn,
             "GET /api/v1/locations/{id}": .signedIn, "GET /api/v1/categories": .signedIn, "GET /api/v1/organisations": .signedIn,
             "GET /api/v1/routing-rules": .signedIn,
+            "GET /api/v1/escalation-policies": .signedIn, "PUT /api/v1/escalation-policies/{urgency}": .admin,
+            "GET /api/v1/breakthrough": .breakthrough, "POST /api/v1/breakthrough/{id}/decision": .breakthrough,
             // Notifications: every signed-in user has their own list and preference; there is no id of
             // anyone else's to ask for (NotificationsTests checks that others' never show or change).
             "GET /notifications": .signedIn, "POST /notifications/read": .signedIn, "POST /account/notifications": .signedIn,
@@ -83,7 +88,8 @@ import Testing
         if let rule = exact[route] { return rule }
         let path = route.split(separator: " ")[1]
         if path.hasPrefix("/admin") { return .admin }
-        if path.hasPrefix("/reports/{reference}/") && ["pickup", "handovers", "actions"].contains(where: { path.contains("/\($0)") }) {
+        if (path.hasPrefix("/reports/{reference}/") || path.hasPrefix("/api/v1/reports/{reference}/"))
+            && ["pickup", "handovers", "actions"].contains(where: { path.contains("/\($0)") }) {
             return .reportStep
         }
         if path.contains("{reference}") { return .report }
@@ -157,6 +163,12 @@ import Testing
                     case .auditLog:
                         cases = [(pattern, persona == .admin || persona == .privacyOfficer),
                                  (pattern + "?recordType=report&recordId=" + world.reportNorth, persona == .admin || persona == .privacyOfficer)]
+                    case .breakthrough:
+                        // An agenda item in the northern district, and (for the decision) one in the southern.
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
+                        if pattern.contains("{id}") {
+                            cases.append((Self.fill(pattern, ids: ids, reference: world.reportSouth, token: ""), persona == .admin))
+                        }
                     case .ownToken:
                         let other = persona == .police ? TestWorld.Persona.ggd : .police
                         cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
@@ -197,6 +209,7 @@ import Testing
             case "GET": return Int(try await api.get(uri).status.code)
             case "POST": return Int(try await api.post(uri, [:]).status.code)
             case "PATCH": return Int(try await api.patch(uri, [:]).status.code)
+            case "PUT": return Int(try await api.request(.put, uri, body: "{}").status.code)
             default: throw TestFailure("no API method \(method)")
             }
         }
@@ -240,6 +253,19 @@ import Testing
                     .init(organisation: organisation.uuidString, reason: "Test"), for: report, by: admin)
                 followThrough["actions:\(reference)"] = action.id!.uuidString
                 followThrough["handovers:\(reference)"] = handover.id!.uuidString
+                // An item escalated to the breakthrough meeting, undecided, in the report's district.
+                let escalation = Escalation()
+                escalation.itemKind = EscalationItemKind.report.rawValue
+                escalation.itemID = report.id!
+                escalation.subjectKind = ActionSubjectKind.report.rawValue
+                escalation.subjectID = report.id!
+                escalation.subjectReference = report.reference
+                escalation.districtID = report.districtID
+                escalation.level = EscalationLevel.breakthrough.rawValue
+                escalation.deadline = Date.now.addingTimeInterval(-30 * 86_400).wholeSeconds
+                escalation.at = Date.now.wholeSeconds
+                try await escalation.create(on: db)
+                followThrough["breakthrough:\(reference)"] = escalation.id!.uuidString
             }
             // A person linked to each report (for `{pseudonym}` routes; see `fill`).
             let persons = PersonStore(database: database, cipher: try FieldCipher(world.config.keys))
@@ -279,6 +305,7 @@ import Testing
             case "{id}" where ids.world["\(segments[index - 1]):\(reference)"] != nil:
                 out.append(ids.world["\(segments[index - 1]):\(reference)"]!)
             case "{code}": out.append("en")
+            case "{urgency}": out.append("normal")
             case "{place}": out.append(ids.world["place"]!)
             case "{id}":
                 let owner = index > 0 ? segments[index - 1] : ""

@@ -15,12 +15,21 @@ struct ReportAPI {
         api.get("/reports/:reference/notes", use: notes)
         api.post("/reports/:reference/notes", use: addNote)
         api.get("/reports/:reference/history", use: history)
+        // The timeline is the history with typed entries; `/history` stays for existing clients.
+        api.get("/reports/:reference/timeline", use: history)
+        addFollowThrough(to: api)
     }
 
     private func path(_ reference: String) -> String { "\(APIInfo.basePath)/reports/\(reference)" }
 
     /// The working-day calendar (with closure days) that `deadlineState` is judged by.
-    private func calendar() async throws -> WorkingDayCalendar { try await RoutingStore.calendar(on: store.database.db()) }
+    func calendar() async throws -> WorkingDayCalendar { try await RoutingStore.calendar(on: store.database.db()) }
+
+    /// A report in full, with its count of open actions.
+    func dto(_ report: Report) async throws -> ReportDTO {
+        let openActions = try await ActionStore.openCount(of: ActionSubject(report), on: store.database.db())
+        return ReportDTO(report, calendar: try await calendar(), openActions: openActions)
+    }
 
     // MARK: Worklist
 
@@ -63,14 +72,14 @@ struct ReportAPI {
             draft.occurredAtInvalid = draft.occurredAt == nil
         }
         let report = try await APIFieldNames.mapping { try await store.create(draft, by: principal) }
-        return try APIBody.response(ReportDTO(report, calendar: try await calendar()), status: .created, headers: [.location: path(report.reference)])
+        return try APIBody.response(try await dto(report), status: .created, headers: [.location: path(report.reference)])
     }
 
     // MARK: One report
 
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let report = try await store.find(reference: context.parameters.require("reference"), by: context.principal())
-        return try APIBody.response(ReportDTO(report, calendar: try await calendar()))
+        return try APIBody.response(try await dto(report))
     }
 
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -79,7 +88,7 @@ struct ReportAPI {
         let patch = try await APIBody.decode(ReportPatch.self, from: request, accepting: [APIBody.json, APIBody.mergePatch])
         let change = try patch.change()
         try await APIFieldNames.mapping { try await store.update(report, with: change, by: principal) }
-        return try APIBody.response(ReportDTO(report, calendar: try await calendar()))
+        return try APIBody.response(try await dto(report))
     }
 
     func notes(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -97,7 +106,9 @@ struct ReportAPI {
 
     func history(_ request: Request, context: AppRequestContext) async throws -> Response {
         let report = try await store.find(reference: context.parameters.require("reference"), by: context.principal())
-        return try APIBody.response(ItemsDTO(items: try await store.history(of: report).map(ReportEventDTO.init)))
+        // Escalation entries name an action or a hand-over by id only: tell which from the report's actions.
+        let actionIDs = Set(try await ActionStore(database: store.database).actions(of: ActionSubject(report)).compactMap(\.id))
+        return try APIBody.response(ItemsDTO(items: try await store.history(of: report).map { ReportEventDTO($0, actionIDs: actionIDs) }))
     }
 }
 
@@ -125,12 +136,14 @@ struct ReportPatch: APIInput {
     var urgency: String?
     var ownerId: String??
     var organisationId: String?
+    /// With a status that ends the report: cancel its open actions with `reason` (coordinators and administrators).
+    var closeOpenActions: Bool?
     /// Members sent as `null` that cannot be cleared.
     var nulls: [String] = []
 
-    static let members = ["status", "reason", "urgency", "ownerId", "organisationId"]
+    static let members = ["status", "reason", "urgency", "ownerId", "organisationId", "closeOpenActions"]
 
-    enum CodingKeys: String, CodingKey { case status, reason, urgency, ownerId, organisationId }
+    enum CodingKeys: String, CodingKey { case status, reason, urgency, ownerId, organisationId, closeOpenActions }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -147,12 +160,17 @@ struct ReportPatch: APIInput {
         urgency = try value(.urgency)
         organisationId = try value(.organisationId)
         if container.contains(.ownerId) { ownerId = .some(try value(.ownerId, nullable: true)) }
+        if container.contains(.closeOpenActions) {
+            if try container.decodeNil(forKey: .closeOpenActions) { nulls.append("closeOpenActions") }
+            else { closeOpenActions = try container.decode(Bool.self, forKey: .closeOpenActions) }
+        }
     }
 
     /// The change for the store; every value that does not parse is reported with its member name.
     func change() throws -> ReportChange {
         var issues = nulls.map { FieldIssue($0, "required") }
         var change = ReportChange(reason: reason)
+        change.closeOpenActions = closeOpenActions ?? false
         if let status {
             if let parsed = ReportStatus(rawValue: status) { change.status = parsed } else { issues.append(FieldIssue("status", "invalid")) }
         }
@@ -206,6 +224,11 @@ struct ReportSummaryDTO: Encodable {
     @Nullable var resolveDueAt: String?
     /// The worse of the running deadlines: acknowledging while new, resolving while open.
     var deadlineState: String
+    /// Each deadline on its own (`none` when it does not run).
+    var acknowledgeState: String
+    var resolveState: String
+    /// The highest escalation rung reached against the running deadline (`EscalationLevel.code`).
+    var escalationLevel: String
 
     init(_ report: Report, calendar: WorkingDayCalendar = WorkingDayCalendar(), now: Date = .now) {
         reference = report.reference
@@ -226,7 +249,11 @@ struct ReportSummaryDTO: Encodable {
         routingRuleId = report.routingRuleID.api
         acknowledgeDueAt = report.acknowledgeDueAt.map(APIDates.write)
         resolveDueAt = report.resolveDueAt.map(APIDates.write)
-        deadlineState = ReportDeadlines(report, now: now, calendar: calendar).overall.rawValue
+        let deadlines = ReportDeadlines(report, now: now, calendar: calendar)
+        deadlineState = deadlines.overall.rawValue
+        acknowledgeState = deadlines.acknowledge.rawValue
+        resolveState = deadlines.resolve.rawValue
+        escalationLevel = (EscalationLevel(rawValue: report.escalationLevel) ?? .none).code
     }
 }
 
@@ -241,20 +268,25 @@ struct ReportDTO: Encodable {
     let summary: ReportSummaryDTO
     let description: String
     let allowedStatuses: [String]
+    /// Actions still open: the report cannot be resolved or closed while this is above zero
+    /// (unless a coordinator cancels them with `closeOpenActions`).
+    let openActions: Int
 
-    init(_ report: Report, calendar: WorkingDayCalendar = WorkingDayCalendar()) {
+    init(_ report: Report, calendar: WorkingDayCalendar = WorkingDayCalendar(), openActions: Int) {
         summary = ReportSummaryDTO(report, calendar: calendar)
         description = report.description
         allowedStatuses = report.reportStatus.next.map(\.rawValue)
+        self.openActions = openActions
     }
 
-    enum CodingKeys: String, CodingKey { case description, allowedStatuses }
+    enum CodingKeys: String, CodingKey { case description, allowedStatuses, openActions }
 
     func encode(to encoder: any Encoder) throws {
         try summary.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(description, forKey: .description)
         try container.encode(allowedStatuses, forKey: .allowedStatuses)
+        try container.encode(openActions, forKey: .openActions)
     }
 }
 
@@ -272,8 +304,9 @@ struct NoteDTO: Encodable {
     }
 }
 
-/// One entry of a report's history. `from` and `to` are status or urgency codes, or user or
-/// organisation ids, depending on `field`.
+/// One entry of a report's timeline. `from` and `to` are status or urgency codes, or user or
+/// organisation ids, depending on `field`; follow-through entries also say which item (action or
+/// hand-over) and which escalation rung they are about.
 struct ReportEventDTO: Encodable {
     var at: String
     @Nullable var actorId: String?
@@ -281,14 +314,31 @@ struct ReportEventDTO: Encodable {
     @Nullable var from: String?
     @Nullable var to: String?
     @Nullable var reason: String?
+    /// `action` or `handover` for their entries and their escalations; `report` for the report's own escalations.
+    @Nullable var itemKind: String?
+    @Nullable var itemId: String?
+    /// The escalation rung (`escalated`, `decision`).
+    @Nullable var level: String?
 
-    init(_ event: ReportEvent) {
+    init(_ event: ReportEvent, actionIDs: Set<UUID> = []) {
         at = APIDates.write(event.at)
         actorId = event.actorID.api
         field = event.field
-        let isId = [ReportField.owner, .organisation, .routed].map(\.rawValue).contains(event.field)
-        from = isId ? event.fromValue?.lowercased() : event.fromValue
-        to = isId ? event.toValue?.lowercased() : event.toValue
+        let idTo = [ReportField.owner, .organisation, .routed].map(\.rawValue).contains(event.field)
+        let idFrom = idTo || [ReportField.handover, .action, .escalated].map(\.rawValue).contains(event.field)
+        from = idFrom ? event.fromValue?.lowercased() : event.fromValue
+        to = idTo ? event.toValue?.lowercased() : event.toValue
         reason = event.reason
+        let item = event.fromValue.flatMap(UUID.init(uuidString:))
+        switch ReportField(rawValue: event.field) {
+        case .handover?: (itemKind, itemId) = ("handover", item.api)
+        case .action?: (itemKind, itemId) = ("action", item.api)
+        case .escalated?:
+            itemKind = item.map { actionIDs.contains($0) ? "action" : "handover" } ?? "report"
+            itemId = item.api
+            level = event.toValue
+        case .decision?: level = event.fromValue
+        default: break
+        }
     }
 }

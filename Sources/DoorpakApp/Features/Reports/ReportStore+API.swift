@@ -8,6 +8,8 @@ struct ReportChange: Sendable {
     /// `nil`: leave the owner; `.some(nil)`: clear it; `.some(id)`: give the report to `id`.
     var owner: UUID??
     var organisation: UUID?
+    /// With a status that ends the report: cancel its open actions with the reason (coordinators and administrators).
+    var closeOpenActions = false
 
     var touchesAssignment: Bool { urgency != nil || owner != nil || organisation != nil }
 }
@@ -35,7 +37,7 @@ extension ReportStore {
                              reason: reason?.isEmpty == false ? reason : nil, by: principal, now: now)
         }
         if let status {
-            try await changeStatus(report, to: status, reason: reason, by: principal, now: now)
+            try await changeStatus(report, to: status, reason: reason, closeOpenActions: change.closeOpenActions, by: principal, now: now)
         }
     }
 }

@@ -32,6 +32,7 @@ public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable (
         logger: logger
     )
     app.addServices(database.databases)
+    app.addServices(RetentionPurge.job(database: database, logger: logger))
     for job in NotificationJobs.services(config, database: database, logger: logger) { app.addServices(job) }
     // The escalation ladder, once a minute, by whichever instance holds the lease.
     app.addServices(LeasedJob(name: EscalationJob.name, interval: .seconds(60), database: database, logger: logger) { _, now in
@@ -74,6 +75,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     let reports = ReportStore(database: services.database)
     AccountRoutes(services: services).add(to: router)
     SingleSignOnRoutes(services: services).add(to: router)
+    RetentionRoutes(store: RetentionStore(database: services.database), views: services.views).add(to: router)
     SignInRoutes(services: services).add(to: router)
     ReportRoutes(store: reports, views: services.views).add(to: router)
     WorkRoutes(store: WorkStore(database: services.database), views: services.views).add(to: router)

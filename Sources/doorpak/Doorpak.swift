@@ -7,7 +7,7 @@ import Foundation
 struct Doorpak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Doorpak: follow-through on incidents, signals and cases at mixed housing sites.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self, EscalationCommand.self, KeysCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self, EscalationCommand.self, KeysCommand.self, PurgeCommand.self],
         defaultSubcommand: Serve.self
     )
 }

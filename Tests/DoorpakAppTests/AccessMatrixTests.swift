@@ -73,6 +73,7 @@ import Testing
             "GET /api/v1/reports": .records, "POST /api/v1/reports": .records,
             "POST /account/tokens/{id}/revoke": .ownToken,
             "GET /audit": .auditLog, "GET /api/v1/audit": .auditLog,
+            "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,
             "GET /work": .records, "GET /api/v1/work": .records, "GET /work/team": .teamLead, "GET /work/district": .breakthrough,
             "GET /breakthrough": .breakthrough, "GET /breakthrough/{id}": .breakthrough, "POST /breakthrough/{id}": .breakthrough,
             "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,

@@ -195,8 +195,9 @@ import Testing
         #expect(intact.ok)
         #expect(intact.message == "OK: \(count) entries")
 
-        // Someone edits an entry straight in the database.
+        // Someone who may change the schema drops the append-only guard, then edits an entry.
         try await world.withDatabase { db in
+            try await AuditAppendOnly.drop(on: db.db())
             try await db.sql().raw("UPDATE audit_entries SET record_id = 'DP-2026-999999' WHERE seq = 2").run()
         }
         let tampered = try await Commands.verifyAudit(world.config)
@@ -206,6 +207,7 @@ import Testing
         // Or removes the last one.
         let other = try await TestWorld.make(database)
         try await other.withDatabase { db in
+            try await AuditAppendOnly.drop(on: db.db())
             try await db.sql().raw("DELETE FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)").run()
         }
         let cut = try await Commands.verifyAudit(other.config)

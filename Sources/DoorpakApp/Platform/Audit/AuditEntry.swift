@@ -39,6 +39,8 @@ enum AuditAction: String, Sendable, CaseIterable {
     case passwordChanged = "password_changed", passwordReset = "password_reset", twoFactorEnabled = "two_factor_enabled"
     case twoFactorDisabled = "two_factor_disabled", twoFactorReset = "two_factor_reset", recoveryCodeUsed = "recovery_code_used"
     case accountUnlocked = "account_unlocked", reauthenticated
+    /// Records destroyed by the retention purge (the entry names the destruction record, never the records).
+    case destroyed
 }
 
 /// Writes audit entries. Callers pass the database handle of their transaction, so the entry

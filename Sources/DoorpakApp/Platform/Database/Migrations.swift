@@ -22,5 +22,7 @@ extension AppDatabase {
         CreateTwoFactor(),
         CreatePersons(),
         CreateCoolingOff(),
+        CreateRetention(),
+        AuditAppendOnly(),
     ]
 }

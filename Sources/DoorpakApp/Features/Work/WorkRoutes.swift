@@ -76,13 +76,13 @@ struct WorkRoutes {
                       acknowledgeDueAt: report.acknowledgeDueAt.map(Formats.iso8601), resolveDueAt: report.resolveDueAt.map(Formats.iso8601))
             },
             handovers: inbox.handovers.map { handover in
-                .init(id: handover.id!.uuidString, reference: handover.subjectReference, toOrganisationId: handover.toOrganisationID.uuidString,
-                      toUserId: handover.toUserID?.uuidString, answerDueAt: Formats.iso8601(handover.answerDueAt),
+                .init(id: handover.id!.uuidString.lowercased(), reference: handover.subjectReference, toOrganisationId: handover.toOrganisationID.uuidString.lowercased(),
+                      toUserId: handover.toUserID?.uuidString.lowercased(), answerDueAt: Formats.iso8601(handover.answerDueAt),
                       deadline: DeadlineState.of(handover.answerDueAt, now: now, calendar: calendar).apiCode)
             },
             actions: inbox.actions.map { action in
-                .init(id: action.id!.uuidString, reference: action.subjectReference, title: action.title, organisationId: action.organisationID.uuidString,
-                      assigneeId: action.assigneeID?.uuidString, dueOn: action.dueOn,
+                .init(id: action.id!.uuidString.lowercased(), reference: action.subjectReference, title: action.title, organisationId: action.organisationID.uuidString.lowercased(),
+                      assigneeId: action.assigneeID?.uuidString.lowercased(), dueOn: action.dueOn,
                       deadline: DeadlineState.of(action.dueAt, now: now, calendar: calendar).apiCode)
             })
         return try APIBody.response(body)

@@ -139,6 +139,8 @@ import Testing
             let ended = try await police.get(placementPath)
             #expect(ended.text.contains("terug naar de locatie"))
             #expect(!ended.text.contains(#"id="overdue-warning""#))
+            // The request's reason shows once (history entries without a reason do not borrow it).
+            #expect(ended.text.components(separatedBy: "Escalatie na bedreiging buren").count == 3)
             #expect(try await police.post(placementPath + "/extend", [("day", "2031-01-01"), ("reason", "x")]).status == .conflict)
             // Once the person is out of the police's sight, the requester still follows the placement, by pseudonym only.
             #expect(try await police.post("/reports/\(world.reportNorth)/persons/\(pseudonym)/unlink", []).status == .seeOther)

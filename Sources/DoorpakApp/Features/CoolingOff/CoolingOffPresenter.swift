@@ -81,7 +81,8 @@ struct CoolingOffPresenter {
         let placement = visible.placement
         var data = row(visible, dwellings: dwellings, names: names, today: today)
         data["id"] = placement.id!.uuidString
-        data["reason"] = placement.reason
+        // Not `reason`: history items without a reason would show this one (Mustache looks up the stack).
+        data["requestReason"] = placement.reason
         data["proposed"] = "\(day(placement.proposedStart)) – \(day(placement.proposedEnd))"
         data["requested"] = Formats.dateTime(placement.requestedAt, language)
         data["requestedBy"] = users[placement.requestedBy] ?? "–"

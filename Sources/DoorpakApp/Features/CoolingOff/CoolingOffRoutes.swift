@@ -42,7 +42,7 @@ struct CoolingOffRoutes {
         var data: [String: Any] = [
             "occupancy": rows,
             "requests": requests,
-            "overdue": overdue,
+            "overdueRows": overdue,
             "calendar": presenter.calendar(dwellings.filter(\.active), availability: availability, from: today, days: Self.calendarDays),
             "dwellings": dwellings.map(presenter.dwellingRow),
         ]

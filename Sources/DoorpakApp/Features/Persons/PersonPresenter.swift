@@ -11,11 +11,11 @@ struct PersonPresenter {
             "pseudonym": person.pseudonym, "name": person.name,
             "href": "/persons/\(person.pseudonym)",
             "interpreter": locale.text(person.interpreterNeeded ? "persons.yes" : "persons.no"),
-            "languages": languageNames(person.languages),
             "updated": Formats.dateTime(person.updatedAt, language),
         ]
         if let birthDate = person.birthDate, let day = Formats.parse(day: birthDate) { data["birthDate"] = Formats.date(day, language) }
         if let contact = person.contact { data["contact"] = contact }
+        if !person.languages.isEmpty { data["languages"] = languageNames(person.languages) }
         if let location = location(person) { data["location"] = location }
         if let since = person.residentSince { data["residentSince"] = Formats.date(since, language) }
         return data

@@ -5,7 +5,7 @@ Starts an aiosmtpd Controller on a free loopback port and a Doorpak server of it
 `--smtp-*` flags pointing at it. A demo partner chooses "immediately" on the account page; an
 administrator assigns a report to them with the report page's assignment form; the mail that
 arrives must carry the reference and an absolute link, and none of the report's description,
-its category or anyone's name. A second server does the same over STARTTLS with AUTH.
+its category or anyone's name. Further servers do the same over STARTTLS and implicit TLS with AUTH.
 
 Needs no DOORPAK_URL.
 """
@@ -63,7 +63,8 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.original_content,
-                                  "tls": session.ssl is not None, "auth": session.authenticated})
+                                  "auth": session.authenticated,
+                                  "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None})
         return "250 Message accepted for delivery"
 
     def wait_for(self, recipient: str, timeout: float = 90) -> dict:
@@ -248,15 +249,20 @@ def tls_files():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_starttls_with_auth_delivers_and_keeps_the_password_out_of_the_log(browser, tls_files):
+@pytest.mark.parametrize("mode", ["starttls", "tls"])
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_tls_with_auth_delivers_and_keeps_the_password_out_of_the_log(browser, tls_files, mode):
+    """STARTTLS (required by the server) and implicit TLS, each with AUTH and a private CA."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(tls_files / "cert.pem"), str(tls_files / "key.pem"))
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
-                            authenticator=authenticate, auth_required=True, auth_require_tls=True)
+    # aiosmtpd's auth_require_tls only knows STARTTLS; with implicit TLS the whole connection is encrypted.
+    tls = ({"tls_context": context, "require_starttls": True, "auth_require_tls": True} if mode == "starttls"
+           else {"ssl_context": context, "auth_require_tls": False})
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **tls, authenticator=authenticate, auth_required=True)
     controller.start()
     process, base, data, log = start_doorpak(
-        "--smtp-host", "localhost", "--smtp-port", str(controller.port), "--smtp-tls", "starttls",
+        "--smtp-host", "localhost", "--smtp-port", str(controller.port), "--smtp-tls", mode,
         "--smtp-username", SMTP_USER, "--smtp-ca-file", str(tls_files / "cert.pem"), "--mail-from", SENDER,
         env_extra={"DOORPAK_SMTP_PASSWORD": SMTP_PASSWORD})
     try:
@@ -267,7 +273,7 @@ def test_starttls_with_auth_delivers_and_keeps_the_password_out_of_the_log(brows
         login(admin, ADMIN)
         seen = assign_a_police_report_to(admin, "Ruben de Graaf")
         message = inbox.wait_for(POLICE)
-        assert message["tls"] and message["auth"], "sent over STARTTLS after AUTH"
+        assert message["tls"] and message["auth"], f"sent over {mode} after AUTH"
         check_mail(message, base, seen)
     finally:
         server_log = stop_doorpak(process, data, log)

@@ -191,7 +191,12 @@ private final class Carried: @unchecked Sendable {
                 #expect(param["name"] as? String == "status")
                 #expect(param["code"] as? String == "open_actions")
             }
-            #expect(try await api.get(path).object()["status"] as? String == "in_progress")
+            // Refused as a whole: the urgency sent along is not applied on its own.
+            let combined = try await api.patch(path, ["status": "resolved", "urgency": "low"])
+            #expect(try combined.invalidParams() == ["status"])
+            let unchanged = try await api.get(path).object()
+            #expect(unchanged["status"] as? String == "in_progress")
+            #expect(unchanged["urgency"] as? String == "critical")
             let list = try await api.get(path + "/actions")
             try OpenAPI.check(list, "GET", "/reports/{reference}/actions")
             #expect(Dictionary(uniqueKeysWithValues: try list.items().map { ($0["id"] as! String, $0["status"] as! String) }) == [first: "done", second: "open"])

@@ -31,6 +31,14 @@ extension ReportStore {
             case .reasonRequired: throw AppError.invalid([FieldIssue("reason", "required")])
             case .allowed: break
             }
+            // Ending a report with open actions: checked here too, before the assignment is written.
+            if !status.isOpen, change.touchesAssignment,
+               try await ActionStore.openCount(of: ActionSubject(report), on: database.db()) > 0 {
+                guard change.closeOpenActions, principal.role == .coordinator || principal.role == .administrator else {
+                    throw AppError.invalid([FieldIssue("status", "open_actions")])
+                }
+                if (reason ?? "").isEmpty { throw AppError.invalid([FieldIssue("reason", "required")]) }
+            }
         }
         if change.touchesAssignment {
             try await assign(report, urgency: change.urgency, owner: change.owner, organisation: change.organisation,

@@ -8,6 +8,7 @@
 //   swift run -c release doorpak-bench --reports 1000000                 # SQLite file in a temp folder
 //   swift run -c release doorpak-bench --reports 1000000 --postgres-url postgres://user:pw@127.0.0.1:5432/db
 //   swift run doorpak-bench --reports 20000 --iterations 50               # quick check (debug build)
+//   swift run -c release doorpak-bench --escalation --postgres-url …      # one escalation pass over 1,000,000 open reports
 //   swift run -c release doorpak-bench --rate-limiter                     # cost of the API rate limiter per request
 //
 // Options: --iterations (default 200) --warmup (10) --max-seconds per measurement (60)
@@ -29,6 +30,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Concurrent bulk-insert connections on PostgreSQL.") var writers = 2
     @Flag(help: "Run ANALYZE on SQLite after loading.") var analyze = false
     @Flag(help: "Keep the database (SQLite file or PostgreSQL schema) afterwards.") var keep = false
+    @Flag(help: "Time escalation passes over the reports (all made open with deadlines) instead of the latency measurements.")
+    var escalation = false
+    @Option(help: "Steady escalation passes to time (with --escalation).") var escalationRuns = 20
     @Flag(help: "Only measure what the API rate limiter adds per request, then exit.") var rateLimiter = false
 
     func execute() async throws {
@@ -42,6 +46,8 @@ struct Bench: ParsableCommand {
         options.postgresWriters = max(1, writers)
         options.analyzeSQLite = analyze
         options.keep = keep
+        options.escalation = escalation
+        options.escalationRuns = max(1, escalationRuns)
         try await Benchmarks.run(options)
     }
 }

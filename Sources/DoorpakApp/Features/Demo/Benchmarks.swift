@@ -23,6 +23,10 @@ public enum Benchmarks {
         public var postgresWriters = 2
         /// Keep the SQLite file or the PostgreSQL schema instead of removing it.
         public var keep = false
+        /// Instead of the latency measurements: time escalation passes over the loaded reports, all
+        /// made open with deadlines (`EscalationBenchmark.swift`); `escalationRuns` steady passes.
+        public var escalation = false
+        public var escalationRuns = 20
 
         public init() {}
     }
@@ -105,6 +109,11 @@ public enum Benchmarks {
         let rate = options.reports > 0 ? " = \(number(Int(Double(options.reports) / max(loadTime.seconds, 0.001)))) rows/s" : ""
         print("bulk insert: \(number(options.reports)) reports in \(seconds(loadTime)) (of which planning \(seconds(planTime)))"
               + "\(rate) · analyse: \(analysed)\(analysed == "no" ? "" : " \(seconds(analyseTime))") · total reports \(number(total))")
+
+        if options.escalation {
+            try await benchEscalation(database, options: options, now: .now)
+            return
+        }
 
         // The people whose worklists are measured.
         func principal(_ email: String) async throws -> Principal {
@@ -266,9 +275,9 @@ public enum Benchmarks {
         return lines.joined(separator: "\n")
     }
 
-    private static func seconds(_ duration: Duration) -> String { String(format: "%.1f s", duration.seconds) }
+    static func seconds(_ duration: Duration) -> String { String(format: "%.1f s", duration.seconds) }
 
-    private static func number(_ value: Int) -> String {
+    static func number(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var groups: [Substring] = []
         var end = digits.endIndex

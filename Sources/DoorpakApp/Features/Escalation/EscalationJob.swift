@@ -51,18 +51,15 @@ struct EscalationJob: Sendable {
             let ids = try await query.field(\.$id).limit(Self.batchSize).all().compactMap(\.id)
             if ids.isEmpty { return steps }
             steps += try await db.transaction { tx in
-                let claimed = try await Self.claim("reports", ids: ids, to: level, on: tx)
+                let claimed = try await Self.claim("reports", ids: ids, to: level,
+                                                   status: (kind == .acknowledge ? ReportStatus.new : .inProgress).rawValue, on: tx)
                 let reports = try await Report.query(on: tx).filter(\.$id ~~ claimed).all()
-                for report in reports {
-                    let deadline = (kind == .acknowledge ? report.acknowledgeDueAt : report.resolveDueAt) ?? now
-                    try await Self.record(.report, id: report.id!, reference: report.reference, subjectID: report.id!,
-                                          district: report.districtID, level: level, deadline: deadline, now: now, on: tx)
-                    try await ReportEvent(reportID: report.id!, at: now.wholeSeconds, actorID: nil, field: .escalated,
-                                          from: nil, to: level.code).create(on: tx)
-                    let to = people.recipients(level, owner: report.ownerID, organisation: report.organisationID, district: report.districtID)
-                    try await FollowThroughNotices.send(level == .reminder ? .actionDue : .escalated, about: report.reference,
-                                                        link: "/reports/\(report.reference)", to: to, except: nil, on: tx, now: now)
-                }
+                try await Self.write(reports.map { report in
+                    Step(kind: .report, id: report.id!, reference: report.reference, subjectID: report.id!, district: report.districtID,
+                         deadline: (kind == .acknowledge ? report.acknowledgeDueAt : report.resolveDueAt) ?? now, historyFrom: nil,
+                         notice: level == .reminder ? .actionDue : .escalated, link: "/reports/\(report.reference)",
+                         to: people.recipients(level, owner: report.ownerID, organisation: report.organisationID, district: report.districtID))
+                }, level: level, now: now, on: tx)
                 return reports.count
             }
         }
@@ -79,19 +76,15 @@ struct EscalationJob: Sendable {
                 .field(\.$id).limit(Self.batchSize).all().compactMap(\.id)
             if ids.isEmpty { return steps }
             steps += try await db.transaction { tx in
-                let claimed = try await Self.claim("actions", ids: ids, to: level, on: tx)
+                let claimed = try await Self.claim("actions", ids: ids, to: level, status: ActionStatus.open.rawValue, on: tx)
                 let actions = try await Action.query(on: tx).filter(\.$id ~~ claimed).all()
-                for action in actions {
-                    try await Self.record(.action, id: action.id!, reference: action.subjectReference, subjectID: action.subjectID,
-                                          district: action.districtID, level: level, deadline: action.dueAt ?? now, now: now, on: tx)
-                    if action.subject == .report {
-                        try await ReportEvent(reportID: action.subjectID, at: now.wholeSeconds, actorID: nil, field: .escalated,
-                                              from: action.id!.uuidString, to: level.code).create(on: tx)
-                    }
-                    let to = people.recipients(level, owner: action.assigneeID, organisation: action.organisationID, district: action.districtID)
-                    try await FollowThroughNotices.send(level == .reminder ? .actionDue : .escalated, about: action.subjectReference,
-                                                        link: "/reports/\(action.subjectReference)#actions", to: to, except: nil, on: tx, now: now)
-                }
+                try await Self.write(actions.map { action in
+                    Step(kind: .action, id: action.id!, reference: action.subjectReference, subjectID: action.subjectID,
+                         district: action.districtID, deadline: action.dueAt ?? now,
+                         historyFrom: action.subject == .report ? action.id!.uuidString : nil,
+                         notice: level == .reminder ? .actionDue : .escalated, link: "/reports/\(action.subjectReference)#actions",
+                         to: people.recipients(level, owner: action.assigneeID, organisation: action.organisationID, district: action.districtID))
+                }, level: level, now: now, on: tx)
                 return actions.count
             }
         }
@@ -106,52 +99,84 @@ struct EscalationJob: Sendable {
                 .field(\.$id).limit(Self.batchSize).all().compactMap(\.id)
             if ids.isEmpty { return steps }
             steps += try await db.transaction { tx in
-                let claimed = try await Self.claim("handovers", ids: ids, to: level, on: tx)
+                let claimed = try await Self.claim("handovers", ids: ids, to: level, status: HandoverStatus.requested.rawValue, on: tx)
                 let handovers = try await Handover.query(on: tx).filter(\.$id ~~ claimed).all()
-                for handover in handovers {
-                    try await Self.record(.handover, id: handover.id!, reference: handover.subjectReference, subjectID: handover.subjectID,
-                                          district: handover.districtID, level: level, deadline: handover.answerDueAt, now: now, on: tx)
-                    if handover.subject == .report {
-                        try await ReportEvent(reportID: handover.subjectID, at: now.wholeSeconds, actorID: nil, field: .escalated,
-                                              from: handover.id!.uuidString, to: level.code).create(on: tx)
-                    }
-                    let to = people.recipients(level, owner: handover.toUserID, organisation: handover.toOrganisationID, district: handover.districtID)
-                    try await FollowThroughNotices.send(.escalated, about: handover.subjectReference,
-                                                        link: "/reports/\(handover.subjectReference)#handover", to: to, except: nil, on: tx, now: now)
-                }
+                try await Self.write(handovers.map { handover in
+                    Step(kind: .handover, id: handover.id!, reference: handover.subjectReference, subjectID: handover.subjectID,
+                         district: handover.districtID, deadline: handover.answerDueAt,
+                         historyFrom: handover.subject == .report ? handover.id!.uuidString : nil,
+                         notice: .escalated, link: "/reports/\(handover.subjectReference)#handover",
+                         to: people.recipients(level, owner: handover.toUserID, organisation: handover.toOrganisationID, district: handover.districtID))
+                }, level: level, now: now, on: tx)
                 return handovers.count
             }
         }
     }
 
-    /// Raises the rung of the rows still one below it and returns their ids: rows another server
-    /// raised in the meantime are not returned, so each step is taken once.
-    private static func claim(_ table: String, ids: [UUID], to level: EscalationLevel, on db: any Database) async throws -> [UUID] {
+    /// Raises the rung of the rows still one below it and still in the status the pass found them
+    /// in, and returns their ids: rows another server raised in the meantime are not returned, so
+    /// each step is taken once; nor are rows picked up, resolved, done or answered since the pass
+    /// read them (a picked-up report would otherwise climb its new ladder from the old rung).
+    static func claim(_ table: String, ids: [UUID], to level: EscalationLevel, status: String, on db: any Database) async throws -> [UUID] {
         let list = SQLList(ids.map { SQLBind($0) })
         let rows = try await db.sql.raw("""
             UPDATE \(ident: table) SET escalation_level = \(bind: level.rawValue)
-            WHERE escalation_level = \(bind: level.rawValue - 1) AND id IN (\(list)) RETURNING id
+            WHERE escalation_level = \(bind: level.rawValue - 1) AND status = \(bind: status) AND id IN (\(list)) RETURNING id
             """).all()
         return try rows.map { try $0.decode(column: "id", as: UUID.self) }
     }
 
-    private static func record(_ kind: EscalationItemKind, id: UUID, reference: String, subjectID: UUID, district: UUID?,
-                               level: EscalationLevel, deadline: Date, now: Date, on db: any Database) async throws {
+    /// One claimed step: the item, the deadline it climbed against, its history entry and its notices.
+    struct Step {
+        let kind: EscalationItemKind
+        let id: UUID
+        let reference: String
+        let subjectID: UUID
+        let district: UUID?
+        let deadline: Date
+        /// The report's history entry: `nil` for the report itself, the item's id for an action or
+        /// hand-over of a report.
+        let historyFrom: String?
+        let notice: NotificationKind
+        let link: String
+        let to: [UUID]
+    }
+
+    /// Writes a batch of claimed steps set-based, in the caller's transaction: one query for steps
+    /// already taken, one INSERT of escalation rows, one of history entries, one notification call.
+    private static func write(_ steps: [Step], level: EscalationLevel, now: Date, on db: any Database) async throws {
+        guard !steps.isEmpty else { return }
         // Already taken against this deadline (a rung reset by hand, then reached again): keep the first.
-        let taken = try await Escalation.query(on: db).filter(\.$itemKind == kind.rawValue).filter(\.$itemID == id)
-            .filter(\.$deadline == deadline).filter(\.$level == level.rawValue).count()
-        guard taken == 0 else { return }
-        let escalation = Escalation()
-        escalation.itemKind = kind.rawValue
-        escalation.itemID = id
-        escalation.subjectKind = ActionSubjectKind.report.rawValue
-        escalation.subjectID = subjectID
-        escalation.subjectReference = reference
-        escalation.districtID = district
-        escalation.level = level.rawValue
-        escalation.deadline = deadline
-        escalation.at = now.wholeSeconds
-        try await escalation.create(on: db)
+        func key(_ kind: String, _ id: UUID, _ deadline: Date) -> String { "\(kind) \(id) \(Int64(deadline.timeIntervalSince1970.rounded()))" }
+        let taken = Set(try await Escalation.query(on: db).filter(\.$itemID ~~ steps.map(\.id)).filter(\.$level == level.rawValue).all()
+            .map { key($0.itemKind, $0.itemID, $0.deadline) })
+        let at = now.wholeSeconds
+        var seen = Set<String>()
+        let escalations: [Escalation] = steps.compactMap { step in
+            guard seen.insert(key(step.kind.rawValue, step.id, step.deadline)).inserted,
+                  !taken.contains(key(step.kind.rawValue, step.id, step.deadline)) else { return nil }
+            let escalation = Escalation()
+            escalation.itemKind = step.kind.rawValue
+            escalation.itemID = step.id
+            escalation.subjectKind = ActionSubjectKind.report.rawValue
+            escalation.subjectID = step.subjectID
+            escalation.subjectReference = step.reference
+            escalation.districtID = step.district
+            escalation.level = level.rawValue
+            escalation.deadline = step.deadline
+            escalation.at = at
+            return escalation
+        }
+        if !escalations.isEmpty { try await escalations.create(on: db) }
+        let events = steps.filter { $0.kind == .report || $0.historyFrom != nil }.map {
+            ReportEvent(reportID: $0.subjectID, at: at, actorID: nil, field: .escalated, from: $0.historyFrom, to: level.code)
+        }
+        if !events.isEmpty { try await events.create(on: db) }
+        let notices = steps.flatMap { step in
+            Set(step.to).sorted { $0.uuidString < $1.uuidString }
+                .map { Notice(recipient: $0, kind: step.notice, reference: step.reference, link: step.link) }
+        }
+        try await Notifications.send(notices, on: db, now: now)
     }
 }
 

@@ -67,7 +67,10 @@ struct HandoverStore: Sendable {
         handover.answerDueAt = EscalationLadder.handoverDeadline(requestedAt: now.wholeSeconds, timing: timing, calendar: calendar)
         handover.escalationLevel = 0
         try await db.transaction { tx in
-            // Checked inside the transaction: two people asking at once cannot both succeed.
+            // Checked inside the transaction, after writing the report's row first: that write waits
+            // for (PostgreSQL: the row lock; SQLite: the write lock) another request's transaction,
+            // whose hand-over the count then sees. Two people asking at once cannot both succeed.
+            try await tx.sql.raw("UPDATE reports SET updated_at = updated_at WHERE id = \(bind: report.id!)").run()
             let pending = try await Handover.query(on: tx).filter(\.$subjectKind == handover.subjectKind)
                 .filter(\.$subjectID == report.id!).filter(\.$status == HandoverStatus.requested.rawValue).count()
             guard pending == 0 else { throw AppError.conflict("A hand-over is already waiting for an answer.") }

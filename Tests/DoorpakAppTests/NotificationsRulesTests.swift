@@ -92,6 +92,11 @@ import Testing
         #expect(digest.subject.contains("2"))
         #expect(digest.body.contains("- DP-2026-000001: "))
         #expect(digest.body.contains("\(Outbox.base)/reports/DP-2026-000002"))
+        let long = (1...(Digest.maxLines + 3)).map { Digest.Line(kind: .escalated, reference: String(format: "DP-2026-%06d", $0), link: "/r/\($0)") }
+        let capped = MailTexts.digest(long, language: language).body
+        #expect(capped.contains(String(format: "DP-2026-%06d", Digest.maxLines)))
+        #expect(!capped.contains(String(format: "DP-2026-%06d", Digest.maxLines + 1)))
+        #expect(capped.contains(MailTexts.locales[language].text("notifications.mail.digest_more", ["count": "3"])))
     }
 
     // MARK: Messages

@@ -89,6 +89,9 @@ import Testing
             try await setPreference(world, .ggd, .daily, on: db)
             try await setPreference(world, .police, .daily, on: db)
             let morning = Digest.amsterdamMorning(of: now, hour: 8)
+            // From before the digest's window (e-mail was off then): never mailed later.
+            try await Notifications.send([notice(world, .ggd, .assigned, "DP-2099-000001")], on: db.db(),
+                                         now: morning.addingTimeInterval(-Digest.window - 60))
             try await Notifications.send([notice(world, .ggd), notice(world, .ggd, .escalated, world.reportSouth), notice(world, .staffNorth)],
                                          on: db.db(), now: morning.addingTimeInterval(-3600 * 10))
             #expect(try await Notifications.queueDigests(now: morning.addingTimeInterval(-3600 * 2), hour: 7, on: db.db()) == 0, "before 07:00")
@@ -99,6 +102,7 @@ import Testing
             #expect(digests.count == 1)
             let body = try #require(digests.first?.body)
             #expect(body.contains(world.reportNorth) && body.contains(world.reportSouth))
+            #expect(!body.contains("DP-2099-000001"))
             #expect(try await Notifications.queueDigests(now: morning.addingTimeInterval(3600 * 6), hour: 7, on: db.db()) == 0, "once a day")
             // Something new, the next day: a new digest with only that.
             try await Notifications.send([notice(world, .ggd, .actionDue)], on: db.db(), now: morning.addingTimeInterval(3600 * 7))

@@ -39,9 +39,12 @@ enum MailTexts {
         let t = locales[language]
         let subject = t.text("notifications.mail.digest_subject", ["count": String(lines.count)])
         var body = [t.text("notifications.mail.greeting"), "", t.text("notifications.mail.digest_intro"), ""]
-        for line in lines {
+        for line in lines.prefix(Digest.maxLines) {
             body.append("- \(line.reference): \(line.kind.map { kindText($0, language) } ?? t.text("notifications.kinds.other"))")
             body.append("  " + Outbox.base + line.link)
+        }
+        if lines.count > Digest.maxLines {
+            body.append(t.text("notifications.mail.digest_more", ["count": String(lines.count - Digest.maxLines)]))
         }
         body += ["", t.text("notifications.mail.all") + " " + Outbox.base + "/notifications", "", "-- ",
                  t.text("notifications.mail.why"), t.text("notifications.mail.settings") + " " + Outbox.base + "/account"]

@@ -57,7 +57,8 @@ enum Notifications {
                 guard claimed != nil else { return false }
                 guard let user = try await User.find(userID, on: tx), user.active else { return false }
                 let items = try await Notification.query(on: tx).filter(\.$recipientID == userID).filter(\.$mailedAt == nil)
-                    .filter(\.$createdAt <= now).sort(\.$createdAt).sort(\.$id).all()
+                    .filter(\.$createdAt <= now).filter(\.$createdAt > now.addingTimeInterval(-Digest.window))
+                    .sort(\.$createdAt).sort(\.$id).all()
                 guard !items.isEmpty else { return false }
                 let text = MailTexts.digest(Digest.lines(items), language: setting.mailLanguage)
                 try await Outbox.enqueue([OutboxMessage(recipient: user.email, subject: text.subject, body: text.body, at: now.wholeSeconds)], on: tx)
@@ -74,6 +75,10 @@ enum Notifications {
 enum Digest {
     /// Digests go out after 07:00 Amsterdam time.
     static let defaultHour = 7
+    /// A digest covers at most this far back: what came in while e-mail was off is not mailed later.
+    static let window: TimeInterval = 48 * 3600
+    /// A digest lists at most this many lines, then says how many more there are.
+    static let maxLines = 50
 
     struct Line: Equatable, Sendable {
         let kind: NotificationKind?

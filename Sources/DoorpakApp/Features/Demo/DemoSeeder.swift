@@ -28,6 +28,7 @@ struct DemoSeeder: Sendable {
         try await seedBase()
         try await seedReports(count: DemoData.reportCount, now: now)
         try await RoutingStore(database: database).seedDefaults(now: now)
+        try await FollowThroughDemo(database: database).seed(now: now)
         if let cipher { try await PersonDemo(database: database, cipher: cipher).seed(now: now) }
         return true
     }

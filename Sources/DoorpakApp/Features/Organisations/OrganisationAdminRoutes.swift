@@ -34,7 +34,7 @@ struct OrganisationAdminRoutes {
     }
 
     func newForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
-        try render(request, context: context, id: nil, values: FormFields(pairs: [("active", "on")]), issues: [])
+        try await render(request, context: context, id: nil, values: FormFields(pairs: [("active", "on")]), issues: [])
     }
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -43,15 +43,15 @@ struct OrganisationAdminRoutes {
             _ = try await store.create(draft(context.form), by: principal)
             return "/admin/organisations?saved=1"
         } orShow: { issues in
-            try render(request, context: context, id: nil, values: context.form, issues: issues)
+            try await render(request, context: context, id: nil, values: context.form, issues: issues)
         }
     }
 
     func editForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let organisation = try await store.find(AdminPages.id(context))
-        var pairs = [("name", organisation.name), ("kind", organisation.kind)]
+        var pairs = [("name", organisation.name), ("kind", organisation.kind), ("manager", organisation.managerID?.uuidString ?? "")]
         if organisation.active { pairs.append(("active", "on")) }
-        return try render(request, context: context, id: organisation.id, values: FormFields(pairs: pairs), issues: [])
+        return try await render(request, context: context, id: organisation.id, values: FormFields(pairs: pairs), issues: [])
     }
 
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -61,23 +61,29 @@ struct OrganisationAdminRoutes {
             try await store.update(id, draft(context.form), by: principal)
             return "/admin/organisations?saved=1"
         } orShow: { issues in
-            try render(request, context: context, id: id, values: context.form, issues: issues)
+            try await render(request, context: context, id: id, values: context.form, issues: issues)
         }
     }
 
     private func draft(_ form: FormFields) -> OrganisationDraft {
-        OrganisationDraft(name: form["name"], kind: form["kind"], active: form["active"] != nil)
+        OrganisationDraft(name: form["name"], kind: form["kind"], active: form["active"] != nil, manager: form["manager"])
     }
 
-    private func render(_ request: Request, context: AppRequestContext, id: UUID?, values: FormFields, issues: [FieldIssue]) throws -> HTML {
+    private func render(_ request: Request, context: AppRequestContext, id: UUID?, values: FormFields, issues: [FieldIssue]) async throws -> HTML {
         let locale = pages.views.locales[context.language]
-        let fields = [
+        var fields = [
             AdminField("name", label: locale.text("admin.fields.name"), required: true, .text()),
             AdminField("kind", label: locale.text("admin.fields.kind"), required: true,
                        .select([(value: "", label: locale.text("form.choose"))] + Self.kindOptions(locale))),
             AdminField("active", label: locale.text("admin.organisations.active_label"),
                        hint: locale.text("admin.organisations.active_hint"), .checkbox),
         ]
+        if let id {
+            // The manager is one of the organisation's own people: the escalation ladder's second rung.
+            let members = try await store.members(of: id)
+            fields.append(AdminField("manager", label: locale.text("admin.fields.manager"), hint: locale.text("admin.organisations.manager_hint"),
+                                     .select([(value: "", label: locale.text("admin.organisations.no_manager"))] + members.map { ($0.id!.uuidString, $0.name) })))
+        }
         let form = AdminForm(fields: fields, values: values, issues: issues, locale: locale)
         return try pages.form(request, context: context, heading: locale.text(id == nil ? "admin.organisations.new" : "admin.organisations.edit"),
                               form: form, action: id.map { "/admin/organisations/\($0.uuidString)" } ?? "/admin/organisations",

@@ -6,11 +6,14 @@ struct OrganisationDraft: Sendable {
     var name: String?
     var kind: String?
     var active: Bool = true
+    /// The escalation ladder's "organisation manager": one of its own people (edit only).
+    var manager: String?
 
     struct Valid: Sendable {
         let name: String
         let kind: OrganisationKind
         let active: Bool
+        var managerID: UUID? = nil
     }
 
     func validate() -> (Valid?, [FieldIssue]) {
@@ -24,8 +27,13 @@ struct OrganisationDraft: Sendable {
         } else {
             issues.append(FieldIssue("kind", "required"))
         }
+        var managerID: UUID?
+        if let raw = manager.nonBlank {
+            managerID = UUID(uuidString: raw)
+            if managerID == nil { issues.append(FieldIssue("manager", "unknown")) }
+        }
         guard issues.isEmpty, let kind else { return (nil, issues) }
-        return (Valid(name: name, kind: kind, active: active), [])
+        return (Valid(name: name, kind: kind, active: active, managerID: managerID), [])
     }
 }
 
@@ -59,6 +67,11 @@ struct OrganisationStore: Sendable {
         } }
     }
 
+    /// The organisation's active people, for choosing its manager.
+    func members(of id: UUID) async throws -> [User] {
+        try await User.query(on: database.db()).filter(\.$organisationID == id).filter(\.$active == true).sort(\.$name).all()
+    }
+
     func update(_ id: UUID, _ draft: OrganisationDraft, by principal: Principal) async throws {
         let (valid, issues) = draft.validate()
         guard let valid else { throw AppError.invalid(issues) }
@@ -68,6 +81,11 @@ struct OrganisationStore: Sendable {
             organisation.name = valid.name
             organisation.kind = valid.kind.rawValue
             organisation.active = valid.active
+            if let manager = valid.managerID {
+                let user = try await User.find(manager, on: tx)
+                guard user?.active == true, user?.organisationID == id else { throw AppError.invalid([FieldIssue("manager", "not_in_organisation")]) }
+            }
+            organisation.managerID = valid.managerID
             try await organisation.update(on: tx)
             try await Audit.record(.update, "organisation", id.uuidString, by: principal, on: tx)
         } }

@@ -54,7 +54,8 @@ struct UserAdminRoutes {
     func editForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let user = try await store.find(AdminPages.id(context))
         let assignments = try await store.assignments(of: user.id!)
-        let pairs = [("name", user.name), ("role", user.role), ("organisation", user.organisationID?.uuidString ?? "")]
+        let pairs = [("name", user.name), ("role", user.role), ("organisation", user.organisationID?.uuidString ?? ""),
+                     ("team_lead", user.teamLeadID?.uuidString ?? "")]
             + assignments.districtIDs.map { ("districts", $0.uuidString) }
             + assignments.locationIDs.map { ("locations", $0.uuidString) }
         return try await render(request, context: context, user: user, values: FormFields(pairs: pairs), issues: [])
@@ -85,7 +86,8 @@ struct UserAdminRoutes {
 
     private func draft(_ form: FormFields) -> UserDraft {
         UserDraft(email: form["email"], name: form["name"], role: form["role"], organisation: form["organisation"],
-                  districts: form.all("districts"), locations: form.all("locations"), password: form.raw("password"))
+                  districts: form.all("districts"), locations: form.all("locations"), password: form.raw("password"),
+                  teamLead: form["team_lead"])
     }
 
     private func render(_ request: Request, context: AppRequestContext, user: User?, values: FormFields,
@@ -116,6 +118,9 @@ struct UserAdminRoutes {
                        .select([(value: "", label: locale.text("form.choose"))] + Role.allCases.map { ($0.rawValue, locale.text("roles.\($0.rawValue)")) })),
             AdminField("organisation", label: locale.text("admin.fields.organisation"), hint: locale.text("admin.users.organisation_hint"),
                        .select([(value: "", label: locale.text("admin.users.no_organisation"))] + organisationOptions)),
+            AdminField("team_lead", label: locale.text("admin.fields.team_lead"), hint: locale.text("admin.users.team_lead_hint"),
+                       .select([(value: "", label: locale.text("admin.users.no_team_lead"))]
+                               + (try await store.all()).filter { $0.active && $0.id != user?.id }.map { ($0.id!.uuidString, $0.name) })),
             AdminField("districts", label: locale.text("admin.fields.districts"), hint: locale.text("admin.users.districts_hint"),
                        .checkboxes(try await districts.map { ($0.id!.uuidString, $0.name) })),
             AdminField("locations", label: locale.text("admin.fields.locations"), hint: locale.text("admin.users.locations_hint"),

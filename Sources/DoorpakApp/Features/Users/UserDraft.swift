@@ -10,6 +10,8 @@ struct UserDraft: Sendable {
     var districts: [String] = []
     var locations: [String] = []
     var password: String?
+    /// The escalation ladder's first rung above this user.
+    var teamLead: String?
 
     static let maxEmailLength = 254
     /// Characters (`Passwords` keeps every one of them, also beyond bcrypt's 72 bytes).
@@ -23,6 +25,7 @@ struct UserDraft: Sendable {
         let districtIDs: [UUID]
         let locationIDs: [UUID]
         let password: String?
+        var teamLeadID: UUID? = nil
     }
 
     /// `isNew` decides whether email and password are required (and checked) or ignored.
@@ -66,8 +69,13 @@ struct UserDraft: Sendable {
             if let issue = PasswordPolicy.check(raw, email: email, name: name) { issues.append(FieldIssue("password", issue)) }
             else { password = PasswordPolicy.normalise(raw) }
         }
+        var teamLeadID: UUID?
+        if let raw = teamLead.nonBlank {
+            teamLeadID = UUID(uuidString: raw)
+            if teamLeadID == nil { issues.append(FieldIssue("team_lead", "unknown")) }
+        }
         guard issues.isEmpty, let role else { return (nil, issues) }
         return (Valid(email: email, name: name, role: role, organisationID: organisationID, districtIDs: districtIDs,
-                      locationIDs: locationIDs, password: password), [])
+                      locationIDs: locationIDs, password: password, teamLeadID: teamLeadID), [])
     }
 }

@@ -58,6 +58,8 @@ struct UserStore: Sendable {
             user.name = valid.name
             user.role = valid.role.rawValue
             user.organisationID = valid.organisationID
+            if valid.teamLeadID == id { throw AppError.invalid([FieldIssue("team_lead", "not_self")]) }
+            user.teamLeadID = valid.teamLeadID
             try await user.update(on: tx)
             try await Self.replaceAssignments(of: id, with: valid, on: tx)
             try await Audit.record(.update, "user", id.uuidString, by: principal, on: tx)
@@ -87,6 +89,9 @@ struct UserStore: Sendable {
         }
         if try await LocationStore.existingLocationIDs(valid.locationIDs, on: db).count != valid.locationIDs.count {
             issues.append(FieldIssue("locations", "unknown"))
+        }
+        if let lead = valid.teamLeadID, try await User.find(lead, on: db)?.active != true {
+            issues.append(FieldIssue("team_lead", "unknown"))
         }
         return issues
     }

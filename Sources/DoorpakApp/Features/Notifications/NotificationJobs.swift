@@ -19,7 +19,9 @@ enum NotificationJobs {
         let sender = OutboxSender(settings: smtp, baseURL: config.baseURL)
         let hour = config.mail.digestHour
         return [
-            LeasedJob(name: senderName, interval: config.mail.sendInterval, database: database, logger: logger) { db, now in
+            // A long lease: a slow SMTP server must not let a second instance send the same batch meanwhile.
+            LeasedJob(name: senderName, interval: config.mail.sendInterval, leaseDuration: .seconds(300), database: database,
+                      logger: logger) { db, now in
                 try await sender.run(now: now, on: db)
             },
             LeasedJob(name: digestName, interval: .seconds(300), database: database, logger: logger) { db, now in

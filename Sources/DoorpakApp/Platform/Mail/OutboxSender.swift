@@ -10,7 +10,8 @@ struct OutboxSender: Sendable {
     /// The public URL links are completed with.
     let baseURL: String
     let deliver: Deliver
-    var batchSize = 50
+    /// Small enough that a batch ends well inside the sender's lease even against a slow server.
+    var batchSize = 20
 
     init(settings: SMTPSettings, baseURL: String) {
         from = settings.from

@@ -2,7 +2,8 @@ import FluentKit
 import Foundation
 
 /// The only door to persons and their links to reports. A person is visible to whoever may read
-/// one of the reports they are linked to (the report scope decides), and to administrators; for
+/// one of the reports they are linked to (the report scope decides), to the director and members
+/// of a case about them, and to administrators; for
 /// anyone else the person does not exist. Every read of a person leaves an audit entry, a search
 /// leaves one with the reason typed, and names, dates of birth and contact details are sealed
 /// before they reach the database.
@@ -22,12 +23,14 @@ struct PersonStore: Sendable {
         case .all: return Set(candidates)
         default: break
         }
+        // Case directors and members see the persons of their cases.
+        let throughCases = try await CaseStore.personIDs(reachableBy: principal.userID, among: candidates, on: db)
         let links = try await PersonReportLink.query(on: db).filter(\.$personID ~~ candidates).filter(\.$unlinkedAt == nil).all()
         let reportIDs = Array(Set(links.map(\.reportID)))
-        guard !reportIDs.isEmpty else { return [] }
+        guard !reportIDs.isEmpty else { return throughCases }
         let readable = try await reports.scoped(principal, on: db).filter(\.$id ~~ reportIDs).field(\.$id).all().compactMap(\.id)
         let readableSet = Set(readable)
-        return Set(links.filter { readableSet.contains($0.reportID) }.map(\.personID))
+        return throughCases.union(links.filter { readableSet.contains($0.reportID) }.map(\.personID))
     }
 
     /// A person by pseudonym, within scope; the read is logged (with the purpose, when given).

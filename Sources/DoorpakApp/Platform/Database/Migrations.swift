@@ -24,5 +24,6 @@ extension AppDatabase {
         CreateCoolingOff(),
         CreateRetention(),
         AuditAppendOnly(),
+        CreateCases(),
     ]
 }

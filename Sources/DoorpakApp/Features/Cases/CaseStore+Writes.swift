@@ -1,0 +1,160 @@
+import FluentKit
+import Foundation
+
+/// Changes to a case. Direction, phases and membership are the director's (administrators may
+/// step in); a hand-over of the direction is proposed by the director or the district coordinator
+/// and takes effect only when the new director accepts.
+extension CaseStore {
+    private func requireDirector(_ access: Access) throws {
+        guard access == .director || access == .administrator else { throw AppError.forbidden }
+    }
+
+    private func write(_ file: CaseFile, _ event: CaseEvent, by principal: Principal, purpose: String? = nil,
+                       extra: (@Sendable (any Database) async throws -> Void)? = nil) async throws {
+        try await database.db().transaction { tx in
+            try await file.update(on: tx)
+            try await extra?(tx)
+            try await event.create(on: tx)
+            try await Audit.record(.update, "case", file.reference, by: principal, purpose: purpose, on: tx)
+        }
+    }
+
+    /// Moves the case to another phase; closing needs an outcome and a reason, reopening a reason.
+    func changePhase(_ file: CaseFile, access: Access, to phase: CasePhase, outcome: String?, reason: String?, by principal: Principal,
+                     now: Date = .now) async throws {
+        try requireDirector(access)
+        let outcome = outcome.flatMap(CaseOutcome.init(rawValue:))
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let reason, let issue = TextRules.check(reason, required: false, max: 2000) { throw AppError.invalid([FieldIssue("reason", issue)]) }
+        let from = file.casePhase
+        switch CasePhase.check(from: from, to: phase, outcome: outcome, reason: reason) {
+        case .refused: throw AppError.conflict("A case cannot move from \(from.rawValue) to \(phase.rawValue).")
+        case .reasonRequired: throw AppError.invalid([FieldIssue("reason", "required")])
+        case .outcomeAndReasonRequired:
+            throw AppError.invalid((outcome == nil ? [FieldIssue("outcome", "required")] : []) + ((reason ?? "").isEmpty ? [FieldIssue("reason", "required")] : []))
+        case .allowed: break
+        }
+        file.phase = phase.rawValue
+        if phase == .closed {
+            file.closedAt = now.wholeSeconds
+            file.outcome = outcome?.rawValue
+            file.closingReason = reason
+        } else if from == .closed {
+            file.closedAt = nil
+        }
+        file.updatedAt = now.wholeSeconds
+        try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: phase == .closed ? "closed" : from == .closed ? "reopened" : "phase",
+                                        from: from.rawValue, to: phase == .closed ? outcome?.rawValue : phase.rawValue, reason: reason), by: principal)
+    }
+
+    /// Proposes a new director (the director, an administrator, or the district coordinator, who
+    /// picks up cases whose director left).
+    func proposeDirector(_ file: CaseFile, access: Access, userID: UUID, reason: String?, by principal: Principal, now: Date = .now) async throws {
+        guard access != .member else { throw AppError.forbidden }
+        guard file.casePhase != .closed else { throw AppError.conflict("A closed case has no hand-over.") }
+        let db = database.db()
+        if try await !Self.mayDirect(userID, on: db) || userID == file.directorID { throw AppError.invalid([FieldIssue("director", "unknown")]) }
+        file.proposedDirectorID = userID
+        file.updatedAt = now.wholeSeconds
+        try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_proposed", from: file.directorID.uuidString,
+                                        to: userID.uuidString, reason: reason), by: principal)
+    }
+
+    /// The proposed director accepts: from now on they direct the case (a coordinator picking up
+    /// a case for themselves proposes and accepts in turn).
+    func acceptDirection(_ file: CaseFile, by principal: Principal, now: Date = .now) async throws {
+        guard file.proposedDirectorID == principal.userID else { throw AppError.forbidden }
+        let from = file.directorID
+        file.directorID = principal.userID
+        file.proposedDirectorID = nil
+        file.updatedAt = now.wholeSeconds
+        try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_accepted",
+                                        from: from.uuidString, to: principal.userID.uuidString), by: principal)
+    }
+
+    /// A case can only be found by the proposed director through this door.
+    func findProposed(reference: String, by principal: Principal) async throws -> CaseFile {
+        guard let file = try await CaseFile.query(on: database.db()).filter(\.$reference == reference.uppercased()).first(),
+              file.proposedDirectorID == principal.userID else { throw AppError.notFound }
+        return file
+    }
+
+    struct MemberDraft: Sendable {
+        var userID: UUID?
+        var role: String?
+        var legalBasis: String?
+        var consentDate: String?
+        var consentScope: String?
+    }
+
+    func addMember(_ draft: MemberDraft, to file: CaseFile, access: Access, by principal: Principal, now: Date = .now) async throws -> CaseMember {
+        try requireDirector(access)
+        let db = database.db()
+        var issues: [FieldIssue] = []
+        if let user = draft.userID {
+            if try await !Self.mayDirect(user, on: db) || user == file.directorID { issues.append(FieldIssue("member", "unknown")) }
+            else if try await activeMember(of: file, userID: user, on: db) != nil { issues.append(FieldIssue("member", "taken")) }
+        } else { issues.append(FieldIssue("member", "required")) }
+        let role = (draft.role ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let issue = TextRules.check(role, required: true, max: 100) { issues.append(FieldIssue("member_role", issue)) }
+        let basis = draft.legalBasis.flatMap(LegalBasis.init(rawValue:))
+        if basis == nil { issues.append(FieldIssue("legal_basis", "required")) }
+        var consentDate: Date?
+        let scope = (draft.consentScope ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if basis == .consent {
+            consentDate = draft.consentDate.flatMap { Formats.parse(day: $0, time: "12:00") }
+            if consentDate == nil || consentDate! > now.addingTimeInterval(86_400) { issues.append(FieldIssue("consent_date", draft.consentDate == nil ? "required" : "invalid")) }
+            if let issue = TextRules.check(scope, required: true, max: 500) { issues.append(FieldIssue("consent_scope", issue)) }
+        }
+        guard issues.isEmpty, let userID = draft.userID, let basis else { throw AppError.invalid(issues) }
+        let member = CaseMember()
+        member.id = UUID()
+        member.caseID = file.id!
+        member.userID = userID
+        member.role = role
+        member.legalBasis = basis.rawValue
+        member.consentDate = consentDate
+        member.consentScope = basis == .consent ? scope : nil
+        member.addedBy = principal.userID
+        member.addedAt = now.wholeSeconds
+        file.updatedAt = now.wholeSeconds
+        try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "member_added", to: userID.uuidString,
+                                        reason: basis.rawValue), by: principal) { tx in try await member.create(on: tx) }
+        return member
+    }
+
+    /// Records that consent was withdrawn: the member keeps nothing new from this moment.
+    func withdrawConsent(_ memberID: UUID, in file: CaseFile, access: Access, by principal: Principal, now: Date = .now) async throws {
+        try requireDirector(access)
+        guard let member = try await CaseMember.find(memberID, on: database.db()), member.caseID == file.id, member.basis == .consent,
+              member.consentWithdrawnAt == nil else { throw AppError.notFound }
+        member.consentWithdrawnAt = now.wholeSeconds
+        file.updatedAt = now.wholeSeconds
+        try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "consent_withdrawn", to: member.userID.uuidString),
+                        by: principal) { tx in try await member.update(on: tx) }
+    }
+
+    /// Adds a note (director or a member whose basis still holds); a sensitive note names its readers among the members.
+    func addNote(_ body: String, sensitive: Bool, readers: [UUID], to file: CaseFile, access: Access, by principal: Principal,
+                 now: Date = .now) async throws {
+        guard access == .director || access == .member || access == .administrator else { throw AppError.forbidden }
+        let db = database.db()
+        if access == .member, let member = try await activeMember(of: file, userID: principal.userID, on: db), member.consentWithdrawnAt != nil {
+            throw AppError.forbidden
+        }
+        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let issue = TextRules.check(text, required: true, max: 5000) { throw AppError.invalid([FieldIssue("body", issue)]) }
+        let members = Set(try await members(of: file).filter { $0.endedAt == nil }.map(\.userID))
+        let named = sensitive ? readers.filter(members.contains) + (principal.userID == file.directorID ? [] : [principal.userID]) : []
+        let note = CaseNote()
+        note.caseID = file.id!
+        note.authorID = principal.userID
+        note.bodySealed = try persons.cipher.seal(text)
+        note.sensitive = sensitive
+        note.readers = Array(Set(named)).map(\.uuidString).sorted().joined(separator: ",")
+        note.createdAt = now.wholeSeconds
+        file.updatedAt = now.wholeSeconds
+        try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: sensitive ? "sensitive_note" : "note"),
+                        by: principal) { tx in try await note.create(on: tx) }
+    }
+}

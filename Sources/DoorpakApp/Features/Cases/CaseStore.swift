@@ -1,0 +1,168 @@
+import FluentKit
+import Foundation
+
+/// The only door to cases, their members, notes and history. A case is visible to its director,
+/// its active members, administrators, and the coordinators of its district (metadata only: no
+/// notes); for everyone else it does not exist. Every read is logged; every write is one
+/// transaction with its history row and audit entry.
+struct CaseStore: Sendable {
+    let database: AppDatabase
+    let persons: PersonStore
+
+    /// How the user reaches a case.
+    enum Access: Equatable, Sendable {
+        case director, member, administrator
+        /// The district coordinator: the case's facts, not its notes.
+        case coordinatorMetadata
+
+        var readsContent: Bool { self != .coordinatorMetadata }
+    }
+
+    func access(to file: CaseFile, by principal: Principal, on db: any Database) async throws -> Access? {
+        if file.directorID == principal.userID { return .director }
+        if principal.isAdministrator { return .administrator }
+        if try await activeMember(of: file, userID: principal.userID, on: db) != nil { return .member }
+        if principal.role == .coordinator, let district = file.districtID, principal.districtIDs.contains(district) { return .coordinatorMetadata }
+        return nil
+    }
+
+    func activeMember(of file: CaseFile, userID: UUID, on db: any Database) async throws -> CaseMember? {
+        try await CaseMember.query(on: db).filter(\.$caseID == file.id!).filter(\.$userID == userID).filter(\.$endedAt == nil).first()
+    }
+
+    /// A case by reference, within reach; the read is logged.
+    func find(reference: String, by principal: Principal) async throws -> (file: CaseFile, access: Access) {
+        let db = database.db()
+        guard principal.reportScope != .none,
+              let file = try await CaseFile.query(on: db).filter(\.$reference == reference.uppercased()).first(),
+              let access = try await access(to: file, by: principal, on: db) else { throw AppError.notFound }
+        try await Audit.record(.read, "case", file.reference, by: principal, on: db)
+        return (file, access)
+    }
+
+    /// Case ids whose persons this user may see as director or active member (for `PersonStore`).
+    static func personIDs(reachableBy userID: UUID, among candidates: [UUID], on db: any Database) async throws -> Set<UUID> {
+        let links = try await CasePerson.query(on: db).filter(\.$personID ~~ candidates).all()
+        guard !links.isEmpty else { return [] }
+        let caseIDs = Array(Set(links.map(\.caseID)))
+        let directed = try await CaseFile.query(on: db).filter(\.$id ~~ caseIDs).filter(\.$directorID == userID).all().compactMap(\.id)
+        let membered = try await CaseMember.query(on: db).filter(\.$caseID ~~ caseIDs).filter(\.$userID == userID).filter(\.$endedAt == nil)
+            .all().map(\.caseID)
+        let reachable = Set(directed + membered)
+        return Set(links.filter { reachable.contains($0.caseID) }.map(\.personID))
+    }
+
+    // MARK: Lists
+
+    /// The cases the user directs or is a member of, newest first.
+    func mine(by principal: Principal) async throws -> [CaseFile] {
+        let db = database.db()
+        let memberOf = try await CaseMember.query(on: db).filter(\.$userID == principal.userID).filter(\.$endedAt == nil).all().map(\.caseID)
+        return try await CaseFile.query(on: db).group(.or) { $0.filter(\.$directorID == principal.userID).filter(\.$id ~~ memberOf) }
+            .sort(\.$openedAt, .descending).all()
+    }
+
+    /// The coordinator's list: open cases in their districts whose director is deactivated (someone
+    /// must take them over) or whose hand-over waits for acceptance. Administrators see all.
+    func needingDirector(by principal: Principal) async throws -> [CaseFile] {
+        guard principal.role == .coordinator || principal.isAdministrator else { throw AppError.notFound }
+        let db = database.db()
+        let inactive = try await User.query(on: db).filter(\.$active == false).all().compactMap(\.id)
+        let query = CaseFile.query(on: db).filter(\.$phase != CasePhase.closed.rawValue)
+            .group(.or) { $0.filter(\.$directorID ~~ inactive).filter(\.$proposedDirectorID != nil) }
+        if !principal.isAdministrator { query.filter(\.$districtID ~~ principal.districtIDs) }
+        return try await query.sort(\.$openedAt).all()
+    }
+
+    // MARK: Opening
+
+    struct Opening: Sendable {
+        var pseudonyms: [String]
+        var reason: String?
+        /// Default: the user opening the case.
+        var directorID: UUID?
+        var reportReferences: [String] = []
+    }
+
+    func open(_ opening: Opening, by principal: Principal, now: Date = .now) async throws -> CaseFile {
+        guard principal.reportScope != .none else { throw AppError.notFound }
+        let db = database.db()
+        var issues: [FieldIssue] = []
+        let reason = (opening.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let issue = TextRules.check(reason, required: true, max: 4000) { issues.append(FieldIssue("reason", issue)) }
+        var people: [PersonRecord] = []
+        for pseudonym in opening.pseudonyms { people.append(try await persons.record(pseudonym: pseudonym, by: principal, on: db)) }
+        if people.isEmpty { issues.append(FieldIssue("persons", "required")) }
+        let directorID = opening.directorID ?? principal.userID
+        if try await !Self.mayDirect(directorID, on: db) { issues.append(FieldIssue("director", "unknown")) }
+        var reports: [Report] = []
+        for reference in opening.reportReferences { reports.append(try await persons.reports.find(reference: reference, by: principal)) }
+        guard issues.isEmpty else { throw AppError.invalid(issues) }
+        var district = reports.first?.districtID
+        if district == nil, let location = people.first?.locationID { district = try await Location.find(location, on: db)?.districtID }
+        let file = CaseFile()
+        file.id = UUID()
+        file.openingReason = reason
+        file.phase = CasePhase.registration.rawValue
+        file.directorID = directorID
+        file.districtID = district
+        file.openedBy = principal.userID
+        file.openedAt = now.wholeSeconds
+        file.updatedAt = now.wholeSeconds
+        let peopleIDs = people.map { $0.id! }, reportIDs = reports.map { $0.id! }
+        try await db.transaction { tx in
+            file.reference = try await Self.nextReference(now: now, on: tx)
+            try await file.create(on: tx)
+            for id in peopleIDs { try await CasePerson(caseID: file.id!, personID: id).create(on: tx) }
+            for id in reportIDs { try await CaseReport(caseID: file.id!, reportID: id).create(on: tx) }
+            try await CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "opened", to: directorID.uuidString).create(on: tx)
+            try await Audit.record(.create, "case", file.reference, by: principal, on: tx)
+        }
+        return file
+    }
+
+    /// Only active users with record access can direct a case.
+    static func mayDirect(_ userID: UUID, on db: any Database) async throws -> Bool {
+        guard let user = try await User.find(userID, on: db) else { return false }
+        return user.active && !Role.withoutRecordAccess.contains(user.userRole)
+    }
+
+    static func nextReference(now: Date, on db: any Database) async throws -> String {
+        let year = Formats.calendar.component(.year, from: now)
+        let row = try await db.sql.raw("""
+            INSERT INTO reference_counters (name, value) VALUES (\(bind: "case-\(year)"), 1)
+            ON CONFLICT (name) DO UPDATE SET value = reference_counters.value + 1
+            RETURNING value
+            """).first()
+        return String(format: "CS-%04d-%06d", year, try row?.decode(column: "value", as: Int.self) ?? 1)
+    }
+
+    // MARK: Reading
+
+    func persons(of file: CaseFile) async throws -> [PersonRecord] {
+        let db = database.db()
+        let ids = try await CasePerson.query(on: db).filter(\.$caseID == file.id!).all().map(\.personID)
+        return try await PersonRecord.query(on: db).filter(\.$id ~~ ids).all()
+    }
+
+    func members(of file: CaseFile) async throws -> [CaseMember] {
+        try await CaseMember.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$addedAt).all()
+    }
+
+    func history(of file: CaseFile) async throws -> [CaseEvent] {
+        try await CaseEvent.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$at).all()
+    }
+
+    /// The notes this user may read, opened. Coordinators (metadata) read none.
+    func notes(of file: CaseFile, access: Access, by principal: Principal) async throws -> [(note: CaseNote, body: String)] {
+        guard access.readsContent else { return [] }
+        let db = database.db()
+        let member = try await activeMember(of: file, userID: principal.userID, on: db)
+        let all = try await CaseNote.query(on: db).filter(\.$caseID == file.id!).sort(\.$createdAt).all()
+        let readable = all.filter { note in
+            access == .administrator && !note.sensitive
+                || CaseNoteAccess.mayRead(note, userID: principal.userID, directorID: file.directorID, member: member)
+        }
+        return try readable.map { ($0, try persons.cipher.open($0.bodySealed)) }
+    }
+}

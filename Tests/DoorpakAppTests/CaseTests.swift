@@ -1,0 +1,115 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import DoorpakApp
+
+@Suite struct CaseTests {
+    @Test func phasesMoveStepByStepCloseWithOutcomeAndReopenWithReason() {
+        #expect(CasePhase.check(from: .registration, to: .analysis, outcome: nil, reason: nil) == .allowed)
+        #expect(CasePhase.check(from: .analysis, to: .registration, outcome: nil, reason: nil) == .allowed)
+        #expect(CasePhase.check(from: .registration, to: .execution, outcome: nil, reason: nil) == .refused)
+        #expect(CasePhase.check(from: .plan, to: .closed, outcome: nil, reason: "klaar") == .outcomeAndReasonRequired)
+        #expect(CasePhase.check(from: .plan, to: .closed, outcome: .stabilised, reason: " ") == .outcomeAndReasonRequired)
+        #expect(CasePhase.check(from: .aftercare, to: .closed, outcome: .stabilised, reason: "Rustig") == .allowed)
+        #expect(CasePhase.check(from: .closed, to: .analysis, outcome: nil, reason: nil) == .reasonRequired)
+        #expect(CasePhase.check(from: .closed, to: .analysis, outcome: nil, reason: "Nieuw incident") == .allowed)
+        #expect(CasePhase.check(from: .closed, to: .plan, outcome: nil, reason: "x") == .refused)
+    }
+
+    /// A case from opening to closing through the store: one director at every moment, a member
+    /// with consent who sees the person and the ordinary notes but not the sensitive one, nothing
+    /// new after withdrawal; the coordinator sees metadata only; a hand-over takes effect on
+    /// acceptance; a deactivated director puts the case on the coordinator's list.
+    @Test(arguments: TestDatabase.available)
+    func caseLifecycleThroughTheStore(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await world.withDatabase { db in
+            func principal(_ persona: TestWorld.Persona) async throws -> Principal {
+                try #require(try await Principal.load(userID: world.users[persona]!, via: .session, on: db.db()))
+            }
+            let police = try await principal(.police), ggd = try await principal(.ggd), coordinator = try await principal(.coordinatorNorth)
+            let staff = try await principal(.staffNorth)
+            let persons = PersonStore(database: db, cipher: try FieldCipher(world.config.keys))
+            let store = CaseStore(database: db, persons: persons)
+            let report = try await ReportStore(database: db).find(reference: world.reportNorth, by: police)
+            let pseudonym = try await persons.link(PersonDraft(name: "Fictief Casus"), role: "causing_concern", to: report, by: police).pseudonym
+            await #expect(throws: AppError.self) { try await persons.record(pseudonym: pseudonym, by: ggd, on: db.db()) }
+
+            await #expect(throws: AppError.self) { try await store.open(.init(pseudonyms: [pseudonym], reason: " "), by: police) }
+            let file = try await store.open(.init(pseudonyms: [pseudonym], reason: "Herhaalde incidenten, zorg geweigerd",
+                                                  reportReferences: [world.reportNorth]), by: police)
+            #expect(file.reference.hasPrefix("CS-"))
+            #expect(file.directorID == police.userID)
+            #expect(file.districtID == world.districtNorth)
+            #expect(try await store.find(reference: file.reference, by: police).access == .director)
+            #expect(try await store.find(reference: file.reference, by: coordinator).access == .coordinatorMetadata)
+            await #expect(throws: AppError.self) { try await store.find(reference: file.reference, by: ggd) }
+            await #expect(throws: AppError.self) { try await store.find(reference: file.reference, by: staff) }
+
+            // A member with consent: date and scope are required.
+            let missing = await #expect(throws: AppError.self) {
+                try await store.addMember(.init(userID: ggd.userID, role: "GGD-verpleegkundige", legalBasis: "consent"), to: file, access: .director, by: police)
+            }
+            if case .invalid(let issues) = missing { #expect(Set(issues.map(\.name)) == ["consent_date", "consent_scope"]) }
+            _ = try await store.addMember(.init(userID: ggd.userID, role: "GGD-verpleegkundige", legalBasis: "consent",
+                                                consentDate: Formats.isoDay(.now), consentScope: "Zorgcoördinatie"), to: file, access: .director, by: police)
+            #expect(try await store.find(reference: file.reference, by: ggd).access == .member)
+            // Through the case, the member now sees the person.
+            #expect(try await persons.record(pseudonym: pseudonym, by: ggd, on: db.db()).pseudonym == pseudonym)
+
+            let start = Date.now
+            try await store.addNote("Gesprek gehad, afspraak GGD", sensitive: false, readers: [], to: file, access: .director, by: police, now: start)
+            try await store.addNote("Diagnose bekend bij huisarts", sensitive: true, readers: [], to: file, access: .director, by: police, now: start)
+            let seen = try await store.notes(of: file, access: .member, by: ggd).map(\.body)
+            #expect(seen == ["Gesprek gehad, afspraak GGD"])
+            #expect(try await store.notes(of: file, access: .director, by: police).count == 2)
+            #expect(try await store.notes(of: file, access: .coordinatorMetadata, by: coordinator).isEmpty)
+            let sealed = try await CaseNote.query(on: db.db()).all().map(\.bodySealed)
+            #expect(sealed.allSatisfy { $0.hasPrefix("dp1.") && !$0.contains("Diagnose") })
+
+            let member = try #require(try await store.activeMember(of: file, userID: ggd.userID, on: db.db()))
+            try await store.withdrawConsent(member.id!, in: file, access: .director, by: police, now: start.addingTimeInterval(60))
+            try await store.addNote("Na intrekking", sensitive: false, readers: [], to: file, access: .director, by: police, now: start.addingTimeInterval(120))
+            #expect(try await store.notes(of: file, access: .member, by: ggd).map(\.body) == ["Gesprek gehad, afspraak GGD"])
+            await #expect(throws: AppError.self) {
+                try await store.addNote("Mag niet", sensitive: false, readers: [], to: file, access: .member, by: ggd)
+            }
+
+            // Phases; closing needs outcome and reason; reopening a reason.
+            try await store.changePhase(file, access: .director, to: .analysis, outcome: nil, reason: nil, by: police)
+            await #expect(throws: AppError.self) {
+                try await store.changePhase(file, access: .member, to: .plan, outcome: nil, reason: nil, by: ggd)
+            }
+            await #expect(throws: AppError.self) {
+                try await store.changePhase(file, access: .director, to: .closed, outcome: nil, reason: "Klaar", by: police)
+            }
+            try await store.changePhase(file, access: .director, to: .closed, outcome: "stabilised", reason: "Rust op de locatie", by: police)
+            #expect(file.casePhase == .closed && file.outcome == "stabilised")
+            await #expect(throws: AppError.self) {
+                try await store.changePhase(file, access: .director, to: .analysis, outcome: nil, reason: nil, by: police)
+            }
+            try await store.changePhase(file, access: .director, to: .analysis, outcome: nil, reason: "Nieuw incident", by: police)
+
+            // Hand-over: proposed, and the direction moves only on acceptance.
+            try await store.proposeDirector(file, access: .director, userID: staff.userID, reason: "Dichter bij de locatie", by: police)
+            #expect(file.directorID == police.userID)
+            await #expect(throws: AppError.self) { try await store.acceptDirection(file, by: ggd) }
+            try await store.acceptDirection(try await store.findProposed(reference: file.reference, by: staff), by: staff)
+            let reloaded = try #require(try await CaseFile.find(file.id, on: db.db()))
+            #expect(reloaded.directorID == staff.userID && reloaded.proposedDirectorID == nil)
+
+            // The director is deactivated: the case is on the coordinator's list until someone takes it over.
+            #expect(try await store.needingDirector(by: coordinator).isEmpty)
+            let user = try #require(try await User.find(staff.userID, on: db.db()))
+            user.active = false
+            try await user.update(on: db.db())
+            #expect(try await store.needingDirector(by: coordinator).map(\.reference) == [file.reference])
+            let kinds = try await store.history(of: reloaded).map(\.kind)
+            // In time order (the withdrawal and the last note were written a minute or two "later").
+            #expect(kinds == ["opened", "member_added", "note", "sensitive_note", "phase", "closed", "reopened", "director_proposed",
+                              "director_accepted", "consent_withdrawn", "note"])
+        }
+    }
+}

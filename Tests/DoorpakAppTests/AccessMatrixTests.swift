@@ -34,6 +34,8 @@ import Testing
         /// The breakthrough meeting's agenda: coordinators of the item's district and administrators;
         /// to everyone else it does not exist (404).
         case breakthrough
+        /// A team lead's view of their team (in the test world the northern coordinator leads the northern staff).
+        case teamLead
         /// One of the user's own personal access tokens.
         case ownToken
         /// Administrators only.
@@ -62,18 +64,17 @@ import Testing
             "GET /api/v1/me": .signedIn, "GET /api/v1/districts": .signedIn, "GET /api/v1/locations": .signedIn,
             "GET /api/v1/locations/{id}": .signedIn, "GET /api/v1/categories": .signedIn, "GET /api/v1/organisations": .signedIn,
             "GET /api/v1/routing-rules": .signedIn,
-            "GET /api/v1/escalation-policies": .signedIn, "PUT /api/v1/escalation-policies/{urgency}": .admin,
-            "GET /api/v1/breakthrough": .breakthrough, "POST /api/v1/breakthrough/{id}/decision": .breakthrough,
             // Notifications: every signed-in user has their own list and preference; there is no id of
             // anyone else's to ask for (NotificationsTests checks that others' never show or change).
             "GET /notifications": .signedIn, "POST /notifications/read": .signedIn, "POST /account/notifications": .signedIn,
             "GET /api/v1/notifications": .signedIn, "POST /api/v1/notifications/read": .signedIn,
             "GET /api/v1/me/notification-settings": .signedIn, "PATCH /api/v1/me/notification-settings": .signedIn,
+            "GET /api/v1/escalation-policies": .signedIn, "PUT /api/v1/escalation-policies/{urgency}": .admin,
+            "GET /api/v1/breakthrough": .breakthrough, "POST /api/v1/breakthrough/{id}/decision": .breakthrough,
             "GET /reports": .records, "GET /reports/new": .records, "POST /reports": .records,
             "GET /api/v1/reports": .records, "POST /api/v1/reports": .records,
             "POST /account/tokens/{id}/revoke": .ownToken,
             "GET /audit": .auditLog, "GET /api/v1/audit": .auditLog,
-            "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,
             "GET /work": .records, "GET /api/v1/work": .records, "GET /work/team": .teamLead, "GET /work/district": .breakthrough,
             "GET /breakthrough": .breakthrough, "GET /breakthrough/{id}": .breakthrough, "POST /breakthrough/{id}": .breakthrough,
             "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,
@@ -170,6 +171,8 @@ import Testing
                         if pattern.contains("{id}") {
                             cases.append((Self.fill(pattern, ids: ids, reference: world.reportSouth, token: ""), persona == .admin))
                         }
+                    case .teamLead:
+                        cases = [(pattern, persona == .coordinatorNorth)]
                     case .ownToken:
                         let other = persona == .police ? TestWorld.Persona.ggd : .police
                         cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
@@ -246,6 +249,8 @@ import Testing
             try await bystander.create(on: db)
             let organisation = bystander.id!
             var followThrough: [String: String] = [:]
+            // The northern coordinator leads the northern location staff (for the team view).
+            try await User.query(on: db).filter(\.$id == world.users[.staffNorth]!).set(\.$teamLeadID, to: world.users[.coordinatorNorth]!).update()
             for reference in [world.reportNorth, world.reportSouth] {
                 let report = try await Report.query(on: db).filter(\.$reference == reference).first()!
                 let action = try await ActionStore(database: database).add(

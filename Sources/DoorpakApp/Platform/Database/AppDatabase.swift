@@ -22,7 +22,7 @@ public struct AppDatabase: Sendable {
             if let path {
                 let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+                databases.use(.sqlite(.file(path), connectionPoolTimeout: Self.poolTimeout, sqlLogLevel: .trace), as: .sqlite)
             } else {
                 databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
             }
@@ -32,13 +32,18 @@ public struct AppDatabase: Sendable {
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema { configuration.searchPath = [schema] }
             databases.use(
-                .postgres(configuration: configuration, maxConnectionsPerEventLoop: connectionsPerEventLoop, sqlLogLevel: .trace),
+                .postgres(configuration: configuration, maxConnectionsPerEventLoop: connectionsPerEventLoop,
+                          connectionPoolTimeout: Self.poolTimeout, sqlLogLevel: .trace),
                 as: .psql
             )
             isPostgres = true
             self.schema = schema
         }
     }
+
+    /// How long a query waits for a pooled connection before failing. The drivers' 10 s default
+    /// was hit on a loaded 2-core machine (the whole test suite at once) without any deadlock.
+    static let poolTimeout: TimeAmount = .seconds(30)
 
     /// A database handle for one unit of work.
     public func db() -> any Database {

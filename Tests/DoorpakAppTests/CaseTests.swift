@@ -47,6 +47,9 @@ import Testing
             #expect(try await store.find(reference: file.reference, by: coordinator).access == .coordinatorMetadata)
             await #expect(throws: AppError.self) { try await store.find(reference: file.reference, by: ggd) }
             await #expect(throws: AppError.self) { try await store.find(reference: file.reference, by: staff) }
+            // Who else is involved tells others about the case director.
+            let staffView = try await persons.find(pseudonym: pseudonym, by: staff)
+            #expect(try await persons.involvements(of: staffView, by: staff).contains { $0.caseDirector && $0.contactName == "Police" })
 
             // A member with consent: date and scope are required.
             let missing = await #expect(throws: AppError.self) {

@@ -86,6 +86,9 @@ final class CaseNote: Model, @unchecked Sendable {
     init() {}
 
     var readerIDs: [UUID] { readers.split(separator: ",").compactMap { UUID(uuidString: String($0)) } }
+
+    /// What key rotation re-encrypts in this table.
+    static let encrypted = EncryptedTable(table: schema, columns: ["body_sealed"], indexes: [])
 }
 
 /// One change in a case's life: append-only.

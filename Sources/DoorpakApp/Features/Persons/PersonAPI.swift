@@ -179,8 +179,10 @@ struct InvolvementDTO: Encodable {
     @Nullable var contactName: String?
     @Nullable var contactEmail: String?
     var since: String
+    var caseDirector: Bool
 
     init(_ involvement: PersonStore.Involvement) {
+        caseDirector = involvement.caseDirector
         organisationId = involvement.organisationID.api
         organisationName = involvement.organisationName
         contactName = involvement.contactName

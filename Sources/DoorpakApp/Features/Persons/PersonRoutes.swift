@@ -81,6 +81,7 @@ struct PersonRoutes {
                 var row: [String: Any] = ["organisation": item.organisationName, "since": Formats.date(item.since, language)]
                 if let name = item.contactName { row["contactName"] = name }
                 if let email = item.contactEmail { row["contactEmail"] = email }
+                if item.caseDirector { row["caseDirector"] = true }
                 return row
             },
         ]

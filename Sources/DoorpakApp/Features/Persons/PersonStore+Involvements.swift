@@ -11,12 +11,34 @@ extension PersonStore {
         let contactEmail: String?
         /// The earliest open involvement of this organisation with the person.
         let since: Date
+        /// The contact directs an open case about the person ("regiehouder").
+        var caseDirector = false
     }
 
     /// Open involvements of organisations other than the user's own, one row per organisation.
     /// Open = a linked report that is not closed, with the organisation responsible for it.
     /// The contact is the report's owner, else the organisation's manager.
     func involvements(of person: Person, by principal: Principal) async throws -> [Involvement] {
+        try await caseDirectors(of: person, by: principal) + reportInvolvements(of: person, by: principal)
+    }
+
+    /// The directors of open cases about the person (other than the user): whom to tell first.
+    private func caseDirectors(of person: Person, by principal: Principal) async throws -> [Involvement] {
+        let db = database.db()
+        let caseIDs = try await CasePerson.query(on: db).filter(\.$personID == person.id).all().map(\.caseID)
+        guard !caseIDs.isEmpty else { return [] }
+        let cases = try await CaseFile.query(on: db).filter(\.$id ~~ caseIDs).filter(\.$phase != CasePhase.closed.rawValue).all()
+        let directors = try await User.query(on: db).filter(\.$id ~~ cases.map(\.directorID)).all()
+        let organisations = try await Organisation.query(on: db).filter(\.$id ~~ directors.compactMap(\.organisationID)).all()
+        return cases.compactMap { file -> Involvement? in
+            guard file.directorID != principal.userID, let director = directors.first(where: { $0.id == file.directorID }),
+                  let organisation = organisations.first(where: { $0.id == director.organisationID }) else { return nil }
+            return Involvement(organisationID: organisation.id!, organisationName: organisation.name, contactName: director.active ? director.name : nil,
+                               contactEmail: director.active ? director.email : nil, since: file.openedAt, caseDirector: true)
+        }
+    }
+
+    private func reportInvolvements(of person: Person, by principal: Principal) async throws -> [Involvement] {
         let db = database.db()
         let reportIDs = try await PersonReportLink.query(on: db).filter(\.$personID == person.id).filter(\.$unlinkedAt == nil).all().map(\.reportID)
         guard !reportIDs.isEmpty else { return [] }

@@ -32,7 +32,7 @@ import Testing
     func perTokenLimitAnswers429WithRetryAfter(_ database: TestDatabase) async throws {
         let world = try await TestWorld.make(database)
         var config = world.config
-        config.auth.apiRateLimit = APIRateLimit(tokenBurst: 3, tokenPerMinute: 6, addressBurst: 100, addressPerMinute: 600)
+        config.auth.apiRateLimit = APIRateLimit(tokenBurst: 3, tokenPerMinute: 1, addressBurst: 100, addressPerMinute: 600)
         let police = try await world.token(for: .police)
         let ggd = try await world.token(for: .ggd)
         try await buildApplication(config).test(.router) { client in
@@ -40,7 +40,8 @@ import Testing
             for _ in 0..<3 { #expect(try await api.get("/api/v1/me").status == .ok) }
             let refused = try await api.get("/api/v1/me")
             #expect(refused.status == .tooManyRequests)
-            #expect(refused.headers[.retryAfter] == "10")
+            // One request a minute refills (exact arithmetic: bucketAllowsABurstThenTheSteadyRate; a slow run may have refilled a little).
+            #expect((1...60).contains(Int(refused.headers[.retryAfter] ?? "") ?? 0))
             #expect(refused.headers[.contentType] == "application/problem+json")
             #expect(try refused.object()["status"] as? Int == 429)
             // Another token is not held back by this one.
@@ -54,14 +55,14 @@ import Testing
     func perAddressLimitCoversAnonymousAndMadeUpTokens(_ database: TestDatabase) async throws {
         let world = try await TestWorld.make(database)
         var config = world.config
-        config.auth.apiRateLimit = APIRateLimit(tokenBurst: 100, tokenPerMinute: 600, addressBurst: 4, addressPerMinute: 60)
+        config.auth.apiRateLimit = APIRateLimit(tokenBurst: 100, tokenPerMinute: 600, addressBurst: 4, addressPerMinute: 1)
         try await buildApplication(config).test(.router) { client in
             for i in 0..<4 {
                 #expect(try await APIClient(client: client, token: "dpk_made_up_\(i)").get("/api/v1/me").status == .unauthorized)
             }
             let refused = try await APIClient(client: client, token: nil).get("/api/v1/openapi.json")
             #expect(refused.status == .tooManyRequests)
-            #expect(refused.headers[.retryAfter] == "1")
+            #expect((1...60).contains(Int(refused.headers[.retryAfter] ?? "") ?? 0))
         }
     }
 }

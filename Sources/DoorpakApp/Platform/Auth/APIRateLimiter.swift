@@ -85,6 +85,14 @@ struct APIRateLimitMiddleware: RouterMiddleware {
     /// The bucket key for a token: a hash, so the limiter's memory holds no usable token.
     static func key(_ header: String) -> String {
         let digest = SHA256.hash(data: Data(header.utf8))
-        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        var hex = [UInt8]()
+        hex.reserveCapacity(32)
+        for byte in digest.prefix(16) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
+
+    private static let digits = Array("0123456789abcdef".utf8)
 }

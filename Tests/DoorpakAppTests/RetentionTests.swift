@@ -115,6 +115,31 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func aReportInACaseIsKept(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let now = Date.now
+        let north = try await Self.closeNorth(world, now: now)
+        try await world.withDatabase { database in
+            let file = CaseFile()
+            file.reference = "CS-2026-000001"
+            file.openingReason = "Zorgen over bewoner"
+            file.phase = "registration"
+            file.directorID = world.users[.coordinatorNorth]!
+            file.districtID = world.districtNorth
+            file.openedBy = world.users[.coordinatorNorth]!
+            file.openedAt = now
+            file.updatedAt = now
+            try await file.create(on: database.db())
+            try await CaseReport(caseID: file.id!, reportID: north).create(on: database.db())
+        }
+        let later = now.addingTimeInterval(3000 * Self.day)
+        let outcome = try await world.withDatabase { try await RetentionPurge(database: $0).run(now: later, dryRun: false, method: "job") }
+        #expect(outcome.first { $0.type == .closedReports }?.count == 0)
+        let kept = try await world.withDatabase { try await Report.find(north, on: $0.db()) }
+        #expect(kept != nil)
+    }
+
+    @Test(arguments: TestDatabase.available)
     func expiredSessionsAndAttemptsGoButTheAccessLogNeverDoes(_ database: TestDatabase) async throws {
         let world = try await TestWorld.make(database)
         let now = Date.now

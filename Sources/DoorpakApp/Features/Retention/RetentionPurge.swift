@@ -12,8 +12,8 @@ import SQLKit
 /// notifications) at once, and it must never be skipped by a feature that forgot it.
 ///
 /// Never destroyed: reports still open (new, in progress); reports with an open action or an
-/// unanswered hand-over (the open follow-through that stands for an open case until cases exist);
-/// persons still linked to any report; the access log (append-only in the database itself, see
+/// unanswered hand-over; reports in a case (open or closed); persons still linked to any report
+/// or case; the access log (append-only in the database itself, see
 /// `AuditAppendOnly`; docs/retention.md describes its archival).
 struct RetentionPurge: Sendable {
     let database: AppDatabase
@@ -93,7 +93,7 @@ struct RetentionPurge: Sendable {
             rows = try await db.sql.raw(limit.map { sql + " LIMIT \(unsafeRaw: String($0))" } ?? sql).all()
             return try rows.map { try $0.decode(column: "id", as: UUID.self).uuidString }
         case .persons:
-            let linked = try await PersonReportLink.query(on: db).all(\.$personID)
+            let linked = try await PersonReportLink.query(on: db).all(\.$personID) + CasePerson.query(on: db).all(\.$personID)
             var query = PersonRecord.query(on: db).filter(\.$updatedAt < cutoff)
             if !linked.isEmpty { query = query.filter(\.$id !~ Array(Set(linked))) }
             if let limit { query = query.limit(limit) }
@@ -129,7 +129,10 @@ struct RetentionPurge: Sendable {
             .filter(\.$closedAt == nil).all(\.$subjectID)
         let handovers = try await Handover.query(on: db).filter(\.$subjectKind == "report").filter(\.$subjectID ~~ ids)
             .filter(\.$answeredAt == nil).all(\.$subjectID)
-        return Set(actions + handovers)
+        // A report in a case stays while the case exists (open or closed: the case keeps its file;
+        // cases have no retention period of their own yet).
+        let inCases = try await CaseReport.query(on: db).filter(\.$reportID ~~ ids).all(\.$reportID)
+        return Set(actions + handovers + inCases)
     }
 
     private func delete(_ type: RetentionRecordType, ids: [String], on tx: any Database) async throws {

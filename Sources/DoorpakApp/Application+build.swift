@@ -84,6 +84,9 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     AdminRoutes(services: services).add(to: router)
     AuditRoutes(store: AuditStore(database: services.database), views: services.views).add(to: router)
     AuditAPI(store: AuditStore(database: services.database)).add(to: router, locales: services.views.locales)
+    BreakGlassRoutes(store: BreakGlassStore(database: services.database), views: services.views,
+                     recentWindow: services.config.auth.recentAuthentication).add(to: router)
+    BreakGlassAPI(store: BreakGlassStore(database: services.database)).add(to: router, locales: services.views.locales)
     PersonRoutes(store: PersonStore(database: services.database, cipher: services.cipher), views: services.views).add(to: router)
     CoolingOffRoutes(store: CoolingOffStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),
                      views: services.views).add(to: router)

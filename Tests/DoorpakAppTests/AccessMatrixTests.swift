@@ -42,6 +42,11 @@ import Testing
         case admin
         /// The access log: privacy officers and administrators.
         case auditLog
+        /// Asking for break-the-glass access to a report: anyone with record access, for any well-formed
+        /// reference (in scope, out of scope or non-existent alike, so it never tells whether a report exists).
+        case breakGlassRequest
+        /// Reviewing a break-the-glass grant: privacy officers and administrators.
+        case breakGlassReview
     }
 
     static func rule(for route: String) -> Rule? {
@@ -75,6 +80,9 @@ import Testing
             "GET /api/v1/reports": .records, "POST /api/v1/reports": .records,
             "POST /account/tokens/{id}/revoke": .ownToken,
             "GET /audit": .auditLog, "GET /api/v1/audit": .auditLog,
+            "GET /break-glass/reports/{reference}": .breakGlassRequest, "POST /break-glass/reports/{reference}": .breakGlassRequest,
+            "GET /audit/break-glass": .auditLog, "GET /api/v1/break-glass": .auditLog,
+            "POST /audit/break-glass/{id}/review": .breakGlassReview, "POST /api/v1/break-glass/{id}/review": .breakGlassReview,
             "GET /work": .records, "GET /api/v1/work": .records, "GET /work/team": .teamLead, "GET /work/district": .breakthrough,
             "GET /breakthrough": .breakthrough, "GET /breakthrough/{id}": .breakthrough, "POST /breakthrough/{id}": .breakthrough,
             "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,
@@ -173,6 +181,15 @@ import Testing
                         }
                     case .teamLead:
                         cases = [(pattern, persona == .coordinatorNorth)]
+                    case .breakGlassRequest:
+                        // An empty reason posts as 422 (past access control); analysts and privacy officers get 404.
+                        let records = persona != .analyst && persona != .privacyOfficer
+                        let outside = Self.scope[persona]!.outside.map { world[keyPath: $0] } ?? world.reportSouth
+                        cases = [(Self.fill(pattern, ids: ids, reference: outside, token: ""), records),
+                                 (Self.fill(pattern, ids: ids, reference: "DP-2099-999999", token: ""), records)]
+                    case .breakGlassReview:
+                        // An expired grant (see `ids`): the first reviewer gets it, the second 409, others 404.
+                        cases = [(Self.fill(pattern, ids: ids, reference: "", token: ""), persona == .admin || persona == .privacyOfficer)]
                     case .ownToken:
                         let other = persona == .police ? TestWorld.Persona.ggd : .police
                         cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
@@ -289,7 +306,13 @@ import Testing
                                                          for: pseudonyms["pseudonym " + world.reportNorth]!, by: admin)
             pseudonyms["dwellings"] = dwelling.id!.uuidString
             pseudonyms["placements"] = placement.id!.uuidString
+            // An expired break-the-glass grant, for the review routes (expired, so it widens no scope).
+            let grant = BreakGlassGrant(userID: world.users[.ggd]!, role: .partner, recordType: "report", recordID: world.reportNorth,
+                                        reason: "Matrix: verlopen noodtoegang", grantedAt: Date.now.addingTimeInterval(-7200).wholeSeconds,
+                                        expiresAt: Date.now.addingTimeInterval(-3600).wholeSeconds)
+            try await grant.create(on: db)
             return IDs(world: [
+                "break-glass": grant.id!.uuidString,
                 "routing-rules": fallback.id!.uuidString, "closure-days": closure.id!.uuidString,
                 "locations": world.locationNorth.uuidString, "districts": world.districtNorth.uuidString,
                 "organisations": world.ggd.uuidString, "categories": category.id!.uuidString,

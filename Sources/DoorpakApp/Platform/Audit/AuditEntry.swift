@@ -41,6 +41,8 @@ enum AuditAction: String, Sendable, CaseIterable {
     case accountUnlocked = "account_unlocked", reauthenticated
     /// Records destroyed by the retention purge (the entry names the destruction record, never the records).
     case destroyed
+    /// Emergency access to a record outside the user's scope (Features/BreakGlass); the purpose is the reason given.
+    case breakGlass = "break_glass"
 }
 
 /// Writes audit entries. Callers pass the database handle of their transaction, so the entry

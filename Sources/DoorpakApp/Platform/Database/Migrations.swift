@@ -25,5 +25,6 @@ extension AppDatabase {
         CreateRetention(),
         AuditAppendOnly(),
         CreateCases(),
+        CreateBreakGlassGrants(),
     ]
 }

@@ -84,6 +84,7 @@ enum Navigation {
         }
         items.append(Item(href: "/locations", labelKey: "nav.locations"))
         if principal.mayReadAuditLog { items.append(Item(href: "/audit", labelKey: "audit.nav")) }
+        if principal.mayReadAuditLog { items.append(Item(href: "/audit/break-glass", labelKey: "breakglass.nav")) }
         if principal.mayReadAuditLog { items.append(Item(href: "/retention", labelKey: "retention.nav")) }
         if principal.isAdministrator { items.append(Item(href: "/admin", labelKey: "nav.admin")) }
         items.append(Item(href: "/notifications", labelKey: "notifications.nav"))

@@ -26,11 +26,19 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             let locale = views.locales[context.language]
             let code = Int(problem.status.code)
-            let page = try views.page("error", title: "\(code)", request: request, context: context, data: [
+            var data: [String: Any] = [
                 "code": code,
                 "heading": locale.text("errors.\(code).title"),
                 "message": locale.text("errors.\(code).message"),
-            ], status: problem.status)
+            ]
+            // A report page that is not found (missing or outside scope, indistinguishable) offers
+            // break-the-glass to users with record access; the offer is the same for any well-formed reference.
+            if code == 404, request.method == .get, let principal = context.identity, principal.reportScope != .none,
+               principal.reportScope != .all, request.uri.path.hasPrefix("/reports/"),
+               case let reference = String(request.uri.path.dropFirst("/reports/".count)), BreakGlassStore.isReportReference(reference) {
+                data["breakGlassHref"] = "/break-glass/reports/\(reference.uppercased())"
+            }
+            let page = try views.page("error", title: "\(code)", request: request, context: context, data: data, status: problem.status)
             var response = try page.response(from: request, context: context)
             if let retry = problem.retryAfter { response.headers[.retryAfter] = "\(retry)" }
             return response

@@ -30,6 +30,8 @@ struct TwoFactorPages {
             "action": action,
             "errors": errors,
         ]
+        // During a sign-in the user can only go on, or stop and start again.
+        if action.hasPrefix("/login") { data["signingIn"] = true }
         if !errors.isEmpty {
             data["hasSummary"] = true
             data["summary"] = errors.map { ["field": $0.key, "label": locale.text("twofactor.code"), "message": $0.value] }

@@ -90,6 +90,8 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     PersonRoutes(store: PersonStore(database: services.database, cipher: services.cipher), views: services.views).add(to: router)
     CoolingOffRoutes(store: CoolingOffStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),
                      views: services.views).add(to: router)
+    CaseRoutes(store: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),
+               views: services.views).add(to: router)
     NotificationRoutes(store: NotificationStore(database: services.database), views: services.views,
                        mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(services: services).add(to: router)

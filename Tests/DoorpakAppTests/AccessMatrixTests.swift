@@ -28,6 +28,15 @@ import Testing
         case placement
         /// A step of a placement: coordinators, administrators and the requester (the persona-admin here).
         case placementStep
+        /// One case: its director (the police persona), members (GGD), administrators and the district's coordinator.
+        case caseRead
+        /// The director's changes to a case (administrators may step in). Notes also: the GGD member's
+        /// consent is withdrawn by the withdraw route, which sorts before the notes route.
+        case caseDirector
+        /// Proposing a new director: the director, administrators and the district's coordinator.
+        case caseProposal
+        /// Accepting the direction: only the proposed director (nobody in the matrix).
+        case caseAcceptance
         /// A follow-through step on one report (pick up, hand over, actions): out of scope is 404;
         /// in scope the step's own rules may still refuse (403, 409, 422), but never as "not found".
         case reportStep
@@ -89,7 +98,10 @@ import Testing
             // Persons: search needs record access (analysts and privacy officers have none).
             "GET /persons": .records, "POST /persons/search": .records, "POST /api/v1/persons/search": .records,
             "GET /cooling-off": .records, "GET /api/v1/cooling-off/dwellings": .records, "GET /api/v1/cooling-off/availability": .records,
-            "GET /api/v1/cooling-off/placements": .records,
+            "GET /api/v1/cooling-off/placements": .records, "GET /cases": .records,
+            "GET /cases/{case}": .caseRead, "POST /cases/{case}/phase": .caseDirector, "POST /cases/{case}/members": .caseDirector,
+            "POST /cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /cases/{case}/notes": .caseDirector,
+            "POST /cases/{case}/director": .caseProposal, "POST /cases/{case}/director/accept": .caseAcceptance,
             "GET /cooling-off/dwellings/new": .coolingOffManager, "POST /cooling-off/dwellings": .coolingOffManager,
             "GET /cooling-off/dwellings/{id}/edit": .coolingOffManager, "POST /cooling-off/dwellings/{id}": .coolingOffManager,
             "GET /cooling-off/placements/{id}": .placement, "GET /api/v1/cooling-off/placements/{id}": .placement,
@@ -194,6 +206,14 @@ import Testing
                         let other = persona == .police ? TestWorld.Persona.ggd : .police
                         cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
                                  (Self.fill(pattern, ids: ids, reference: "", token: tokens[other]!.id), false)]
+                    case .caseRead, .caseDirector, .caseProposal, .caseAcceptance:
+                        let allowed: [TestWorld.Persona] = switch rule {
+                        case .caseRead: [.admin, .police, .coordinatorNorth, .ggd]
+                        case .caseDirector: [.admin, .police]
+                        case .caseProposal: [.admin, .police, .coordinatorNorth]
+                        default: []
+                        }
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), allowed.contains(persona))]
                     case .coolingOffManager:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
                     case .placement:
@@ -306,6 +326,18 @@ import Testing
                                                          for: pseudonyms["pseudonym " + world.reportNorth]!, by: admin)
             pseudonyms["dwellings"] = dwelling.id!.uuidString
             pseudonyms["placements"] = placement.id!.uuidString
+            // A case directed by the police persona, with the GGD persona as member (consent).
+            let police = try await Principal.load(userID: world.users[.police]!, via: .session, on: db)!
+            let cases = CaseStore(database: database, persons: persons)
+            // Its own person: membership makes the case's persons visible to the GGD persona.
+            let casePerson = try await persons.link(PersonDraft(name: "Matrix casus"), role: "affected",
+                                                    to: try await ReportStore(database: database).find(reference: world.reportNorth, by: admin), by: admin)
+            let file = try await cases.open(.init(pseudonyms: [casePerson.pseudonym], reason: "Test",
+                                                  reportReferences: [world.reportNorth]), by: police)
+            let member = try await cases.addMember(.init(userID: world.users[.ggd]!, role: "GGD", legalBasis: "consent",
+                                                         consentDate: Formats.isoDay(.now), consentScope: "Test"), to: file, access: .director, by: police)
+            pseudonyms["case"] = file.reference
+            pseudonyms["members"] = member.id!.uuidString
             // An expired break-the-glass grant, for the review routes (expired, so it widens no scope).
             let grant = BreakGlassGrant(userID: world.users[.ggd]!, role: .partner, recordType: "report", recordID: world.reportNorth,
                                         reason: "Matrix: verlopen noodtoegang", grantedAt: Date.now.addingTimeInterval(-7200).wholeSeconds,
@@ -331,6 +363,7 @@ import Testing
             // The person linked to the report in play: in scope exactly when that report is.
             case "{pseudonym}": out.append(ids.world["pseudonym " + reference] ?? "P-2222-22")
             case "{step}": out.append("extend")
+            case "{case}": out.append(ids.world["case"]!)
             case "{id}" where ids.world["\(segments[index - 1]):\(reference)"] != nil:
                 out.append(ids.world["\(segments[index - 1]):\(reference)"]!)
             case "{code}": out.append("en")

@@ -116,3 +116,52 @@ import Testing
         }
     }
 }
+
+extension CaseTests {
+    /// The pages: opening from the person page (errors in place), a member with consent, notes,
+    /// phases, closing with an outcome; the member sees the case, an outsider gets 404.
+    @Test(arguments: TestDatabase.available)
+    func casePages(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await buildApplication(world.config).test(.router) { client in
+            let police = Browser(client), ggd = Browser(client), staff = Browser(client), coordinator = Browser(client)
+            try await police.signIn(.police)
+            try await ggd.signIn(.ggd)
+            try await staff.signIn(.staffNorth)
+            try await coordinator.signIn(.coordinatorNorth)
+            let created = try await police.post("/reports/\(world.reportNorth)/persons", [("role", "causing_concern"), ("name", "Fictief Casuspagina")])
+            let pseudonym = String(try #require(created.headers[.location]).dropFirst("/persons/".count).prefix(9))
+            #expect(try await police.get("/persons/\(pseudonym)/cases/new").status == .ok)
+            let failed = try await police.post("/persons/\(pseudonym)/cases", [("reason", ""), ("reports", world.reportNorth)])
+            #expect(failed.status == .unprocessableContent)
+            #expect(failed.text.contains(#"id="reason-error""#) && failed.text.contains(world.reportNorth))
+            let opened = try await police.post("/persons/\(pseudonym)/cases", [("reason", "Herhaalde incidenten"), ("reports", world.reportNorth)])
+            let path = try #require(opened.headers[.location])
+            #expect(path.hasPrefix("/cases/CS-"))
+            #expect(try await police.get(path).text.contains("Herhaalde incidenten"))
+            #expect(try await ggd.get(path).status == .notFound)
+            let noConsent = try await police.post(path + "/members", [("member", world.users[.ggd]!.uuidString), ("member_role", "GGD"),
+                                                                      ("legal_basis", "consent")])
+            #expect(noConsent.status == .unprocessableContent)
+            #expect(noConsent.text.contains(#"id="consent_date-error""#))
+            #expect(try await police.post(path + "/members", [("member", world.users[.ggd]!.uuidString), ("member_role", "GGD"),
+                                                              ("legal_basis", "consent"), ("consent_date", Formats.isoDay(.now)),
+                                                              ("consent_scope", "Zorg")]).status == .seeOther)
+            #expect(try await police.post(path + "/notes", [("body", "Gewone aantekening")]).status == .seeOther)
+            #expect(try await police.post(path + "/notes", [("body", "Medisch detail"), ("sensitive", "1")]).status == .seeOther)
+            let member = try await ggd.get(path)
+            #expect(member.status == .ok)
+            #expect(member.text.contains("Gewone aantekening") && !member.text.contains("Medisch detail"))
+            let meta = try await coordinator.get(path)
+            #expect(meta.text.contains(#"id="metadata-only""#) && !meta.text.contains("Gewone aantekening") && !meta.text.contains("Herhaalde incidenten"))
+            #expect(try await staff.get(path).status == .notFound)
+            #expect(try await police.post(path + "/phase", [("phase", "analysis")]).status == .seeOther)
+            let close = try await police.post(path + "/phase", [("phase", "closed"), ("reason", "Rust")])
+            #expect(close.status == .unprocessableContent)
+            #expect(close.text.contains(#"id="outcome-error""#))
+            #expect(try await police.post(path + "/phase", [("phase", "closed"), ("outcome", "stabilised"), ("reason", "Rust")]).status == .seeOther)
+            #expect(try await police.get(path).text.contains("situatie gestabiliseerd"))
+            #expect(try await ggd.get("/cases").text.contains(String(path.dropFirst("/cases/".count))))
+        }
+    }
+}

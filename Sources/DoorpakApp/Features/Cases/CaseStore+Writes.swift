@@ -6,7 +6,7 @@ import Foundation
 /// and takes effect only when the new director accepts.
 extension CaseStore {
     private func requireDirector(_ access: Access) throws {
-        guard access == .director || access == .administrator else { throw AppError.forbidden }
+        guard access == .director || access == .administrator else { throw AppError.notFound }
     }
 
     private func write(_ file: CaseFile, _ event: CaseEvent, by principal: Principal, purpose: String? = nil,
@@ -20,9 +20,10 @@ extension CaseStore {
     }
 
     /// Moves the case to another phase; closing needs an outcome and a reason, reopening a reason.
-    func changePhase(_ file: CaseFile, access: Access, to phase: CasePhase, outcome: String?, reason: String?, by principal: Principal,
+    func changePhase(_ file: CaseFile, access: Access, to target: CasePhase?, outcome: String?, reason: String?, by principal: Principal,
                      now: Date = .now) async throws {
         try requireDirector(access)
+        guard let phase = target else { throw AppError.invalid([FieldIssue("phase", "required")]) }
         let outcome = outcome.flatMap(CaseOutcome.init(rawValue:))
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let reason, let issue = TextRules.check(reason, required: false, max: 2000) { throw AppError.invalid([FieldIssue("reason", issue)]) }
@@ -49,9 +50,13 @@ extension CaseStore {
 
     /// Proposes a new director (the director, an administrator, or the district coordinator, who
     /// picks up cases whose director left).
-    func proposeDirector(_ file: CaseFile, access: Access, userID: UUID, reason: String?, by principal: Principal, now: Date = .now) async throws {
-        guard access != .member else { throw AppError.forbidden }
+    func proposeDirector(_ file: CaseFile, access: Access, userID proposed: UUID?, reason: String?, by principal: Principal,
+                         now: Date = .now) async throws {
+        guard access != .member else { throw AppError.notFound }
         guard file.casePhase != .closed else { throw AppError.conflict("A closed case has no hand-over.") }
+        guard let userID = proposed else { throw AppError.invalid([FieldIssue("director", "required")]) }
+        // Control characters and NUL (HostileInputTests found them stored in the event's reason).
+        if let reason, let issue = TextRules.check(reason, required: false, max: 2000) { throw AppError.invalid([FieldIssue("reason", issue)]) }
         let db = database.db()
         if try await !Self.mayDirect(userID, on: db) || userID == file.directorID { throw AppError.invalid([FieldIssue("director", "unknown")]) }
         file.proposedDirectorID = userID
@@ -63,7 +68,7 @@ extension CaseStore {
     /// The proposed director accepts: from now on they direct the case (a coordinator picking up
     /// a case for themselves proposes and accepts in turn).
     func acceptDirection(_ file: CaseFile, by principal: Principal, now: Date = .now) async throws {
-        guard file.proposedDirectorID == principal.userID else { throw AppError.forbidden }
+        guard file.proposedDirectorID == principal.userID else { throw AppError.notFound }
         let from = file.directorID
         file.directorID = principal.userID
         file.proposedDirectorID = nil
@@ -126,8 +131,9 @@ extension CaseStore {
     /// Records that consent was withdrawn: the member keeps nothing new from this moment.
     func withdrawConsent(_ memberID: UUID, in file: CaseFile, access: Access, by principal: Principal, now: Date = .now) async throws {
         try requireDirector(access)
-        guard let member = try await CaseMember.find(memberID, on: database.db()), member.caseID == file.id, member.basis == .consent,
-              member.consentWithdrawnAt == nil else { throw AppError.notFound }
+        guard let member = try await CaseMember.find(memberID, on: database.db()), member.caseID == file.id, member.basis == .consent
+        else { throw AppError.notFound }
+        guard member.consentWithdrawnAt == nil else { return }
         member.consentWithdrawnAt = now.wholeSeconds
         file.updatedAt = now.wholeSeconds
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "consent_withdrawn", to: member.userID.uuidString),
@@ -137,10 +143,10 @@ extension CaseStore {
     /// Adds a note (director or a member whose basis still holds); a sensitive note names its readers among the members.
     func addNote(_ body: String, sensitive: Bool, readers: [UUID], to file: CaseFile, access: Access, by principal: Principal,
                  now: Date = .now) async throws {
-        guard access == .director || access == .member || access == .administrator else { throw AppError.forbidden }
+        guard access == .director || access == .member || access == .administrator else { throw AppError.notFound }
         let db = database.db()
         if access == .member, let member = try await activeMember(of: file, userID: principal.userID, on: db), member.consentWithdrawnAt != nil {
-            throw AppError.forbidden
+            throw AppError.notFound
         }
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         if let issue = TextRules.check(text, required: true, max: 5000) { throw AppError.invalid([FieldIssue("body", issue)]) }

@@ -139,6 +139,12 @@ struct CaseStore: Sendable {
 
     // MARK: Reading
 
+    /// Who may direct or join a case: active users with record access, by name.
+    func directorCandidates() async throws -> [User] {
+        try await User.query(on: database.db()).filter(\.$active == true).filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue))
+            .sort(\.$name).all()
+    }
+
     func persons(of file: CaseFile) async throws -> [PersonRecord] {
         let db = database.db()
         let ids = try await CasePerson.query(on: db).filter(\.$caseID == file.id!).all().map(\.personID)

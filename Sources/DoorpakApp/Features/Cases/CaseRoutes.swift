@@ -1,0 +1,208 @@
+import Foundation
+import Hummingbird
+
+/// Case pages: my cases (and, for coordinators, cases that need a director), opening a case from
+/// a person's page, and the case page with phase, direction, members and notes.
+struct CaseRoutes {
+    let store: CaseStore
+    let views: Views
+
+    func add(to router: Router<AppRequestContext>) {
+        router.get("/cases", use: list)
+        router.get("/persons/:pseudonym/cases/new", use: newForm)
+        router.post("/persons/:pseudonym/cases", use: create)
+        router.get("/cases/:case", use: show)
+        router.post("/cases/:case/phase", use: phase)
+        router.post("/cases/:case/members", use: addMember)
+        router.post("/cases/:case/members/:id/withdraw-consent", use: withdraw)
+        router.post("/cases/:case/notes", use: addNote)
+        router.post("/cases/:case/director", use: proposeDirector)
+        router.post("/cases/:case/director/accept", use: acceptDirection)
+    }
+
+    private func locale(_ context: AppRequestContext) -> LocaleTexts { views.locales[context.language] }
+
+    func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        guard principal.reportScope != .none else { throw AppError.notFound }
+        let locale = locale(context)
+        let mine = try await store.mine(by: principal)
+        let row: (CaseFile) -> [String: Any] = { file in
+            ["reference": file.reference, "href": "/cases/\(file.reference)", "phase": locale.text("cases.phases.\(file.phase)"),
+             "opened": Formats.date(file.openedAt, context.language)]
+        }
+        var data: [String: Any] = ["cases": mine.map(row)]
+        if mine.isEmpty { data["noCases"] = true }
+        if principal.role == .coordinator || principal.isAdministrator {
+            let needing = try await store.needingDirector(by: principal)
+            data["showNeeding"] = true
+            data["needing"] = needing.map(row)
+            if needing.isEmpty { data["noneNeeding"] = true }
+        }
+        return try views.page("cases/list", title: locale.text("cases.title"), request: request, context: context, data: data)
+    }
+
+    // MARK: Opening
+
+    func newForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        let pseudonym = try context.parameters.require("pseudonym")
+        _ = try await store.persons.record(pseudonym: pseudonym, by: principal, on: store.database.db())
+        return try renderNew(pseudonym.uppercased(), form: FormFields(), issues: [], request: request, context: context)
+    }
+
+    func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let pseudonym = try context.parameters.require("pseudonym")
+        _ = try await store.persons.record(pseudonym: pseudonym, by: principal, on: store.database.db())
+        let form = context.form
+        return try await FormSubmission.save(request, context) {
+            let references = form.raw("reports").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            let file = try await store.open(.init(pseudonyms: [pseudonym], reason: form.raw("reason"), reportReferences: references), by: principal)
+            return "/cases/\(file.reference)"
+        } orShow: { issues in try renderNew(pseudonym.uppercased(), form: form, issues: issues, request: request, context: context) }
+    }
+
+    private func renderNew(_ pseudonym: String, form: FormFields, issues: [FieldIssue], request: Request, context: AppRequestContext) throws -> HTML {
+        let locale = locale(context)
+        let errors = ViewHelpers.errors(issues, locale)
+        var data: [String: Any] = ["pseudonym": pseudonym, "reason": form.raw("reason"), "reports": form.raw("reports"), "errors": errors]
+        if !errors.isEmpty { data["hasErrors"] = true }
+        data["errorSummary"] = ["reason", "reports"].compactMap { name in errors[name].map { ["field": name, "label": locale.text("cases.fields.\(name)"), "message": $0] } }
+        return try views.page("cases/new", title: (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + locale.text("cases.new"),
+                              request: request, context: context, data: data, status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    // MARK: One case
+
+    func show(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let found = try await store.find(reference: context.parameters.require("case"), by: context.principal())
+        return try await render(found.file, access: found.access, request: request, context: context)
+    }
+
+    private func render(_ file: CaseFile, access: CaseStore.Access, issues: [FieldIssue] = [], form: FormFields = FormFields(),
+                        status: HTTPResponse.Status = .ok, request: Request, context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        let locale = locale(context)
+        let language = context.language
+        let db = store.database.db()
+        let members = try await store.members(of: file)
+        let history = try await store.history(of: file)
+        let notes = try await store.notes(of: file, access: access, by: principal)
+        let people = try await store.persons(of: file)
+        let names = try await UserNames.load(members.map { Optional($0.userID) } + [file.directorID, file.proposedDirectorID]
+                                             + history.map { Optional($0.actorID) } + notes.map { Optional($0.note.authorID) }, on: db)
+        let candidates = try await store.directorCandidates()
+        let director = access == .director || access == .administrator
+        var data: [String: Any] = [
+            "reference": file.reference, "phase": locale.text("cases.phases.\(file.phase)"), "phaseCode": file.phase,
+            "director": names[file.directorID] ?? "–", "opened": Formats.date(file.openedAt, language),
+            "persons": people.map { ["pseudonym": $0.pseudonym, "href": "/persons/\($0.pseudonym)"] },
+            "members": members.map { member -> [String: Any] in
+                var row: [String: Any] = ["name": names[member.userID] ?? "–", "role": member.role,
+                                          "basis": locale.text("cases.bases.\(member.legalBasis)")]
+                if let date = member.consentDate { row["consent"] = "\(Formats.date(date, language)) · \(member.consentScope ?? "")" }
+                if let withdrawn = member.consentWithdrawnAt { row["withdrawn"] = Formats.date(withdrawn, language) }
+                else if member.basis == .consent && director { row["withdrawAction"] = "/cases/\(file.reference)/members/\(member.id!.uuidString)/withdraw-consent" }
+                return row
+            },
+            "history": history.reversed().map { event -> [String: Any] in
+                var item: [String: Any] = ["at": Formats.dateTime(event.at, language), "actor": names[event.actorID] ?? "–",
+                                           "what": locale.text("cases.events.\(event.kind)")]
+                if let reason = event.reason { item["eventReason"] = reason }
+                return item
+            },
+            "errors": ViewHelpers.errors(issues, locale),
+            "noteBody": form.raw("body"),
+        ]
+        if access.readsContent {
+            data["content"] = true
+            data["openingReason"] = file.openingReason
+            data["notes"] = notes.map { item -> [String: Any] in
+                var row: [String: Any] = ["body": item.body, "author": names[item.note.authorID] ?? "–",
+                                          "at": Formats.dateTime(item.note.createdAt, language)]
+                if item.note.sensitive { row["sensitive"] = true }
+                return row
+            }
+            data["memberChoices"] = members.filter { $0.endedAt == nil }.map { ["value": $0.userID.uuidString, "label": names[$0.userID] ?? "–"] }
+        } else {
+            data["metadataOnly"] = true
+        }
+        if let outcome = file.outcome, file.casePhase == .closed { data["outcome"] = locale.text("cases.outcomes.\(outcome)") }
+        if let reason = file.closingReason, file.casePhase == .closed { data["closingReason"] = reason }
+        if let proposed = file.proposedDirectorID { data["proposed"] = names[proposed] ?? "–" }
+        if file.proposedDirectorID == principal.userID { data["mayAccept"] = true }
+        if director {
+            data["isDirector"] = true
+            let targets = file.casePhase == .closed ? [CasePhase.analysis] : file.casePhase.neighbours + [.closed]
+            data["phases"] = targets.map { ["value": $0.rawValue, "label": locale.text("cases.phases.\($0.rawValue)")] }
+            data["outcomes"] = CaseOutcome.allCases.map { ["value": $0.rawValue, "label": locale.text("cases.outcomes.\($0.rawValue)")] }
+            data["bases"] = LegalBasis.allCases.map { ["value": $0.rawValue, "label": locale.text("cases.bases.\($0.rawValue)")] }
+            data["users"] = candidates.filter { $0.id != file.directorID }.map { ["value": $0.id!.uuidString, "label": $0.name] }
+        }
+        if access != .member && file.casePhase != .closed {
+            data["mayPropose"] = true
+            data["directorChoices"] = candidates.filter { $0.id != file.directorID }.map { ["value": $0.id!.uuidString, "label": $0.name] }
+        }
+        return try views.page("cases/show", title: file.reference, request: request, context: context, data: data, status: status)
+    }
+
+    /// Runs a change and shows the case again, with errors in place when it fails.
+    private func change(_ request: Request, _ context: AppRequestContext, anchor: String,
+                        _ work: (CaseFile, CaseStore.Access, Principal) async throws -> Void) async throws -> Response {
+        let principal = try context.principal()
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        do {
+            try await work(found.file, found.access, principal)
+        } catch AppError.invalid(let issues) {
+            return try await render(found.file, access: found.access, issues: issues, form: context.form, status: .unprocessableContent,
+                                    request: request, context: context).response(from: request, context: context)
+        } catch AppError.conflict {
+            return try await render(found.file, access: found.access, issues: [FieldIssue("phase", "not_allowed")], form: context.form,
+                                    status: .conflict, request: request, context: context).response(from: request, context: context)
+        }
+        return .redirect(to: "/cases/\(found.file.reference)#\(anchor)")
+    }
+
+    func phase(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await change(request, context, anchor: "phase-heading") { file, access, principal in
+            try await store.changePhase(file, access: access, to: context.form["phase"].flatMap(CasePhase.init(rawValue:)), outcome: context.form["outcome"], reason: context.form["reason"], by: principal)
+        }
+    }
+
+    func addMember(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await change(request, context, anchor: "members-heading") { file, access, principal in
+            let form = context.form
+            _ = try await store.addMember(.init(userID: form["member"].flatMap(UUID.init(uuidString:)), role: form["member_role"],
+                                                legalBasis: form["legal_basis"], consentDate: form["consent_date"], consentScope: form["consent_scope"]),
+                                          to: file, access: access, by: principal)
+        }
+    }
+
+    func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await change(request, context, anchor: "members-heading") { file, access, principal in
+            try await store.withdrawConsent(try context.parameters.require("id", as: UUID.self), in: file, access: access, by: principal)
+        }
+    }
+
+    func addNote(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await change(request, context, anchor: "notes-heading") { file, access, principal in
+            let readers = context.form.all("readers").compactMap(UUID.init(uuidString:))
+            try await store.addNote(context.form.raw("body"), sensitive: context.form["sensitive"] == "1", readers: readers, to: file,
+                                    access: access, by: principal)
+        }
+    }
+
+    func proposeDirector(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await change(request, context, anchor: "director-heading") { file, access, principal in
+            try await store.proposeDirector(file, access: access, userID: context.form["director"].flatMap(UUID.init(uuidString:)), reason: context.form["director_reason"], by: principal)
+        }
+    }
+
+    func acceptDirection(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let file = try await store.findProposed(reference: context.parameters.require("case"), by: principal)
+        try await store.acceptDirection(file, by: principal)
+        return .redirect(to: "/cases/\(file.reference)")
+    }
+}

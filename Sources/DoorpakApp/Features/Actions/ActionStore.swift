@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 
 /// What an action hangs on, as the action store needs it: the caller has already checked that the
@@ -110,6 +111,13 @@ struct ActionStore: Sendable {
     /// report together with its open actions).
     static func close(_ action: Action, status: ActionStatus, text: String, subject: ActionSubject, by principal: Principal,
                       now: Date, on tx: any Database) async throws {
+        // Only a still-open row changes: of two closings at the same moment (done here, cancelled
+        // there), one wins and the other is refused instead of overwriting it.
+        let won = try await tx.sql.raw("""
+            UPDATE actions SET status = \(bind: status.rawValue)
+            WHERE id = \(bind: action.id!) AND status = \(bind: ActionStatus.open.rawValue) RETURNING id
+            """).all()
+        guard !won.isEmpty else { throw AppError.conflict("The action is no longer open.") }
         action.status = status.rawValue
         if status == .done { action.result = text } else { action.cancelReason = text }
         action.closedBy = principal.userID

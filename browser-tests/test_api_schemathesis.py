@@ -8,8 +8,8 @@ limited and deterministic to keep the run short; requests are paced under the AP
 The full output goes to .ci-tmp/logs/schemathesis.log.
 
 Needs no DOORPAK_URL; DOORPAK_BIN overrides the binary; SCHEMATHESIS_MAX_EXAMPLES the examples
-per operation (default 15); SCHEMATHESIS_PHASES the phases (default `examples,fuzzing`, about
-1.5 minutes; `examples,coverage,fuzzing` adds schemathesis' boundary-value phase, about 5 minutes).
+per operation (default 10); SCHEMATHESIS_PHASES the phases (default `examples,fuzzing`, about
+about 1–1.5 minutes; `examples,coverage,fuzzing` adds schemathesis' boundary-value phase, about 5 minutes).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from conftest import ADMIN, DEMO_PASSWORD, LOGS, ROOT
 pytestmark = pytest.mark.flow
 
 BIN = Path(os.environ.get("DOORPAK_BIN", str(ROOT / ".build" / "debug" / "doorpak")))
-MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15")
+MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10")
 
 
 def free_port() -> int:

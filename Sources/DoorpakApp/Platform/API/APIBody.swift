@@ -33,6 +33,10 @@ enum APIBody {
         guard !data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
             throw AppError.badRequest("The request body is empty: send a JSON object.")
         }
+        // NUL is never text anyone typed, and PostgreSQL cannot store or compare it.
+        if data.contains(0) || data.range(of: Data("\\u0000".utf8)) != nil {
+            throw AppError.badRequest("The request body contains a NUL character.")
+        }
         let decoder = JSONDecoder()
         do {
             let keys = try decoder.decode(JSONObjectKeys.self, from: data).keys

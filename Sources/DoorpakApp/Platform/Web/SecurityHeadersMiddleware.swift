@@ -61,6 +61,11 @@ struct FormMiddleware: RouterMiddleware {
     static let maxBodySize = 1 << 20
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // NUL is never text anyone typed, and PostgreSQL cannot store or compare it: refuse it in
+        // query strings (every request) and form fields before any query sees it.
+        if let query = request.uri.query, query.range(of: "%00", options: .caseInsensitive) != nil {
+            throw AppError.badRequest("The request contains a NUL character.")
+        }
         guard request.method == .post, !request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
         guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else {
             throw AppError.unsupportedMediaType
@@ -73,6 +78,9 @@ struct FormMiddleware: RouterMiddleware {
             throw AppError.payloadTooLarge
         }
         let form = FormFields(urlEncoded: String(buffer: buffer))
+        if form.pairs.contains(where: { $0.0.contains("\u{0}") || $0.1.contains("\u{0}") }) {
+            throw AppError.badRequest("The form contains a NUL character.")
+        }
         guard let sent = form["_csrf"], sent == context.csrfToken, !sent.isEmpty else { throw AppError.csrfFailed }
         var context = context
         context.form = form

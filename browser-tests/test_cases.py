@@ -153,3 +153,56 @@ def test_cooling_off_placement_from_request_to_end(new_browser):
         assert step in history, f"{step} is in the history"
     axe_check(coordinator)
     shot(coordinator, "placement-ended")
+
+
+def test_case_from_opening_to_closing(new_browser):
+    """The police open a case for a person they linked, add the GGD with consent, write a note,
+    move the phase and close the case with an outcome; axe on every page."""
+    name = f"Fictief Casus {uuid.uuid4().hex[:6]}"
+    police = new_browser()
+    login(police, POLICE, expect_success=False)
+    link_person(police, first_report_path(police), name, "1998-08-08", "causing_concern")
+    click_and_wait(police, by_id(police, "open-case"))
+    click_and_wait(police, by_id(police, "case-submit"))
+    assert exists(police, "#reason-error"), "a case needs a reason for opening"
+    axe_check(police)
+    type_into(by_id(police, "reason"), "Browsertest: herhaalde incidenten, hulp geweigerd")
+    click_and_wait(police, by_id(police, "case-submit"))
+    assert current_path(police).startswith("/cases/CS-")
+    case_path = current_path(police)
+    axe_check(police)
+
+    Select(by_id(police, "member")).select_by_visible_text("Nadia Verbeek")
+    type_into(by_id(police, "member_role"), "GGD-verpleegkundige")
+    Select(by_id(police, "legal_basis")).select_by_value("consent")
+    set_value(police, by_id(police, "consent_date"), dt.date.today().isoformat())
+    type_into(by_id(police, "consent_scope"), "Zorgcoördinatie")
+    click_and_wait(police, by_id(police, "member-submit"))
+    assert "Nadia Verbeek" in by_id(police, "members").text
+    type_into(by_id(police, "note-body"), "Eerste gesprek gevoerd")
+    click_and_wait(police, by_id(police, "note-submit"))
+    Select(by_id(police, "phase")).select_by_value("analysis")
+    click_and_wait(police, by_id(police, "phase-submit"))
+    assert by_id(police, "case-phase").text == "analyse"
+    axe_check(police)
+    shot(police, "case-page")
+
+    ggd = new_browser()
+    login(ggd, GGD, expect_success=False)
+    open_page(ggd, case_path)
+    assert "Eerste gesprek gevoerd" in by_id(ggd, "notes").text, "the member reads the note"
+    axe_check(ggd)
+
+    Select(by_id(police, "phase")).select_by_value("closed")
+    click_and_wait(police, by_id(police, "phase-submit"))
+    assert exists(police, "#outcome-error"), "closing needs an outcome"
+    Select(by_id(police, "phase")).select_by_value("closed")
+    Select(by_id(police, "outcome")).select_by_value("stabilised")
+    type_into(by_id(police, "phase-reason"), "Rust op de locatie")
+    click_and_wait(police, by_id(police, "phase-submit"))
+    assert by_id(police, "case-phase").text == "afgesloten"
+    assert "situatie gestabiliseerd" in by_id(police, "case-outcome").text
+    axe_check(police)
+    shot(police, "case-closed")
+    open_page(police, "/cases")
+    axe_check(police)

@@ -54,6 +54,7 @@ import Testing
             let short = try await browser.post(path, [("reason", "nood")])
             #expect(short.status == .unprocessableContent)
             #expect(short.text.contains(">nood</textarea>"))
+            #expect(try await browser.post(path, [("reason", "Acute nood\u{7}bij de voordeur")]).status == .unprocessableContent)
             // A sign-in older than the window: back to /reauth first, nothing granted.
             try await AuthFlowTests.editSession(browser, in: world) { $0.verifiedAt = Date.now.addingTimeInterval(-6 * 60) }
             let reauth = "/reauth?next=" + path.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -174,6 +175,8 @@ import Testing
             let tooLong = try await officer.post("/audit/break-glass/\(id)/review", [("note", String(repeating: "x", count: 1001))])
             #expect(tooLong.status == .unprocessableContent)
             #expect(tooLong.text.contains(#"id="note-\#(id)-error""#))
+            #expect(try await officer.post("/audit/break-glass/\(id)/review", [("note", "Gezien\u{7}")]).status == .unprocessableContent)
+            #expect(try await officer.post("/audit/break-glass/\(id)/review", [("note", "Gezien\u{0}")]).status.code >= 400)
             let reviewed = try await officer.post("/audit/break-glass/\(id)/review", [("note", "Terecht: acute nood bevestigd")])
             #expect(reviewed.headers[.location] == "/audit/break-glass#grant-\(id)")
             let after = try await officer.get("/audit/break-glass")

@@ -87,7 +87,9 @@ struct BreakGlassStore: Sendable {
     func review(id: UUID, note: String?, by principal: Principal) async throws -> BreakGlassGrant {
         guard principal.mayReadAuditLog else { throw AppError.notFound }
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let note, note.count > Self.maxNoteLength { throw AppError.invalid([FieldIssue("note", "too_long")]) }
+        if let note, let code = TextRules.check(note, required: false, max: Self.maxNoteLength) {
+            throw AppError.invalid([FieldIssue("note", code)])
+        }
         let at = now().wholeSeconds
         return try await database.db().transaction { tx in
             guard let grant = try await BreakGlassGrant.find(id, on: tx) else { throw AppError.notFound }

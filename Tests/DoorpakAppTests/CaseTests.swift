@@ -110,9 +110,10 @@ import Testing
             try await user.update(on: db.db())
             #expect(try await store.needingDirector(by: coordinator).map(\.reference) == [file.reference])
             let kinds = try await store.history(of: reloaded).map(\.kind)
-            // In time order (the withdrawal and the last note were written a minute or two "later").
-            #expect(kinds == ["opened", "member_added", "note", "sensitive_note", "phase", "closed", "reopened", "director_proposed",
-                              "director_accepted", "consent_withdrawn", "note"])
+            // Every step is in the history (events within one second have no defined order between them).
+            #expect(kinds.sorted() == ["opened", "member_added", "note", "sensitive_note", "phase", "closed", "reopened", "director_proposed",
+                                       "director_accepted", "consent_withdrawn", "note"].sorted())
+            #expect(Array(kinds.suffix(2)) == ["consent_withdrawn", "note"])
         }
     }
 }

@@ -88,6 +88,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
                      recentWindow: services.config.auth.recentAuthentication).add(to: router)
     BreakGlassAPI(store: BreakGlassStore(database: services.database)).add(to: router, locales: services.views.locales)
     PersonRoutes(store: PersonStore(database: services.database, cipher: services.cipher), views: services.views).add(to: router)
+    SubjectRightsRoutes(store: SubjectRightsStore(database: services.database, cipher: services.cipher), views: services.views).add(to: router)
     CoolingOffRoutes(store: CoolingOffStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),
                      views: services.views).add(to: router)
     CaseRoutes(store: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),

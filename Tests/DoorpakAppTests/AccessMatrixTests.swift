@@ -56,6 +56,9 @@ import Testing
         case breakGlassRequest
         /// Reviewing a break-the-glass grant: privacy officers and administrators.
         case breakGlassReview
+        /// Data-subject requests (Features/SubjectRights): privacy officers and administrators; everyone else 404.
+        /// Allowed means past access control: the API answers a token with 403 "sign in again" (tokens never export).
+        case subjectRights
     }
 
     static func rule(for route: String) -> Rule? {
@@ -95,6 +98,8 @@ import Testing
             "GET /work": .records, "GET /api/v1/work": .records, "GET /work/team": .teamLead, "GET /work/district": .breakthrough,
             "GET /breakthrough": .breakthrough, "GET /breakthrough/{id}": .breakthrough, "POST /breakthrough/{id}": .breakthrough,
             "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,
+            "GET /privacy": .subjectRights, "GET /privacy/persons/{pseudonym}/export": .subjectRights,
+            "POST /privacy/persons/{pseudonym}/erase": .subjectRights, "GET /api/v1/privacy/persons/{pseudonym}/export": .subjectRights,
             // Persons: search needs record access (analysts and privacy officers have none).
             "GET /persons": .records, "POST /persons/search": .records, "POST /api/v1/persons/search": .records,
             "GET /cooling-off": .records, "GET /api/v1/cooling-off/dwellings": .records, "GET /api/v1/cooling-off/availability": .records,
@@ -219,6 +224,8 @@ import Testing
                     case .placement:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""),
                                   [.admin, .coordinatorNorth, .staffNorth, .police].contains(persona))]
+                    case .subjectRights:
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .privacyOfficer)]
                     case .placementStep:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
                     case .report, .reportStep, .person:
@@ -231,6 +238,7 @@ import Testing
                         // Public routes have no access control to pass: any answer but a server error will do.
                         let ok = rule == .publicRoute ? status < 500
                             : rule == .reportStep && allowed ? status != 404 && status != 401 && status < 500
+                            : rule == .subjectRights && allowed ? status != 404 && status != 401 && status < 500
                             : allowed ? Self.passes(status) : status == 404
                         if !ok { failures.append("\(persona) \(method) \(uri) → \(status), expected \(allowed ? "access" : "404")") }
                     }

@@ -1,0 +1,149 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import DoorpakApp
+
+@Suite struct SubjectRightsTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// The pure rules: every holder is named; nothing holds → allowed.
+    @Test func erasureRefusalsNameEveryReason() {
+        let schedule = RetentionSchedule.defaults
+        #expect(ErasureRules.refusals(.init(), schedule: schedule, now: Self.now).isEmpty)
+        var facts = ErasureRules.Facts()
+        facts.cases = [("CS-1", .analysis), ("CS-2", .closed)]
+        facts.reports = [.init(reference: "R-open", status: .inProgress, updatedAt: Self.now),
+                         .init(reference: "R-recent", status: .closed, updatedAt: Self.now.addingTimeInterval(-86_400)),
+                         .init(reference: "R-old", status: .closed, updatedAt: Self.now.addingTimeInterval(-731 * 86_400)),
+                         .init(reference: "R-resolved-old", status: .resolved, updatedAt: Self.now.addingTimeInterval(-800 * 86_400))]
+        facts.placements = [.ended, .active, .cancelled]
+        let refusals = ErasureRules.refusals(facts, schedule: schedule, now: Self.now)
+        #expect(refusals == [.openCase(reference: "CS-1"), .closedCase(reference: "CS-2"), .openReport(reference: "R-open"),
+                             .reportRetained(reference: "R-recent", until: Self.now.addingTimeInterval(729 * 86_400)),
+                             .placementOpen(status: "active")])
+        // Only old closed reports and finished placements: allowed.
+        let allowed = ErasureRules.Facts(cases: [], reports: [facts.reports[2], facts.reports[3]], placements: [.ended, .rejected])
+        #expect(ErasureRules.refusals(allowed, schedule: schedule, now: Self.now).isEmpty)
+        // A longer period set by an administrator holds the old report again.
+        var longer = schedule
+        longer.days[.closedReports] = 1000
+        #expect(ErasureRules.refusals(allowed, schedule: longer, now: Self.now).map(\.code) == ["report_retained"])
+    }
+
+    /// Export page and JSON: decrypted fields, the linked report with its description, the access
+    /// log including the police's read; the export itself is logged with the request's reference.
+    /// Erasure of a person with an open report is refused with the reason shown.
+    @Test(arguments: TestDatabase.available)
+    func exportContentsAuditAndRefusal(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await buildApplication(world.config).test(.router) { client in
+            let police = Browser(client), officer = Browser(client)
+            try await police.signIn(.police)
+            try await officer.signIn(.privacyOfficer)
+            let created = try await police.post("/reports/\(world.reportNorth)/persons", PersonRoutesTests.person)
+            let pseudonym = String(try #require(created.headers[.location]).dropFirst("/persons/".count).prefix(9))
+            #expect(try await police.get("/persons/\(pseudonym)").status == .ok)
+
+            #expect(try await officer.get("/privacy").status == .ok)
+            let noReason = try await officer.get("/privacy?pseudonym=\(pseudonym)&reason=")
+            #expect(noReason.status == .unprocessableContent)
+            #expect(noReason.text.contains(#"id="reason-error""#))
+            let go = try await officer.get("/privacy?pseudonym=\(pseudonym.lowercased())&reason=AVG-verzoek+2026-014")
+            #expect(go.status == .seeOther)
+            let page = try await officer.get(try #require(go.headers[.location]))
+            #expect(page.status == .ok)
+            for text in ["Fictief Persoon-Één", "2001-03-04", "06-99887766", "B-214", world.reportNorth, "AVG-verzoek 2026-014",
+                         #"id="access-table""#, #"id="refusal-list""#] {
+                #expect(page.text.contains(text), "export page lacks \(text)")
+            }
+            #expect(!page.text.contains(#"id="erase-form""#))
+            let description = try await world.withDatabase { db in try await Report.query(on: db.db()).filter(\.$reference == world.reportNorth).first()!.description }
+            #expect(page.text.contains(description.prefix(30)))
+
+            // The JSON: the same content (via the store and the DTO the API encodes), and the API's refusals for tokens.
+            let export = try await world.withDatabase { db in
+                let principal = try await Principal.load(userID: world.users[.privacyOfficer]!, via: .session, on: db.db())!
+                return try await SubjectRightsStore(database: db, cipher: try FieldCipher(world.config.keys)).export(pseudonym: pseudonym, reason: "AVG-verzoek 2026-015", by: principal)
+            }
+            let json = String(decoding: try JSONEncoder().encode(SubjectExportDTO(export)), as: UTF8.self)
+            for text in ["Fictief Persoon-Één", "06-99887766", world.reportNorth, "causing_concern", "\"erasureRefusals\":[\"open_report\"]", "AVG-verzoek 2026-014"] {
+                #expect(json.contains(text), "JSON lacks \(text)")
+            }
+            #expect(export.accesses.contains { $0.role == "partner" && $0.action == "read" })
+            let token = try await world.token(for: .privacyOfficer)
+            #expect(try await APIClient(client: client, token: token).get("/api/v1/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+1").status == .forbidden)
+            let policeToken = try await world.token(for: .police)
+            #expect(try await APIClient(client: client, token: policeToken).get("/api/v1/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+1").status == .notFound)
+
+            // Erasure refused: the reason is shown, nothing destroyed, the refusal logged.
+            let refused = try await officer.post("/privacy/persons/\(pseudonym)/erase", [("reason", "AVG-verzoek 2026-014")])
+            #expect(refused.status == .conflict)
+            #expect(refused.text.contains(#"id="erasure-refused""#))
+            #expect(refused.text.contains(world.reportNorth))
+            #expect(try await police.get("/persons/\(pseudonym)").text.contains("Fictief Persoon-Één"))
+
+            try await world.withDatabase { db in
+                let purposes = try await AuditEntry.query(on: db.db()).filter(\.$recordType == "person").filter(\.$recordID == pseudonym).all().compactMap(\.purpose)
+                #expect(purposes.contains("art. 15 export: AVG-verzoek 2026-014"))
+                #expect(purposes.contains { $0.hasPrefix("art. 17 erasure refused (open_report)") && $0.hasSuffix("AVG-verzoek 2026-014") })
+                #expect(try await DestructionRecord.query(on: db.db()).filter(\.$method == "erasure").count() == 0)
+            }
+
+            // Everyone but privacy officers and administrators: 404.
+            for persona in [TestWorld.Persona.police, .coordinatorNorth, .staffNorth, .ggd, .analyst] {
+                let other = Browser(client)
+                try await other.signIn(persona)
+                #expect(try await other.get("/privacy").status == .notFound)
+                #expect(try await other.get("/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+1").status == .notFound)
+                #expect(try await other.post("/privacy/persons/\(pseudonym)/erase", [("reason", "AVG-verzoek 1")]).status == .notFound)
+            }
+        }
+    }
+
+    /// A person whose only link has ended may be erased: the sealed fields are destroyed, the
+    /// links removed, a destruction record written and the erasure logged; the police no longer find the name.
+    @Test(arguments: TestDatabase.available)
+    func erasureDestroysFieldsAndWritesARecord(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await buildApplication(world.config).test(.router) { client in
+            let police = Browser(client), admin = Browser(client)
+            try await police.signIn(.police)
+            try await admin.signIn(.admin)
+            let created = try await police.post("/reports/\(world.reportNorth)/persons", PersonRoutesTests.person)
+            let pseudonym = String(try #require(created.headers[.location]).dropFirst("/persons/".count).prefix(9))
+            #expect(try await police.post("/reports/\(world.reportNorth)/persons/\(pseudonym)/unlink", []).status == .seeOther)
+
+            let page = try await admin.get("/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+2026-020")
+            #expect(page.text.contains(#"id="erase-form""#))
+            let short = try await admin.post("/privacy/persons/\(pseudonym)/erase", [("reason", "x")])
+            #expect(short.status == .unprocessableContent)
+            let erased = try await admin.post("/privacy/persons/\(pseudonym)/erase", [("reason", "AVG-verzoek 2026-020")])
+            #expect(erased.status == .seeOther)
+            #expect(erased.headers[.location] == "/privacy?erased=\(pseudonym)")
+            #expect(try await admin.get("/privacy?erased=\(pseudonym)").text.contains(#"id="erased-notice""#))
+
+            try await world.withDatabase { db in
+                let record = try #require(try await PersonRecord.query(on: db.db()).filter(\.$pseudonym == pseudonym).first())
+                let cipher = try FieldCipher(world.config.keys)
+                #expect(try cipher.open(record.nameSealed) == SubjectRights.tombstone)
+                #expect(record.birthDateSealed == nil && record.birthDateIndex == nil && record.contactSealed == nil)
+                #expect(record.unit == nil && record.residentSince == nil && record.languages.isEmpty)
+                #expect(try await PersonReportLink.query(on: db.db()).filter(\.$personID == record.id!).count() == 0)
+                let destruction = try await DestructionRecord.query(on: db.db()).filter(\.$method == "erasure").all()
+                #expect(destruction.count == 1 && destruction.first?.recordType == "persons" && destruction.first?.count == 1)
+                let entries = try await AuditEntry.query(on: db.db()).filter(\.$action == "destroyed").all()
+                #expect(entries.contains { $0.recordType == "person" && $0.recordID == pseudonym && $0.purpose == "art. 17 erasure: AVG-verzoek 2026-020" })
+                #expect(entries.contains { $0.recordType == "destruction_record" && $0.recordID == destruction.first?.id?.uuidString })
+            }
+            // The blind index no longer finds the name.
+            let search = try await admin.post("/persons/search", [("name", "Fictief Persoon-Één"), ("reason", "controle na wissing")])
+            #expect(!search.text.contains(pseudonym))
+            // The export still works and shows no data.
+            let after = try await admin.get("/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+2026-020")
+            #expect(after.status == .ok)
+            #expect(!after.text.contains("06-99887766") && !after.text.contains("Fictief Persoon"))
+        }
+    }
+}

@@ -74,9 +74,9 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     router.get("/health") { _, _ in "ok" }
     let reports = ReportStore(database: services.database)
     AccountRoutes(services: services).add(to: router)
+    SignInRoutes(services: services).add(to: router)
     SingleSignOnRoutes(services: services).add(to: router)
     RetentionRoutes(store: RetentionStore(database: services.database), views: services.views).add(to: router)
-    SignInRoutes(services: services).add(to: router)
     ReportRoutes(store: reports, views: services.views).add(to: router)
     WorkRoutes(store: WorkStore(database: services.database), views: services.views).add(to: router)
     BreakthroughRoutes(store: EscalationStore(database: services.database), reports: reports, views: services.views).add(to: router)

@@ -178,6 +178,26 @@ struct AuditCommand: AsyncParsableCommand {
     }
 }
 
+struct EscalationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "escalation", abstract: "The escalation ladder.", subcommands: [Run.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one escalation pass now (servers run one every minute), or as at an ISO 8601 moment with --at."
+        )
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Pretend it is this moment, e.g. 2026-12-31T09:00:00Z (catching up, drills, tests).") var at: String?
+        func run() async throws {
+            var moment: Date?
+            if let at {
+                guard let parsed = ISO8601DateFormatter().date(from: at) else { throw ValidationError("--at takes an ISO 8601 moment such as 2026-12-31T09:00:00Z") }
+                moment = parsed
+            }
+            print(try await Commands.escalate(database.config(), at: moment))
+        }
+    }
+}
+
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "The data keys that encrypt personal data.",
                                                     subcommands: [Rotate.self, Reencrypt.self])
@@ -222,25 +242,5 @@ struct MailOptions: ParsableArguments {
             do { try settings.trust(pemFile: smtpCaFile) } catch { throw ValidationError("--smtp-ca-file cannot be read as PEM certificates.") }
         }
         config.mail.smtp = settings
-    }
-}
-
-struct EscalationCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "escalation", abstract: "The escalation ladder.", subcommands: [Run.self])
-
-    struct Run: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Run one escalation pass now (servers run one every minute), or as at an ISO 8601 moment with --at."
-        )
-        @OptionGroup var database: DatabaseOptions
-        @Option(help: "Pretend it is this moment, e.g. 2026-12-31T09:00:00Z (catching up, drills, tests).") var at: String?
-        func run() async throws {
-            var moment: Date?
-            if let at {
-                guard let parsed = ISO8601DateFormatter().date(from: at) else { throw ValidationError("--at takes an ISO 8601 moment such as 2026-12-31T09:00:00Z") }
-                moment = parsed
-            }
-            print(try await Commands.escalate(database.config(), at: moment))
-        }
     }
 }

@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 
 /// The only door to escalation rows and timing: the breakthrough agenda, its decisions, and the
@@ -86,6 +87,11 @@ struct EscalationStore: Sendable {
         // Check every agreed action before writing anything.
         let valid = try await drafts.asyncMap { try await actions.check($0, by: principal, now: now) }
         try await database.db().transaction { tx in
+            // Of two decisions at the same moment one wins: only a still undecided row is taken.
+            let won = try await tx.sql.raw("""
+                UPDATE escalations SET decided_by = \(bind: principal.userID) WHERE id = \(bind: escalation.id!) AND decided_by IS NULL RETURNING id
+                """).all()
+            guard !won.isEmpty else { throw AppError.conflict("A decision was already recorded.") }
             escalation.decision = text
             escalation.decidedAt = now.wholeSeconds
             escalation.decidedBy = principal.userID

@@ -15,7 +15,7 @@ public struct AppDatabase: Sendable {
     let schema: String?
 
     public init(_ choice: AppConfig.DatabaseChoice, logger: Logger) throws {
-        databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        databases = Databases(threadPool: Self.blockingThreads, on: MultiThreadedEventLoopGroup.singleton)
         self.logger = logger
         switch choice {
         case .sqlite(let path):
@@ -41,6 +41,15 @@ public struct AppDatabase: Sendable {
         }
     }
 
+    /// SQLite runs its (blocking) calls on these threads. NIO's shared pool has one thread per core:
+    /// with two cores, two statements waiting on SQLite's lock (busy wait) block every other
+    /// database in the process, and under load connection requests time out.
+    static let blockingThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
+
     /// How long a query waits for a pooled connection before failing. The drivers' 10 s default
     /// was hit on a loaded 2-core machine (the whole test suite at once) without any deadlock.
     static let poolTimeout: TimeAmount = .seconds(30)
@@ -48,6 +57,12 @@ public struct AppDatabase: Sendable {
     /// A database handle for one unit of work.
     public func db() -> any Database {
         databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+    }
+
+    /// A handle, or `nil` once the pools are shut down: for clean-up that may run while the
+    /// application stops (a job giving back its lease), where `db()` would trap.
+    func dbIfRunning() -> (any Database)? {
+        databases.database(logger: logger, on: databases.eventLoopGroup.any())
     }
 
     /// The same handle as raw SQL, for the few statements the query builder cannot express.

@@ -53,6 +53,7 @@ public struct LeasedJob: Service {
                 }
             }
         }
-        try? await JobLease.release(name, holder: holder, on: database.db())
+        // The pools may already be gone when the whole application stops at once.
+        if let db = database.dbIfRunning() { try? await JobLease.release(name, holder: holder, on: db) }
     }
 }

@@ -76,7 +76,7 @@ struct FollowThroughPanel {
             "answerReason": answering ? form.raw("answer_reason") : "",
         ]
         let state = DeadlineState.of(handover.answerDueAt, now: presenter.now, calendar: presenter.calendar)
-        if state == .overdue || state == .dueSoon { values["state"] = locale.text("deadline.\(state.rawValue)"); values["stateCode"] = state.rawValue }
+        presenter.markDeadline(state, in: &values)
         if handover.escalationLevel > 0 {
             values["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: handover.escalationLevel)?.code ?? "none")")
         }
@@ -119,7 +119,7 @@ struct FollowThroughPanel {
         if let reason = action.cancelReason { values["cancelReason"] = reason }
         if action.actionStatus.isOpen {
             let state = DeadlineState.of(action.dueAt, now: presenter.now, calendar: presenter.calendar)
-            if state == .overdue || state == .dueSoon { values["state"] = locale.text("deadline.\(state.rawValue)"); values["stateCode"] = state.rawValue }
+            presenter.markDeadline(state, in: &values)
             if action.escalationLevel > 0 {
                 values["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: action.escalationLevel)?.code ?? "none")")
             }

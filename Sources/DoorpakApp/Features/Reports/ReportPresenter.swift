@@ -38,6 +38,13 @@ struct ReportPresenter {
         return values
     }
 
+    /// Adds a running deadline's warning ("bijna verlopen", "te laat") and its code to a row; on time adds nothing.
+    func markDeadline(_ state: DeadlineState, in values: inout [String: Any]) {
+        guard state == .dueSoon || state == .overdue else { return }
+        values["state"] = locale.text("deadline.\(state.rawValue)")
+        values["stateCode"] = state.rawValue
+    }
+
     /// A deadline as text, with its state as text too (not colour alone) while it runs.
     private func deadline(_ due: Date, _ state: DeadlineState) -> [String: Any] {
         var values: [String: Any] = ["at": Formats.dateTime(due, language), "stateCode": state.rawValue]

@@ -34,7 +34,7 @@ struct WorkRoutes {
             "reports": inbox.reports.map { report -> [String: Any] in
                 var row = presenter.row(report)
                 let state = ReportDeadlines(report, now: presenter.now, calendar: presenter.calendar).overall
-                if state == .overdue || state == .dueSoon { row["state"] = locale.text("deadline.\(state.rawValue)"); row["stateCode"] = state.rawValue }
+                presenter.markDeadline(state, in: &row)
                 if report.escalationLevel > 0 { row["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: report.escalationLevel)?.code ?? "none")") }
                 return row
             },
@@ -43,7 +43,7 @@ struct WorkRoutes {
                                           "target": presenter.handoverTarget(handover), "from": names[handover.fromUserID] ?? "—",
                                           "due": Formats.dateTime(handover.answerDueAt, context.language)]
                 let state = DeadlineState.of(handover.answerDueAt, now: presenter.now, calendar: presenter.calendar)
-                if state == .overdue || state == .dueSoon { row["state"] = locale.text("deadline.\(state.rawValue)"); row["stateCode"] = state.rawValue }
+                presenter.markDeadline(state, in: &row)
                 return row
             },
             "actions": inbox.actions.map { action -> [String: Any] in
@@ -52,7 +52,7 @@ struct WorkRoutes {
                                           "due": Formats.date(action.dueAt ?? presenter.now, context.language)]
                 if let assignee = action.assigneeID.flatMap({ names[$0] }) { row["assignee"] = assignee }
                 let state = DeadlineState.of(action.dueAt, now: presenter.now, calendar: presenter.calendar)
-                if state == .overdue || state == .dueSoon { row["state"] = locale.text("deadline.\(state.rawValue)"); row["stateCode"] = state.rawValue }
+                presenter.markDeadline(state, in: &row)
                 return row
             },
             "hasReports": !inbox.reports.isEmpty, "hasHandovers": !inbox.handovers.isEmpty, "hasActions": !inbox.actions.isEmpty,

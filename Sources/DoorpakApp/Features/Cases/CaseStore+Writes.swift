@@ -5,11 +5,11 @@ import Foundation
 /// step in); a hand-over of the direction is proposed by the director or the district coordinator
 /// and takes effect only when the new director accepts.
 extension CaseStore {
-    private func requireDirector(_ access: Access) throws {
+    func requireDirector(_ access: Access) throws {
         guard access == .director || access == .administrator else { throw AppError.notFound }
     }
 
-    private func write(_ file: CaseFile, _ event: CaseEvent, by principal: Principal, purpose: String? = nil,
+    func write(_ file: CaseFile, _ event: CaseEvent, by principal: Principal, purpose: String? = nil,
                        extra: (@Sendable (any Database) async throws -> Void)? = nil) async throws {
         try await database.db().transaction { tx in
             try await file.update(on: tx)
@@ -141,8 +141,9 @@ extension CaseStore {
     }
 
     /// Adds a note (director or a member whose basis still holds); a sensitive note names its readers among the members.
+    @discardableResult
     func addNote(_ body: String, sensitive: Bool, readers: [UUID], to file: CaseFile, access: Access, by principal: Principal,
-                 now: Date = .now) async throws {
+                 now: Date = .now) async throws -> CaseNote {
         guard access == .director || access == .member || access == .administrator else { throw AppError.notFound }
         let db = database.db()
         if access == .member, let member = try await activeMember(of: file, userID: principal.userID, on: db), member.consentWithdrawnAt != nil {
@@ -162,5 +163,6 @@ extension CaseStore {
         file.updatedAt = now.wholeSeconds
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: sensitive ? "sensitive_note" : "note"),
                         by: principal) { tx in try await note.create(on: tx) }
+        return note
     }
 }

@@ -79,7 +79,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     RetentionRoutes(store: RetentionStore(database: services.database), views: services.views).add(to: router)
     ReportRoutes(store: reports, views: services.views).add(to: router)
     WorkRoutes(store: WorkStore(database: services.database), views: services.views).add(to: router)
-    BreakthroughRoutes(store: EscalationStore(database: services.database), reports: reports, views: services.views).add(to: router)
+    BreakthroughRoutes(store: EscalationStore(database: services.database), subjects: AgendaSubjects(services), views: services.views).add(to: router)
     LocationRoutes(store: LocationStore(database: services.database), reports: reports, views: services.views).add(to: router)
     AdminRoutes(services: services).add(to: router)
     AuditRoutes(store: AuditStore(database: services.database), views: services.views).add(to: router)

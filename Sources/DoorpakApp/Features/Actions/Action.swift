@@ -1,10 +1,29 @@
 import FluentKit
 import Foundation
 
-/// What an action ("afspraak") or a hand-over belongs to. Reports have them now; cases and meetings
-/// reuse the same tables and stores, each adding its kind here, its history writer in
+/// What an action ("afspraak") or a hand-over belongs to: a report or a case (a case meeting's
+/// actions belong to the case they were agreed on). Each kind has its history writer in
 /// `ActionStore.recordHistory` and its link in `ActionStore.link`.
-enum ActionSubjectKind: String, Codable, CaseIterable, Sendable { case report }
+enum ActionSubjectKind: String, Codable, CaseIterable, Sendable {
+    case report
+    case caseFile = "case"
+
+    /// Where the subject's actions are shown.
+    func link(_ reference: String) -> String {
+        switch self {
+        case .report: "/reports/\(reference)#actions"
+        case .caseFile: "/cases/\(reference)#plan"
+        }
+    }
+
+    /// Where one action is shown.
+    func link(_ reference: String, action id: UUID) -> String {
+        switch self {
+        case .report: "/reports/\(reference)#action-\(id.uuidString)"
+        case .caseFile: "/cases/\(reference)#action-\(id.uuidString)"
+        }
+    }
+}
 
 enum ActionStatus: String, Codable, CaseIterable, Sendable {
     case open, done, cancelled

@@ -19,6 +19,13 @@ extension ActionSubject {
         self.init(kind: .report, id: report.id!, reference: report.reference, districtID: report.districtID,
                   urgency: report.reportUrgency, ownerID: report.ownerID)
     }
+
+    /// A case's actions escalate on the normal urgency's timing (a case has no urgency of its own);
+    /// the case director answers for them.
+    init(_ file: CaseFile) {
+        self.init(kind: .caseFile, id: file.id!, reference: file.reference, districtID: file.districtID,
+                  urgency: .normal, ownerID: file.directorID)
+    }
 }
 
 /// The only door to actions. Reads go through the subject (whose store checked the scope) or
@@ -142,11 +149,7 @@ struct ActionStore: Sendable {
         return manager.map { [$0] } ?? []
     }
 
-    static func link(_ subject: ActionSubject) -> String {
-        switch subject.kind {
-        case .report: "/reports/\(subject.reference)#actions"
-        }
-    }
+    static func link(_ subject: ActionSubject) -> String { subject.kind.link(subject.reference) }
 
     /// Each subject kind keeps its own history; an action's steps are written into it.
     static func recordHistory(_ action: Action, subject: ActionSubject, by actor: UUID?, reason: String?, at: Date,
@@ -155,6 +158,11 @@ struct ActionStore: Sendable {
         case .report:
             try await ReportEvent(reportID: subject.id, at: at.wholeSeconds, actorID: actor, field: .action,
                                   from: action.id!.uuidString, to: action.status, reason: reason).create(on: db)
+        case .caseFile:
+            // A case's history names its actor; steps without one (the escalation job's) are in the escalations table.
+            guard let actor else { return }
+            try await CaseEvent(caseID: subject.id, at: at, actorID: actor, kind: "action", from: action.id!.uuidString,
+                                to: action.status, reason: reason).create(on: db)
         }
     }
 }

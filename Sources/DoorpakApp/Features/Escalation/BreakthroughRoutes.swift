@@ -5,7 +5,7 @@ import Hummingbird
 /// those gone on to the board), and per item the decision with the actions it agrees.
 struct BreakthroughRoutes {
     let store: EscalationStore
-    let reports: ReportStore
+    let subjects: AgendaSubjects
     let views: Views
     /// Action rows on the decision form; rows left without a title are ignored.
     static let actionRows = 3
@@ -41,7 +41,7 @@ struct BreakthroughRoutes {
     func decide(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let escalation = try await store.agendaItem(try Self.id(context), by: principal)
-        let report = try await reports.find(reference: escalation.subjectReference, by: principal)
+        let subject = try await subjects.find(escalation, by: principal)
         let form = context.form
         let drafts = (0..<Self.actionRows).compactMap { index -> ActionDraft? in
             let title = form.raw("action_\(index)_title")
@@ -61,7 +61,7 @@ struct BreakthroughRoutes {
                 row += 1
             }
             guard issues.isEmpty else { throw AppError.invalid(issues) }
-            try await store.decide(escalation, decision: form.raw("decision"), actions: drafts, report: report, by: principal)
+            try await store.decide(escalation, decision: form.raw("decision"), actions: drafts, subject: subject.action, by: principal)
             return "/breakthrough?decided=\(escalation.subjectReference)"
         } orShow: { issues in
             try await render(request, context, issues: issues, form: form)
@@ -71,13 +71,21 @@ struct BreakthroughRoutes {
     private func render(_ request: Request, _ context: AppRequestContext, issues: [FieldIssue], form: FormFields) async throws -> HTML {
         let principal = try context.principal()
         let escalation = try await store.agendaItem(try Self.id(context), by: principal)
-        let report = try await reports.find(reference: escalation.subjectReference, by: principal)
+        let subject = try await subjects.find(escalation, by: principal)
         let db = store.database.db()
         let catalog = try await Catalog.load(on: db)
-        let history = try await store.escalations(ofReport: report.id!).filter { $0.itemID == escalation.itemID }
-        let names = try await UserNames.load([report.ownerID], on: db)
+        let history = try await store.escalations(of: subject.action.kind, id: subject.action.id).filter { $0.itemID == escalation.itemID }
+        let names = try await UserNames.load([subject.action.ownerID], on: db)
         let locale = views.locales[context.language]
         let presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
+        var subjectData: [String: Any] = [:]
+        switch subject {
+        case .report(let report): subjectData["report"] = presenter.row(report)
+        case .caseFile(let file):
+            subjectData["caseFile"] = ["reference": file.reference, "href": "/cases/\(file.reference)",
+                                       "phase": locale.text("cases.phases.\(file.phase)"), "director": names[file.directorID] ?? "—",
+                                       "district": catalog.district(file.districtID)?.name ?? "—"]
+        }
         let errors = ViewHelpers.errors(issues, locale)
         let people = try await FollowThroughPanel.people(on: db)
         let organisations = catalog.organisations.filter(\.active)
@@ -102,13 +110,12 @@ struct BreakthroughRoutes {
         let data: [String: Any] = [
             "escalation": ["id": escalation.id!.uuidString, "item": locale.text("breakthrough.item_\(escalation.itemKind)"),
                            "deadline": Formats.dateTime(escalation.deadline, context.language)],
-            "report": presenter.row(report),
             "ladder": history.reversed().map { ["level": locale.text("followthrough.level.\($0.escalationLevel.code)"),
                                                 "at": Formats.dateTime($0.at, context.language)] },
             "decision": form.raw("decision"),
             "errors": errors,
             "rows": rows,
-        ]
+        ].merging(subjectData) { current, _ in current }
         return try views.page("breakthrough/item", title: (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + escalation.subjectReference,
                               request: request, context: context, data: data, status: errors.isEmpty ? .ok : .unprocessableContent)
     }

@@ -6,7 +6,7 @@ import Hummingbird
 /// administrators; to everyone else the agenda does not exist). Calls `EscalationStore` only.
 struct EscalationAPI {
     let store: EscalationStore
-    let reports: ReportStore
+    let subjects: AgendaSubjects
 
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("/escalation-policies", use: policies)
@@ -56,11 +56,11 @@ struct EscalationAPI {
         let principal = try context.principal()
         guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
         let escalation = try await store.agendaItem(id, by: principal)
-        let report = try await reports.find(reference: escalation.subjectReference, by: principal)
+        let subject = try await subjects.find(escalation, by: principal)
         let input = try await APIBody.decode(DecisionInput.self, from: request)
         let drafts = (input.actions ?? []).map(\.draft)
         // Each agreed action is checked on its own first, so that a problem names its place in the list.
-        let actions = ActionStore(database: reports.database)
+        let actions = ActionStore(database: store.database)
         var issues: [FieldIssue] = []
         for (index, draft) in drafts.enumerated() {
             do {
@@ -74,7 +74,7 @@ struct EscalationAPI {
             throw AppError.invalid(issues)
         }
         try await ReportAPI.renaming(ReportAPI.actionFields) {
-            try await store.decide(escalation, decision: input.decision, actions: drafts, report: report, by: principal)
+            try await store.decide(escalation, decision: input.decision, actions: drafts, subject: subject.action, by: principal)
         }
         return try APIBody.response(AgendaItemDTO(escalation))
     }
@@ -148,12 +148,15 @@ struct EscalationPolicyDTO: Encodable {
     }
 }
 
-/// One item on the breakthrough (or board) agenda: which report, what escalated against which
+/// One item on the breakthrough (or board) agenda: which report or case, what escalated against which
 /// deadline, and the decision once taken.
 struct AgendaItemDTO: Encodable {
     var id: String
     var level: String
-    var reportReference: String
+    /// `report` or `case`.
+    var subjectKind: String
+    var subjectReference: String
+    @Nullable var reportReference: String?
     @Nullable var districtId: String?
     /// What escalated: the report itself, one of its actions or an unanswered hand-over.
     var itemKind: String
@@ -168,7 +171,9 @@ struct AgendaItemDTO: Encodable {
     init(_ escalation: Escalation) {
         id = escalation.id!.api
         level = escalation.escalationLevel.code
-        reportReference = escalation.subjectReference
+        subjectKind = escalation.subjectKind
+        subjectReference = escalation.subjectReference
+        reportReference = escalation.subjectKind == ActionSubjectKind.report.rawValue ? escalation.subjectReference : nil
         districtId = escalation.districtID.api
         itemKind = escalation.item.rawValue
         itemId = escalation.item == .report ? nil : escalation.itemID.api

@@ -55,7 +55,7 @@ struct EscalationJob: Sendable {
                                                    status: (kind == .acknowledge ? ReportStatus.new : .inProgress).rawValue, on: tx)
                 let reports = try await Report.query(on: tx).filter(\.$id ~~ claimed).all()
                 try await Self.write(reports.map { report in
-                    Step(kind: .report, id: report.id!, reference: report.reference, subjectID: report.id!, district: report.districtID,
+                    Step(kind: .report, id: report.id!, subject: .report, reference: report.reference, subjectID: report.id!, district: report.districtID,
                          deadline: (kind == .acknowledge ? report.acknowledgeDueAt : report.resolveDueAt) ?? now, historyFrom: nil,
                          notice: level == .reminder ? .actionDue : .escalated, link: "/reports/\(report.reference)",
                          to: people.recipients(level, owner: report.ownerID, organisation: report.organisationID, district: report.districtID))
@@ -79,10 +79,10 @@ struct EscalationJob: Sendable {
                 let claimed = try await Self.claim("actions", ids: ids, to: level, status: ActionStatus.open.rawValue, on: tx)
                 let actions = try await Action.query(on: tx).filter(\.$id ~~ claimed).all()
                 try await Self.write(actions.map { action in
-                    Step(kind: .action, id: action.id!, reference: action.subjectReference, subjectID: action.subjectID,
+                    Step(kind: .action, id: action.id!, subject: action.subject, reference: action.subjectReference, subjectID: action.subjectID,
                          district: action.districtID, deadline: action.dueAt ?? now,
                          historyFrom: action.subject == .report ? action.id!.uuidString : nil,
-                         notice: level == .reminder ? .actionDue : .escalated, link: "/reports/\(action.subjectReference)#actions",
+                         notice: level == .reminder ? .actionDue : .escalated, link: action.subject.link(action.subjectReference),
                          to: people.recipients(level, owner: action.assigneeID, organisation: action.organisationID, district: action.districtID))
                 }, level: level, now: now, on: tx)
                 return actions.count
@@ -102,10 +102,10 @@ struct EscalationJob: Sendable {
                 let claimed = try await Self.claim("handovers", ids: ids, to: level, status: HandoverStatus.requested.rawValue, on: tx)
                 let handovers = try await Handover.query(on: tx).filter(\.$id ~~ claimed).all()
                 try await Self.write(handovers.map { handover in
-                    Step(kind: .handover, id: handover.id!, reference: handover.subjectReference, subjectID: handover.subjectID,
+                    Step(kind: .handover, id: handover.id!, subject: handover.subject, reference: handover.subjectReference, subjectID: handover.subjectID,
                          district: handover.districtID, deadline: handover.answerDueAt,
                          historyFrom: handover.subject == .report ? handover.id!.uuidString : nil,
-                         notice: .escalated, link: "/reports/\(handover.subjectReference)#handover",
+                         notice: .escalated, link: handover.subject == .report ? "/reports/\(handover.subjectReference)#handover" : handover.subject.link(handover.subjectReference),
                          to: people.recipients(level, owner: handover.toUserID, organisation: handover.toOrganisationID, district: handover.districtID))
                 }, level: level, now: now, on: tx)
                 return handovers.count
@@ -130,6 +130,8 @@ struct EscalationJob: Sendable {
     struct Step {
         let kind: EscalationItemKind
         let id: UUID
+        /// What the item belongs to: a report, or a case (whose history is its escalation rows).
+        let subject: ActionSubjectKind
         let reference: String
         let subjectID: UUID
         let district: UUID?
@@ -158,7 +160,7 @@ struct EscalationJob: Sendable {
             let escalation = Escalation()
             escalation.itemKind = step.kind.rawValue
             escalation.itemID = step.id
-            escalation.subjectKind = ActionSubjectKind.report.rawValue
+            escalation.subjectKind = step.subject.rawValue
             escalation.subjectID = step.subjectID
             escalation.subjectReference = step.reference
             escalation.districtID = step.district

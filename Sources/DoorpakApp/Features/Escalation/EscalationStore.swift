@@ -34,9 +34,9 @@ struct EscalationStore: Sendable {
         }
     }
 
-    /// Every rung an item of a report went up, newest first (for the report page).
-    func escalations(ofReport id: UUID) async throws -> [Escalation] {
-        try await Escalation.query(on: database.db()).filter(\.$subjectKind == ActionSubjectKind.report.rawValue)
+    /// Every rung an item of a report or case went up, newest first (for its page).
+    func escalations(of kind: ActionSubjectKind, id: UUID) async throws -> [Escalation] {
+        try await Escalation.query(on: database.db()).filter(\.$subjectKind == kind.rawValue)
             .filter(\.$subjectID == id).sort(\.$at, .descending).all()
     }
 
@@ -75,15 +75,14 @@ struct EscalationStore: Sendable {
     }
 
     /// Records the meeting's decision on an agenda item; the actions agreed with it are added to the
-    /// report in the same transaction (each with an owner and a due day), so the decision cannot
-    /// exist without them or they without it.
-    func decide(_ escalation: Escalation, decision: String?, actions drafts: [ActionDraft], report: Report,
+    /// item's report or case in the same transaction (each with an owner and a due day), so the
+    /// decision cannot exist without them or they without it.
+    func decide(_ escalation: Escalation, decision: String?, actions drafts: [ActionDraft], subject: ActionSubject,
                 by principal: Principal, now: Date = .now) async throws {
         let text = (decision ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if let issue = TextRules.check(text, required: true, max: 5000) { throw AppError.invalid([FieldIssue("decision", issue)]) }
         guard escalation.decidedAt == nil else { throw AppError.conflict("A decision was already recorded.") }
         let actions = ActionStore(database: database)
-        let subject = ActionSubject(report)
         // Check every agreed action before writing anything.
         let valid = try await drafts.asyncMap { try await actions.check($0, by: principal, now: now) }
         try await database.db().transaction { tx in
@@ -96,10 +95,16 @@ struct EscalationStore: Sendable {
             escalation.decidedAt = now.wholeSeconds
             escalation.decidedBy = principal.userID
             try await escalation.update(on: tx)
-            try await ReportEvent(reportID: report.id!, at: now.wholeSeconds, actorID: principal.userID, field: .decision,
-                                  from: EscalationLevel(rawValue: escalation.level)?.code, to: nil, reason: text).create(on: tx)
+            let level = EscalationLevel(rawValue: escalation.level)?.code
+            switch subject.kind {
+            case .report:
+                try await ReportEvent(reportID: subject.id, at: now.wholeSeconds, actorID: principal.userID, field: .decision,
+                                      from: level, to: nil, reason: text).create(on: tx)
+            case .caseFile:
+                try await CaseEvent(caseID: subject.id, at: now, actorID: principal.userID, kind: "decision", from: level, reason: text).create(on: tx)
+            }
             for action in valid { _ = try await actions.add(action, to: subject, by: principal, now: now, on: tx) }
-            try await Audit.record(.update, "report", report.reference, by: principal, purpose: nil, on: tx)
+            try await Audit.record(.update, subject.kind.rawValue, subject.reference, by: principal, purpose: nil, on: tx)
         }
     }
 }

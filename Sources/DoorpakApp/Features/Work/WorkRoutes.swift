@@ -47,7 +47,7 @@ struct WorkRoutes {
                 return row
             },
             "actions": inbox.actions.map { action -> [String: Any] in
-                var row: [String: Any] = ["reference": action.subjectReference, "href": "/reports/\(action.subjectReference)#action-\(action.id!.uuidString)",
+                var row: [String: Any] = ["reference": action.subjectReference, "href": action.subject.link(action.subjectReference, action: action.id!),
                                           "title": action.title, "organisation": catalog.organisation(action.organisationID)?.name ?? "—",
                                           "due": Formats.date(action.dueAt ?? presenter.now, context.language)]
                 if let assignee = action.assigneeID.flatMap({ names[$0] }) { row["assignee"] = assignee }
@@ -81,7 +81,7 @@ struct WorkRoutes {
                       deadline: DeadlineState.of(handover.answerDueAt, now: now, calendar: calendar).apiCode)
             },
             actions: inbox.actions.map { action in
-                .init(id: action.id!.uuidString.lowercased(), reference: action.subjectReference, title: action.title, organisationId: action.organisationID.uuidString.lowercased(),
+                .init(id: action.id!.uuidString.lowercased(), subjectKind: action.subjectKind, reference: action.subjectReference, title: action.title, organisationId: action.organisationID.uuidString.lowercased(),
                       assigneeId: action.assigneeID?.uuidString.lowercased(), dueOn: action.dueOn,
                       deadline: DeadlineState.of(action.dueAt, now: now, calendar: calendar).apiCode)
             })
@@ -101,7 +101,7 @@ struct WorkJSON: Encodable {
         let answerDueAt, deadline: String
     }
     struct ActionItem: Encodable {
-        let id, reference, title, organisationId: String
+        let id, subjectKind, reference, title, organisationId: String
         let assigneeId: String?
         let dueOn, deadline: String
     }

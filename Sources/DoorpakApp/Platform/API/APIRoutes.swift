@@ -15,7 +15,7 @@ struct APIRoutes {
         ReportAPI(store: ReportStore(database: services.database)).add(to: api)
         RoutingAPI(store: RoutingStore(database: services.database)).add(to: api)
         NotificationAPI(store: NotificationStore(database: services.database), mailEnabled: services.config.mail.enabled).add(to: api)
-        EscalationAPI(store: EscalationStore(database: services.database), reports: ReportStore(database: services.database)).add(to: api)
+        EscalationAPI(store: EscalationStore(database: services.database), subjects: AgendaSubjects(services)).add(to: api)
         PersonAPI(store: PersonStore(database: services.database, cipher: services.cipher)).add(to: api)
         CoolingOffAPI(store: CoolingOffStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)))
             .add(to: api)

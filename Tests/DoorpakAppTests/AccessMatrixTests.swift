@@ -57,7 +57,7 @@ import Testing
         /// Reviewing a break-the-glass grant: privacy officers and administrators.
         case breakGlassReview
         /// Data-subject requests (Features/SubjectRights): privacy officers and administrators; everyone else 404.
-        /// Allowed means past access control: the API answers a token with 403 "sign in again" (tokens never export).
+        /// Allowed means past access control (the export without a reason answers 422). There is no API route: tokens never export.
         case subjectRights
     }
 
@@ -99,7 +99,7 @@ import Testing
             "GET /breakthrough": .breakthrough, "GET /breakthrough/{id}": .breakthrough, "POST /breakthrough/{id}": .breakthrough,
             "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,
             "GET /privacy": .subjectRights, "GET /privacy/persons/{pseudonym}/export": .subjectRights,
-            "POST /privacy/persons/{pseudonym}/erase": .subjectRights, "GET /api/v1/privacy/persons/{pseudonym}/export": .subjectRights,
+            "POST /privacy/persons/{pseudonym}/erase": .subjectRights, "GET /privacy/persons/{pseudonym}/export.json": .subjectRights,
             // Persons: search needs record access (analysts and privacy officers have none).
             "GET /persons": .records, "POST /persons/search": .records, "POST /api/v1/persons/search": .records,
             "GET /cooling-off": .records, "GET /api/v1/cooling-off/dwellings": .records, "GET /api/v1/cooling-off/availability": .records,

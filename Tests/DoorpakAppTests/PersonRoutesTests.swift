@@ -45,7 +45,8 @@ import Testing
             let bad = try await browser.post("/persons/\(pseudonym)", [("name", "Fictief Persoon-Één"), ("resident_since", "gisteren")])
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains(#"id="resident_since-error""#))
-            #expect(try await browser.post("/persons/\(pseudonym)", [("name", "Fictief Persoon-Één"), ("contact", "06-11111111")]).status == .seeOther)
+            #expect(try await browser.post("/persons/\(pseudonym)", [("name", "Fictief Persoon-Één"), ("contact", "06-11111111"),
+                                                                  ("reason", "Nieuw telefoonnummer doorgegeven")]).status == .seeOther)
             #expect(try await browser.get("/persons/\(pseudonym)").text.contains("06-11111111"))
             try await world.withDatabase { db in
                 let reads = try await AuditEntry.query(on: db.db()).filter(\.$recordType == "person").filter(\.$recordID == pseudonym)
@@ -146,7 +147,7 @@ import Testing
             let person = try await api.get("/api/v1/persons/\(pseudonym)")
             #expect(try person.object()["name"] as? String == "Api Fictief")
             #expect(try person.object()["contact"] is NSNull)
-            let patched = try await api.patch("/api/v1/persons/\(pseudonym)", ["contact": "06-1234", "unit": "C-3"])
+            let patched = try await api.patch("/api/v1/persons/\(pseudonym)", ["contact": "06-1234", "unit": "C-3", "reason": "Gegevens gecontroleerd"])
             #expect(patched.status == .ok)
             #expect(try patched.object()["contact"] as? String == "06-1234")
             #expect(try patched.object()["birthDate"] as? String == "2002-02-02")

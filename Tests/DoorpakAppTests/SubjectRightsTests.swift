@@ -72,10 +72,9 @@ import Testing
                 #expect(json.contains(text), "JSON lacks \(text)")
             }
             #expect(export.accesses.contains { $0.role == "partner" && $0.action == "read" })
+            // No API route: not even a privacy officer's token exports (a token cannot sign in again).
             let token = try await world.token(for: .privacyOfficer)
-            #expect(try await APIClient(client: client, token: token).get("/api/v1/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+1").status == .forbidden)
-            let policeToken = try await world.token(for: .police)
-            #expect(try await APIClient(client: client, token: policeToken).get("/api/v1/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+1").status == .notFound)
+            #expect(try await APIClient(client: client, token: token).get("/api/v1/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+1").status == .notFound)
 
             // Erasure refused: the reason is shown, nothing destroyed, the refusal logged.
             let refused = try await officer.post("/privacy/persons/\(pseudonym)/erase", [("reason", "AVG-verzoek 2026-014")])
@@ -144,6 +143,126 @@ import Testing
             let after = try await admin.get("/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+2026-020")
             #expect(after.status == .ok)
             #expect(!after.text.contains("06-99887766") && !after.text.contains("Fictief Persoon"))
+        }
+    }
+
+    /// The JSON file from the export page: a download (attachment, no-store) with the same content,
+    /// needing a recent sign-in like the page, logged as a JSON download; 404 for anyone else.
+    @Test(arguments: TestDatabase.available)
+    func jsonExportDownloadsFromTheBrowserSession(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await buildApplication(world.config).test(.router) { client in
+            let police = Browser(client), officer = Browser(client)
+            try await police.signIn(.police)
+            try await officer.signIn(.privacyOfficer)
+            let created = try await police.post("/reports/\(world.reportNorth)/persons", PersonRoutesTests.person)
+            let pseudonym = String(try #require(created.headers[.location]).dropFirst("/persons/".count).prefix(9))
+            let page = try await officer.get("/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+2026-031")
+            let href = "/privacy/persons/\(pseudonym)/export.json?reason=AVG%2Dverzoek%202026%2D031"
+            #expect(page.text.contains(#"id="export-json""#) && page.text.contains(href))
+            let file = try await officer.get("/privacy/persons/\(pseudonym)/export.json?reason=AVG-verzoek+2026-031")
+            #expect(file.status == .ok)
+            #expect(file.headers[.contentType]?.hasPrefix("application/json") == true)
+            let disposition = try #require(file.headers[.contentDisposition])
+            #expect(disposition.hasPrefix("attachment; filename=\"art15-\(pseudonym)-") && disposition.hasSuffix(".json\""))
+            #expect(file.headers[.cacheControl] == "no-store")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(buffer: file.body)) as? [String: Any])
+            let person = try #require(object["person"] as? [String: Any])
+            #expect(person["name"] as? String == "Fictief Persoon-Één" && person["contact"] as? String == "06-99887766")
+            #expect((object["reports"] as? [[String: Any]])?.first?["reference"] as? String == world.reportNorth)
+            #expect(object["erasureRefusals"] as? [String] == ["open_report"])
+            #expect(try await officer.get("/privacy/persons/\(pseudonym)/export.json?reason=x").status == .unprocessableContent)
+            try await world.withDatabase { db in
+                let purposes = try await AuditEntry.query(on: db.db()).filter(\.$recordType == "person").filter(\.$recordID == pseudonym).all().compactMap(\.purpose)
+                #expect(purposes.contains("art. 15 export (JSON download): AVG-verzoek 2026-031"))
+            }
+            // A sign-in older than the window: to /reauth first, then back to the file.
+            try await AuthFlowTests.editSession(officer, in: world) { $0.verifiedAt = Date.now.addingTimeInterval(-6 * 60) }
+            let path = "/privacy/persons/\(pseudonym)/export.json?reason=AVG-verzoek+2026-031"
+            let stale = try await officer.get(path)
+            #expect(stale.status == .seeOther)
+            #expect(stale.headers[.location] == "/reauth?next=" + path.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            // Everyone else: not found.
+            #expect(try await police.get(path).status == .notFound)
+        }
+    }
+
+    /// Correction (art. 16): a change needs a reason (422 beside the field, what was typed kept);
+    /// each changed field keeps its old and new value sealed, with who, when and why; the
+    /// correction is logged; the privacy officer sees the trail on the export page and in the JSON;
+    /// the API's PATCH needs the reason too; key rotation re-encrypts the trail; erasure destroys it.
+    @Test(arguments: TestDatabase.available)
+    func correctionsKeepATrail(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await buildApplication(world.config).test(.router) { client in
+            let police = Browser(client), officer = Browser(client)
+            try await police.signIn(.police)
+            try await officer.signIn(.privacyOfficer)
+            let created = try await police.post("/reports/\(world.reportNorth)/persons", PersonRoutesTests.person)
+            let pseudonym = String(try #require(created.headers[.location]).dropFirst("/persons/".count).prefix(9))
+            #expect(try await police.get("/persons/\(pseudonym)/edit").text.contains(#"id="reason""#))
+            var fields = PersonRoutesTests.person.filter { $0.0 != "role" && $0.0 != "contact" && $0.0 != "name" }
+            fields += [("name", "Fictief Persoon-Een"), ("contact", "06-12121212")]
+            let noReason = try await police.post("/persons/\(pseudonym)", fields)
+            #expect(noReason.status == .unprocessableContent)
+            #expect(noReason.text.contains(#"id="reason-error""#) && noReason.text.contains("06-12121212"))
+            // Saving without a change needs no reason and writes no trail.
+            let same = PersonRoutesTests.person.filter { $0.0 != "role" }
+            #expect(try await police.post("/persons/\(pseudonym)", same).status == .seeOther)
+            let saved = try await police.post("/persons/\(pseudonym)", fields + [("reason", "Naam gecontroleerd met ID-bewijs")])
+            #expect(saved.status == .seeOther)
+            let cipher = try FieldCipher(world.config.keys)
+            try await world.withDatabase { db in
+                let person = try #require(try await PersonRecord.query(on: db.db()).filter(\.$pseudonym == pseudonym).first())
+                let rows = try await PersonCorrection.query(on: db.db()).filter(\.$personID == person.id!).all()
+                #expect(Set(rows.map(\.field)) == ["name", "contact"])
+                let name = try #require(rows.first { $0.field == "name" })
+                #expect(name.oldSealed?.hasPrefix("dp1.") == true && !(name.oldSealed ?? "").contains("Fictief"))
+                #expect(try name.oldSealed.map(cipher.open) == "Fictief Persoon-Één")
+                #expect(try name.newSealed.map(cipher.open) == "Fictief Persoon-Een")
+                #expect(name.reason == "Naam gecontroleerd met ID-bewijs" && name.userID == world.users[.police]!)
+                let purposes = try await AuditEntry.query(on: db.db()).filter(\.$recordID == pseudonym).filter(\.$action == "update").all().compactMap(\.purpose)
+                #expect(purposes.contains("art. 16 correction (name, contact): Naam gecontroleerd met ID-bewijs"))
+            }
+            // The API: a change without a reason is 422 on `reason`; with one it is kept.
+            let api = APIClient(client: client, token: try await world.token(for: .police))
+            let missing = try await api.patch("/api/v1/persons/\(pseudonym)", ["unit": "C-7"])
+            #expect(missing.status == .unprocessableContent)
+            #expect(try missing.invalidParams() == ["reason"])
+            #expect(try await api.patch("/api/v1/persons/\(pseudonym)", ["unit": "C-7", "reason": "Verhuisd binnen het complex"]).status == .ok)
+
+            // The privacy officer sees the trail on the page and in the JSON.
+            let page = try await officer.get("/privacy/persons/\(pseudonym)/export?reason=AVG-verzoek+2026-040")
+            #expect(page.text.contains(#"id="corrections-table""#))
+            for text in ["Fictief Persoon-Één", "Fictief Persoon-Een", "06-99887766", "Naam gecontroleerd met ID-bewijs", "B-214", "C-7",
+                         "Verhuisd binnen het complex"] {
+                #expect(page.text.contains(text), "export page lacks \(text)")
+            }
+            let file = try await officer.get("/privacy/persons/\(pseudonym)/export.json?reason=AVG-verzoek+2026-040")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(buffer: file.body)) as? [String: Any])
+            let corrections = try #require(object["corrections"] as? [[String: Any]])
+            #expect(corrections.count == 3)
+            #expect(corrections.contains { $0["field"] as? String == "contact" && $0["old"] as? String == "06-99887766"
+                && $0["new"] as? String == "06-12121212" && $0["reason"] as? String == "Naam gecontroleerd met ID-bewijs" })
+
+            try await world.withDatabase { db in
+                // Key rotation covers the trail.
+                #expect(EncryptedColumns.all.contains { $0.table == PersonCorrection.schema })
+                let rotated = try Keyring(json: Data(TestDatabase.testKeys.utf8)).addingKey()
+                _ = try await KeyRotation(cipher: FieldCipher(keyring: rotated), database: db).reencrypt()
+                let rows = try await PersonCorrection.query(on: db.db()).all()
+                #expect(rows.allSatisfy { ($0.oldSealed ?? "dp1.\(rotated.current).").hasPrefix("dp1.\(rotated.current).")
+                    && ($0.newSealed ?? "dp1.\(rotated.current).").hasPrefix("dp1.\(rotated.current).") })
+                #expect(try rows.compactMap(\.oldSealed).map { try FieldCipher(keyring: rotated).open($0) }.contains("06-99887766"))
+                // Erasure destroys the trail with the data.
+                let person = try #require(try await PersonRecord.query(on: db.db()).filter(\.$pseudonym == pseudonym).first())
+                try await PersonReportLink.query(on: db.db()).filter(\.$personID == person.id!).delete()
+                let admin = try await Principal.load(userID: world.users[.admin]!, via: .session, on: db.db())!
+                let outcome = try await SubjectRightsStore(database: db, cipher: FieldCipher(keyring: rotated))
+                    .erase(pseudonym: pseudonym, reason: "AVG-verzoek 2026-041", by: admin)
+                #expect(outcome == .erased)
+                #expect(try await PersonCorrection.query(on: db.db()).filter(\.$personID == person.id!).count() == 0)
+            }
         }
     }
 }

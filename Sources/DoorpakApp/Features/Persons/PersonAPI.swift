@@ -43,13 +43,14 @@ struct PersonAPI {
         let principal = try context.principal()
         let pseudonym = try context.parameters.require("pseudonym")
         let current = try await store.find(pseudonym: pseudonym, by: principal, purpose: "edit")
-        let patch = try await APIBody.decode(PersonInput.self, from: request, accepting: [APIBody.json, APIBody.mergePatch])
+        let input = try await APIBody.decode(PersonPatchInput.self, from: request, accepting: [APIBody.json, APIBody.mergePatch])
+        let patch = input.person
         var draft = PersonDraft(name: current.name, birthDate: current.birthDate, contact: current.contact,
                                 location: current.locationID?.uuidString, unit: current.unit,
                                 residentSince: current.residentSince.map(Formats.isoDay), languages: current.languages,
                                 interpreterNeeded: current.interpreterNeeded)
         patch.apply(to: &draft)
-        let person = try await mapping { try await store.update(pseudonym: pseudonym, with: draft, by: principal) }
+        let person = try await mapping { try await store.update(pseudonym: pseudonym, with: draft, reason: input.reason, by: principal) }
         return try APIBody.response(PersonDTO(person))
     }
 
@@ -129,6 +130,20 @@ struct PersonInput: APIInput {
         if let residentSince { draft.residentSince = residentSince }
         if let languages { draft.languages = languages }
         if let interpreterNeeded { draft.interpreterNeeded = interpreterNeeded }
+    }
+}
+
+/// `PATCH /persons/{pseudonym}`: the changed fields and the reason for the correction (GDPR art. 16),
+/// which any change requires.
+struct PersonPatchInput: APIInput {
+    var reason: String?
+    var person: PersonInput
+
+    static let members = ["reason"] + PersonInput.members
+
+    init(from decoder: any Decoder) throws {
+        reason = try decoder.container(keyedBy: AnyCodingKey.self).decodeIfPresent(String.self, forKey: AnyCodingKey(stringValue: "reason"))
+        person = try PersonInput(from: decoder)
     }
 }
 

@@ -105,7 +105,8 @@ struct PersonRoutes {
         _ = try await store.record(pseudonym: pseudonym, by: principal, on: store.database.db())
         let form = context.form
         return try await FormSubmission.save(request, context) {
-            "/persons/\(try await store.update(pseudonym: pseudonym, with: PersonPresenter.draft(form), by: principal).pseudonym)?saved=1"
+            let person = try await store.update(pseudonym: pseudonym, with: PersonPresenter.draft(form), reason: form.raw("reason"), by: principal)
+            return "/persons/\(person.pseudonym)?saved=1"
         } orShow: { issues in
             try await renderEdit(pseudonym.uppercased(), form: form, issues: issues, request: request, context: context)
         }
@@ -118,6 +119,7 @@ struct PersonRoutes {
         data["action"] = "/persons/\(pseudonym)"
         data["pseudonym"] = pseudonym
         data["cancelHref"] = "/persons/\(pseudonym)"
+        data["reason"] = form.raw("reason")
         let title = (issues.isEmpty ? "" : presenter.locale.text("form.error_title_prefix")) + presenter.locale.text("persons.edit_title", ["pseudonym": pseudonym])
         return try views.page("persons/form", title: title, request: request, context: context, data: data,
                               status: issues.isEmpty ? .ok : .unprocessableContent)

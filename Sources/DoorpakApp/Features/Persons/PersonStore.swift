@@ -206,17 +206,26 @@ struct PersonStore: Sendable {
 
     // MARK: Edit
 
-    func update(pseudonym: String, with draft: PersonDraft, by principal: Principal, now: Date = .now) async throws -> Person {
+    /// Corrects a person (GDPR art. 16): every changed field keeps its old and new value, sealed,
+    /// with who, when and the `reason`, which a change requires (`PersonCorrections`); the change,
+    /// the trail and the audit entry are one transaction. Saving without a change writes nothing.
+    func update(pseudonym: String, with draft: PersonDraft, reason: String? = nil, by principal: Principal,
+                now: Date = .now) async throws -> Person {
         let db = database.db()
         let record = try await record(pseudonym: pseudonym, by: principal, on: db)
         let (valid, draftIssues) = draft.validate(now: now)
         var issues = draftIssues
         if let locationID = valid?.locationID, try await Location.find(locationID, on: db) == nil { issues.append(FieldIssue("location", "unknown")) }
-        guard issues.isEmpty, let valid else { throw AppError.invalid(issues) }
+        let current = try open(record)
+        let changes = valid.map { PersonCorrections.changes(from: current, to: $0) }
+        if changes?.isEmpty != true, let issue = PersonCorrections.checkReason(reason) { issues.append(issue) }
+        guard issues.isEmpty, let valid, let changes else { throw AppError.invalid(issues) }
+        guard !changes.isEmpty else { return try open(record) }
         try apply(valid, to: record, now: now)
+        let reason = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         try await db.transaction { tx in
             try await record.update(on: tx)
-            try await Audit.record(.update, "person", record.pseudonym, by: principal, on: tx)
+            try await PersonCorrections.record(changes, person: record, reason: reason, cipher: cipher, by: principal, at: now.wholeSeconds, on: tx)
         }
         return try open(record)
     }

@@ -150,7 +150,10 @@ struct RetentionPurge: Sendable {
             try await ReportEvent.query(on: tx).filter(\.$reportID ~~ uuids).delete()
             try await Report.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .notes: try await ReportNote.query(on: tx).filter(\.$id ~~ uuids).delete()
-        case .persons: try await PersonRecord.query(on: tx).filter(\.$id ~~ uuids).delete()
+        case .persons:
+            // The correction trail (art. 16) holds old values of the person: it goes with them.
+            try await PersonCorrection.query(on: tx).filter(\.$personID ~~ uuids).delete()
+            try await PersonRecord.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .notifications: try await Notification.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .outbox: try await OutboxMessage.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .sessions: try await PersistEntry.query(on: tx).filter(\.$id ~~ ids).delete()

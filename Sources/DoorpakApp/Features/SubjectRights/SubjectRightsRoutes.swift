@@ -4,8 +4,14 @@ import Hummingbird
 /// `/privacy`: the request form (pseudonym and the request's reference);
 /// `GET /privacy/persons/{pseudonym}/export?reason=…`: the printable export page (art. 15) with the
 /// erasure form; `POST /privacy/persons/{pseudonym}/erase`: erasure (art. 17), or the reasons it
-/// is refused; `GET /api/v1/privacy/persons/{pseudonym}/export?reason=…`: the export as JSON.
+/// is refused; `GET /privacy/persons/{pseudonym}/export.json?reason=…`: the same export as a JSON
+/// file to download (`Content-Disposition: attachment`).
 /// Privacy officers and administrators only (everyone else: 404); export and erasure need a recent sign-in.
+///
+/// There is deliberately no API route for the export: an export needs a recent sign-in (password
+/// or identity provider, and the second factor) that an API token can never give, so a token
+/// that leaked could otherwise pull everything held about anyone. The JSON comes from the browser
+/// session instead (docs/threat-model.md, "Data-subject export").
 struct SubjectRightsRoutes {
     let store: SubjectRightsStore
     let views: Views
@@ -13,9 +19,8 @@ struct SubjectRightsRoutes {
     func add(to router: Router<AppRequestContext>) {
         router.get("/privacy", use: index)
         router.get("/privacy/persons/:pseudonym/export", use: exportPage)
+        router.get("/privacy/persons/:pseudonym/export.json", use: exportJSON)
         router.post("/privacy/persons/:pseudonym/erase", use: erase)
-        let api = router.group(RouterPath(APIInfo.basePath)).add(middleware: APIMiddleware(locales: views.locales))
-        api.get("/privacy/persons/:pseudonym/export", use: exportAPI)
     }
 
     /// A query parameter as a browser's GET form sends it (`+` is a space), percent-decoded.
@@ -107,8 +112,10 @@ struct SubjectRightsRoutes {
                        "value": locale.text(person.interpreterNeeded ? "subjectrights.yes" : "subjectrights.no")])
         fields.append(["label": locale.text("subjectrights.fields.created_at"), "value": Formats.dateTime(person.createdAt, language)])
         fields.append(["label": locale.text("subjectrights.fields.updated_at"), "value": Formats.dateTime(person.updatedAt, language)])
+        let encodedReason = reason.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         var data: [String: Any] = [
             "pseudonym": person.pseudonym, "reason": reason, "fields": fields,
+            "jsonHref": "/privacy/persons/\(person.pseudonym)/export.json?reason=\(encodedReason)",
             "generated": Formats.dateTime(.now, language),
             "reports": export.reports.map { report -> [String: Any] in
                 var row: [String: Any] = ["reference": report.reference, "role": locale.text("subjectrights.roles.\(report.role)"),
@@ -137,6 +144,14 @@ struct SubjectRightsRoutes {
                 if let ended = day(placement.endedOn) { row["ended"] = ended }
                 return row
             },
+            "corrections": export.corrections.map { correction -> [String: Any] in
+                var row: [String: Any] = ["at": Formats.dateTime(correction.at, language), "iso": Formats.iso8601(correction.at),
+                                          "field": locale.text("subjectrights.fields.\(correction.field)"), "reason": correction.reason,
+                                          "by": correction.by, "role": locale.text("roles.\(correction.role)")]
+                if let old = correction.old { row["old"] = old }
+                if let new = correction.new { row["new"] = new }
+                return row
+            },
             "accesses": export.accesses.map { access -> [String: Any] in
                 var row: [String: Any] = ["at": Formats.dateTime(access.at, language), "iso": Formats.iso8601(access.at), "action": access.action]
                 if let role = access.role { row["role"] = role }
@@ -147,6 +162,7 @@ struct SubjectRightsRoutes {
         if export.reports.isEmpty { data["noReports"] = true }
         if export.cases.isEmpty { data["noCases"] = true }
         if export.placements.isEmpty { data["noPlacements"] = true }
+        if export.corrections.isEmpty { data["noCorrections"] = true }
         if export.refusals.isEmpty {
             data["mayErase"] = true
         } else {
@@ -189,12 +205,24 @@ struct SubjectRightsRoutes {
         }
     }
 
-    func exportAPI(_ request: Request, context: AppRequestContext) async throws -> Response {
+    /// The export as a JSON file (the same content as the page), for the subject or their representative.
+    func exportJSON(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try guardRole(context)
         try context.requireRecentAuthentication(request)
-        let export = try await store.export(pseudonym: context.parameters.get("pseudonym") ?? "",
-                                            reason: Self.formQuery(request, "reason") ?? "", by: principal)
-        return try APIBody.response(SubjectExportDTO(export))
+        let pseudonym = context.parameters.get("pseudonym") ?? ""
+        let reason = Self.formQuery(request, "reason") ?? ""
+        let export: SubjectRightsStore.Export
+        do {
+            export = try await store.export(pseudonym: pseudonym, reason: reason, format: .json, by: principal)
+        } catch AppError.invalid(let issues) {
+            return try form(request, context: context, pseudonym: pseudonym.uppercased(), reason: reason, issues: issues, erased: nil,
+                            status: .unprocessableContent).response(from: request, context: context)
+        }
+        let filename = "art15-\(export.person.pseudonym)-\(Formats.isoDay(.now)).json"
+        return try APIBody.response(SubjectExportDTO(export), headers: [
+            .contentDisposition: "attachment; filename=\"\(filename)\"",
+            .cacheControl: "no-store",
+        ])
     }
 }
 
@@ -214,11 +242,14 @@ struct SubjectExportDTO: Encodable {
         let status: String, reason: String, proposedStart: String, plannedEnd: String, startedOn: String?, endedOn: String?
     }
     struct AccessDTO: Encodable { let at: String, role: String?, action: String, purpose: String? }
+    /// A corrected field (art. 16): `old`/`new` absent when the field was empty.
+    struct CorrectionDTO: Encodable { let at: String, field: String, old: String?, new: String?, reason: String, by: String, role: String }
 
     let person: PersonDTO
     let reports: [ReportDTO]
     let cases: [CaseDTO]
     let placements: [PlacementDTO]
+    let corrections: [CorrectionDTO]
     let accessLog: [AccessDTO]
     /// Why erasure would be refused now (codes); empty when it is allowed.
     let erasureRefusals: [String]
@@ -237,6 +268,8 @@ struct SubjectExportDTO: Encodable {
         placements = export.placements.map { PlacementDTO(status: $0.status, reason: $0.reason, proposedStart: Formats.isoDay($0.proposedStart),
                                                           plannedEnd: Formats.isoDay($0.plannedEnd), startedOn: $0.startedOn.map(Formats.isoDay),
                                                           endedOn: $0.endedOn.map(Formats.isoDay)) }
+        corrections = export.corrections.map { CorrectionDTO(at: iso($0.at), field: $0.field, old: $0.old, new: $0.new, reason: $0.reason,
+                                                             by: $0.by, role: $0.role) }
         accessLog = export.accesses.map { AccessDTO(at: iso($0.at), role: $0.role, action: $0.action, purpose: $0.purpose) }
         erasureRefusals = export.refusals.map(\.code)
     }

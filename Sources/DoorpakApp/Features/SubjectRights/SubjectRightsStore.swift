@@ -43,6 +43,17 @@ struct SubjectRightsStore: Sendable {
         let endedOn: Date?
     }
 
+    /// One corrected field (art. 16): values opened, the corrector by name.
+    struct ExportCorrection: Sendable, Encodable {
+        let at: Date
+        let field: String
+        let old: String?
+        let new: String?
+        let reason: String
+        let by: String
+        let role: String
+    }
+
     struct ExportAccess: Sendable, Encodable {
         let at: Date
         let role: String?
@@ -55,6 +66,7 @@ struct SubjectRightsStore: Sendable {
         let reports: [ExportReport]
         let cases: [ExportCase]
         let placements: [ExportPlacement]
+        let corrections: [ExportCorrection]
         let accesses: [ExportAccess]
         let refusals: [ErasureRefusal]
     }
@@ -66,12 +78,17 @@ struct SubjectRightsStore: Sendable {
         return record
     }
 
-    /// The whole export; logged (before it is gathered, so the log it shows includes this read).
-    func export(pseudonym: String, reason raw: String, by principal: Principal, now: Date = .now) async throws -> Export {
+    /// How the export leaves: shown as the printable page, or downloaded as a JSON file.
+    enum Format: Sendable { case page, json }
+
+    /// The whole export; logged (before it is gathered, so the log it shows includes this read),
+    /// a JSON download as such.
+    func export(pseudonym: String, reason raw: String, format: Format = .page, by principal: Principal, now: Date = .now) async throws -> Export {
         let db = database.db()
         let record = try await person(pseudonym, by: principal, on: db)
         let reason = try SubjectRights.checkReason(raw)
-        try await Audit.record(.read, "person", record.pseudonym, by: principal, purpose: "art. 15 export: \(reason)", on: db)
+        let label = format == .json ? "art. 15 export (JSON download)" : "art. 15 export"
+        try await Audit.record(.read, "person", record.pseudonym, by: principal, purpose: "\(label): \(reason)", on: db)
         let person = try PersonStore(database: database, cipher: cipher).open(record)
         let id = record.id!
         let links = try await PersonReportLink.query(on: db).filter(\.$personID == id).sort(\.$createdAt).all()
@@ -95,11 +112,24 @@ struct SubjectRightsStore: Sendable {
                                     notes: try notes.map { ExportNote(at: $0.createdAt, sensitive: $0.sensitive, body: try cipher.open($0.bodySealed)) }))
         }
         let placements = try await CoolingOffPlacement.query(on: db).filter(\.$personID == id).sort(\.$requestedAt).all()
+        let corrections = try await PersonCorrection.query(on: db).filter(\.$personID == id).sort(\.$at).sort(\.$field).all()
+        let names = try await UserNames.load(corrections.map(\.userID), on: db)
+        // A location is stored by id: the export names it.
+        let locationNames = Dictionary(uniqueKeysWithValues: try await Location.query(on: db).all().map { ($0.id!.uuidString.lowercased(), $0.name) })
+        let exportCorrections = try corrections.map { row in
+            func value(_ sealed: String?) throws -> String? {
+                guard let plain = try sealed.map(cipher.open) else { return nil }
+                return row.field == "location" ? locationNames[plain] ?? plain : plain
+            }
+            return ExportCorrection(at: row.at, field: row.field, old: try value(row.oldSealed), new: try value(row.newSealed),
+                             reason: row.reason, by: names[row.userID] ?? row.userID.uuidString.lowercased(), role: row.role)
+        }
         let accesses = try await AuditEntry.query(on: db).filter(\.$recordType == "person").filter(\.$recordID == record.pseudonym)
             .sort(\.$at, .descending).limit(1000).all()
         return Export(person: person, reports: exportReports, cases: cases,
                       placements: placements.map { ExportPlacement(status: $0.status, reason: $0.reason, proposedStart: $0.proposedStart,
                                                                    plannedEnd: $0.plannedEnd, startedOn: $0.startedOn, endedOn: $0.endedOn) },
+                      corrections: exportCorrections,
                       accesses: accesses.map { ExportAccess(at: $0.at, role: $0.role, action: $0.action, purpose: $0.purpose) },
                       refusals: try await refusals(record, now: now, on: db))
     }
@@ -129,7 +159,7 @@ struct SubjectRightsStore: Sendable {
 
     /// Erases the person when nothing holds them: name, date of birth and contact destroyed (the
     /// name becomes the sealed tombstone, the blind indexes point nowhere), address, languages
-    /// and dates cleared; every link to a report (ended ones too) deleted. The row itself stays,
+    /// and dates cleared; every link to a report (ended ones too) and the correction trail deleted. The row itself stays,
     /// so that ended placements and the access log keep pointing at a pseudonym without data.
     /// One destruction record (type `persons`, count 1, method `erasure`) and the access-log
     /// entries are written in the same transaction. A refusal is logged too.
@@ -158,6 +188,8 @@ struct SubjectRightsStore: Sendable {
         try await db.transaction { tx in
             try await record.update(on: tx)
             try await PersonReportLink.query(on: tx).filter(\.$personID == record.id!).delete()
+            // The correction trail holds old values: destroyed with the rest.
+            try await PersonCorrection.query(on: tx).filter(\.$personID == record.id!).delete()
             let destruction = DestructionRecord(type: .persons, count: 1, periodDays: 0, cutoff: now.wholeSeconds, at: now.wholeSeconds,
                                                 method: "erasure")
             try await destruction.create(on: tx)

@@ -18,5 +18,6 @@ struct BlindIndexColumn: Sendable {
 
 enum EncryptedColumns {
     /// Every encrypted table. Add yours here.
-    static let all: [EncryptedTable] = [PersonRecord.encrypted, TwoFactorCredential.encrypted, CaseNote.encrypted]
+    static let all: [EncryptedTable] = [PersonRecord.encrypted, TwoFactorCredential.encrypted, CaseNote.encrypted,
+                                        PersonCorrection.encrypted]
 }

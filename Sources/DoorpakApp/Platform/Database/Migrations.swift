@@ -26,5 +26,6 @@ extension AppDatabase {
         AuditAppendOnly(),
         CreateCases(),
         CreateBreakGlassGrants(),
+        CreatePersonCorrections(),
     ]
 }

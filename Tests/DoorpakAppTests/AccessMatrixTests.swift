@@ -37,6 +37,8 @@ import Testing
         case caseProposal
         /// Accepting the direction: only the proposed director (nobody in the matrix).
         case caseAcceptance
+        /// The list of cases needing a director: coordinators and administrators; everyone else 404.
+        case caseCoordinator
         /// A follow-through step on one report (pick up, hand over, actions): out of scope is 404;
         /// in scope the step's own rules may still refuse (403, 409, 422), but never as "not found".
         case reportStep
@@ -107,6 +109,14 @@ import Testing
             "GET /cases/{case}": .caseRead, "POST /cases/{case}/phase": .caseDirector, "POST /cases/{case}/members": .caseDirector,
             "POST /cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /cases/{case}/notes": .caseDirector,
             "POST /cases/{case}/director": .caseProposal, "POST /cases/{case}/director/accept": .caseAcceptance,
+            // The cases API (Features/Cases/CaseAPI*): the same rules as the case pages. The API's withdraw
+            // route sorts before its notes route, so the GGD member's consent is gone when notes are posted.
+            "GET /api/v1/cases": .records, "POST /api/v1/cases": .records, "GET /api/v1/cases/needing-director": .caseCoordinator,
+            "GET /api/v1/cases/{case}": .caseRead, "PATCH /api/v1/cases/{case}": .caseDirector, "GET /api/v1/cases/{case}/history": .caseRead,
+            "POST /api/v1/cases/{case}/director": .caseProposal, "POST /api/v1/cases/{case}/director/accept": .caseAcceptance,
+            "GET /api/v1/cases/{case}/members": .caseRead, "POST /api/v1/cases/{case}/members": .caseDirector,
+            "POST /api/v1/cases/{case}/members/{id}/withdraw-consent": .caseDirector,
+            "GET /api/v1/cases/{case}/notes": .caseRead, "POST /api/v1/cases/{case}/notes": .caseDirector,
             "GET /cooling-off/dwellings/new": .coolingOffManager, "POST /cooling-off/dwellings": .coolingOffManager,
             "GET /cooling-off/dwellings/{id}/edit": .coolingOffManager, "POST /cooling-off/dwellings/{id}": .coolingOffManager,
             "GET /cooling-off/placements/{id}": .placement, "GET /api/v1/cooling-off/placements/{id}": .placement,
@@ -219,6 +229,8 @@ import Testing
                         default: []
                         }
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), allowed.contains(persona))]
+                    case .caseCoordinator:
+                        cases = [(pattern, persona == .admin || persona == .coordinatorNorth)]
                     case .coolingOffManager:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
                     case .placement:

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+
+/// The people of a case in the API: the hand-over of the direction (proposed, then accepted by the
+/// new director), members with their legal basis and consent, and notes. Same store calls as the
+/// case page; this file only translates JSON.
+extension CaseAPI {
+    func addMembers(to api: RouterGroup<AppRequestContext>) {
+        api.post("/cases/:case/director", use: proposeDirector)
+        api.post("/cases/:case/director/accept", use: acceptDirection)
+        api.get("/cases/:case/members", use: members)
+        api.post("/cases/:case/members", use: addMember)
+        api.post("/cases/:case/members/:id/withdraw-consent", use: withdrawConsent)
+        api.get("/cases/:case/notes", use: notes)
+        api.post("/cases/:case/notes", use: addNote)
+    }
+
+    // MARK: Direction
+
+    func proposeDirector(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        guard found.access != .member else { throw AppError.notFound }
+        let input = try await APIBody.decode(DirectorInput.self, from: request)
+        let proposed = try Self.uuid(input.directorId, "directorId")
+        try await mapping { try await store.proposeDirector(found.file, access: found.access, userID: proposed, reason: input.reason, by: principal) }
+        return try APIBody.response(try await dto(found.file, access: found.access, by: principal))
+    }
+
+    /// Only the proposed director finds the case through this door; for everyone else it is 404.
+    func acceptDirection(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let file = try await store.findProposed(reference: context.parameters.require("case"), by: principal)
+        _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
+        try await store.acceptDirection(file, by: principal)
+        return try APIBody.response(try await dto(file, access: .director, by: principal))
+    }
+
+    // MARK: Members
+
+    func members(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let found = try await store.find(reference: context.parameters.require("case"), by: context.principal())
+        return try APIBody.response(ItemsDTO(items: try await store.members(of: found.file).map(CaseMemberDTO.init)))
+    }
+
+    func addMember(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        let input = try await APIBody.decode(MemberInput.self, from: request)
+        let userID = try Self.uuid(input.userId, "userId")
+        let member = try await mapping {
+            try await store.addMember(.init(userID: userID, role: input.role, legalBasis: input.legalBasis, consentDate: input.consentDate,
+                                            consentScope: input.consentScope), to: found.file, access: found.access, by: principal)
+        }
+        return try APIBody.response(CaseMemberDTO(member), status: .created)
+    }
+
+    func withdrawConsent(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
+        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
+        try await store.withdrawConsent(id, in: found.file, access: found.access, by: principal)
+        guard let member = try await store.members(of: found.file).first(where: { $0.id == id }) else { throw AppError.notFound }
+        return try APIBody.response(CaseMemberDTO(member))
+    }
+
+    // MARK: Notes
+
+    /// The notes the caller may read: none for the coordinator (metadata only), no sensitive note
+    /// unless named, nothing written after a member's consent was withdrawn.
+    func notes(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        let notes = try await store.notes(of: found.file, access: found.access, by: principal)
+        return try APIBody.response(ItemsDTO(items: notes.map { CaseNoteDTO($0.note, body: $0.body) }))
+    }
+
+    func addNote(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        guard found.access.readsContent else { throw AppError.notFound }
+        let input = try await APIBody.decode(CaseNoteInput.self, from: request)
+        let readers = (input.readerIds ?? []).map(UUID.init(uuidString:))
+        if readers.contains(nil) { throw AppError.invalid([FieldIssue("readerIds", "invalid")]) }
+        let text = input.body ?? ""
+        let note = try await store.addNote(text, sensitive: input.sensitive ?? false, readers: readers.compactMap { $0 }, to: found.file,
+                                           access: found.access, by: principal)
+        return try APIBody.response(CaseNoteDTO(note, body: text.trimmingCharacters(in: .whitespacesAndNewlines)), status: .created)
+    }
+
+    /// An id member: absent is `nil` (the store says whether it is required), malformed is 422.
+    static func uuid(_ raw: String?, _ name: String) throws -> UUID? {
+        guard let raw else { return nil }
+        guard let id = UUID(uuidString: raw) else { throw AppError.invalid([FieldIssue(name, "invalid")]) }
+        return id
+    }
+}

@@ -291,6 +291,10 @@ import Testing
             try Self.check(wrongUser, "POST", "/cases/{case}/director/accept")
             #expect(try await police.request(.post, path + "/director/accept").status == .notFound)
             #expect(try await staff.get(path).status == .notFound)
+            // The proposed director finds the request in their list (metadata only) and accepts it.
+            let asked = try await staff.get("/api/v1/cases")
+            try Self.check(asked, "GET", "/cases")
+            #expect(try asked.items().map { "\($0["reference"] ?? "") \($0["access"] ?? "")" } == ["\(reference) proposed"])
             let accepted = try await staff.request(.post, path + "/director/accept")
             #expect(accepted.status == .ok)
             try Self.check(accepted, "POST", "/cases/{case}/director/accept")

@@ -67,7 +67,8 @@ extension CaseStore.Access {
 struct CaseSummaryDTO: Encodable {
     var reference: String
     var phase: String
-    /// How the caller reaches the case; `none` right after opening it for another director.
+    /// How the caller reaches the case: `proposed` while only asked to take over the direction,
+    /// `none` right after opening it for another director.
     var access: String
     var directorId: String
     @Nullable var proposedDirectorId: String?
@@ -77,10 +78,10 @@ struct CaseSummaryDTO: Encodable {
     @Nullable var closedAt: String?
     @Nullable var outcome: String?
 
-    init(_ file: CaseFile, access: CaseStore.Access?) {
+    init(_ file: CaseFile, access: CaseStore.Access?, for principal: Principal) {
         reference = file.reference
         phase = file.phase
-        self.access = access?.code ?? "none"
+        self.access = access?.code ?? (file.proposedDirectorID == principal.userID ? "proposed" : "none")
         directorId = file.directorID.api
         proposedDirectorId = file.proposedDirectorID.api
         districtId = file.districtID.api
@@ -111,7 +112,7 @@ struct CaseDTO: Encodable {
     let mayAccept: Bool
 
     init(_ file: CaseFile, access: CaseStore.Access?, persons: [String], members: [CaseMemberDTO], by principal: Principal) {
-        summary = CaseSummaryDTO(file, access: access)
+        summary = CaseSummaryDTO(file, access: access, for: principal)
         readsContent = access?.readsContent ?? false
         openingReason = readsContent ? file.openingReason : nil
         closingReason = file.casePhase == .closed ? file.closingReason : nil

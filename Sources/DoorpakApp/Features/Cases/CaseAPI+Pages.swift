@@ -1,15 +1,17 @@
 import FluentKit
 import Foundation
 
-/// The case list as the API pages it: the cases the user directs or is a member of and, for a
-/// district coordinator, the cases of their districts (metadata only), newest first. Lives with
-/// the store because only the store queries the case tables.
+/// The case list as the API pages it: the cases the user directs or is a member of, those whose
+/// direction they are asked to take over and, for a district coordinator, the cases of their
+/// districts (metadata only), newest first. Lives with the store because only the store queries
+/// the case tables.
 extension CaseStore {
     static let defaultPageSize = 50
     static let maxPageSize = 200
 
     struct Page: Sendable {
-        let items: [(file: CaseFile, access: Access)]
+        /// `access` is `nil` for a case the user is only asked to direct (until they accept).
+        let items: [(file: CaseFile, access: Access?)]
         let next: CaseCursor?
     }
 
@@ -20,6 +22,7 @@ extension CaseStore {
         let districts = principal.role == .coordinator ? principal.districtIDs : []
         let query = CaseFile.query(on: db).group(.or) { or in
             or.filter(\.$directorID == principal.userID)
+            or.filter(\.$proposedDirectorID == principal.userID)
             if !memberOf.isEmpty { or.filter(\.$id ~~ memberOf) }
             if !districts.isEmpty { or.filter(\.$districtID ~~ districts) }
         }
@@ -31,10 +34,11 @@ extension CaseStore {
         }
         let rows = try await query.sort(\.$openedAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
         let shown = Array(rows.prefix(limit))
-        var items: [(file: CaseFile, access: Access)] = []
+        var items: [(file: CaseFile, access: Access?)] = []
         for file in shown {
-            // The same decision as opening one case; a row the query found is always within reach.
-            guard let access = try await access(to: file, by: principal, on: db) else { continue }
+            // The same decision as opening one case; only a proposed director may have none.
+            let access = try await access(to: file, by: principal, on: db)
+            guard access != nil || file.proposedDirectorID == principal.userID else { continue }
             items.append((file, access))
         }
         let next = rows.count > limit ? shown.last.map { CaseCursor(openedAt: $0.openedAt, id: $0.id!) } : nil

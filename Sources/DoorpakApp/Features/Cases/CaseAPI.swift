@@ -60,7 +60,7 @@ struct CaseAPI {
             let items = (limit == CaseStore.defaultPageSize ? [] : [("limit", "\(limit)")]) + [("cursor", next.encoded)]
             headers[.init("Link")!] = "<\(ViewHelpers.url("\(APIInfo.basePath)/cases", items))>; rel=\"next\""
         }
-        return try APIBody.response(CasePageDTO(items: page.items.map { CaseSummaryDTO($0.file, access: $0.access) }, next: page.next?.encoded),
+        return try APIBody.response(CasePageDTO(items: page.items.map { CaseSummaryDTO($0.file, access: $0.access, for: principal) }, next: page.next?.encoded),
                                     headers: headers)
     }
 
@@ -72,7 +72,7 @@ struct CaseAPI {
         var items: [CaseSummaryDTO] = []
         for file in files {
             guard let access = try await store.access(to: file, by: principal, on: db) else { continue }
-            items.append(CaseSummaryDTO(file, access: access))
+            items.append(CaseSummaryDTO(file, access: access, for: principal))
         }
         return try APIBody.response(ItemsDTO(items: items))
     }

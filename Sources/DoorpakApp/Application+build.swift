@@ -93,6 +93,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
                      views: services.views).add(to: router)
     CaseRoutes(store: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),
                views: services.views).add(to: router)
+    CaseMeetingRoutes(store: CaseMeetingStore(database: services.database, cases: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher))), views: services.views).add(to: router)
     NotificationRoutes(store: NotificationStore(database: services.database), views: services.views,
                        mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(services: services).add(to: router)

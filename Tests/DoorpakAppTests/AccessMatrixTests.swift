@@ -61,6 +61,17 @@ import Testing
         /// Data-subject requests (Features/SubjectRights): privacy officers and administrators; everyone else 404.
         /// Allowed means past access control (the export without a reason answers 422). There is no API route: tokens never export.
         case subjectRights
+        /// A case meeting (Features/CaseMeetings), organised by the northern coordinator with the police and the GGD
+        /// invited and the matrix case on its agenda: organiser, invited organisations' users and administrators see it;
+        /// the location staff (not invited) and roles without records get 404.
+        case caseMeeting
+        /// Changing a meeting and its agenda: its organiser and administrators; everyone else 404.
+        case caseMeetingOrganiser
+        /// Recording an agenda item's outcome: the organiser, the case's director (police) and administrators.
+        /// (The matrix item was recorded already, so allowed users get 409 or a redirect, never 404.)
+        case caseMeetingRecord
+        /// Planning a meeting: coordinators, administrators and case directors (police directs the matrix case).
+        case caseMeetingPlanner
     }
 
     static func rule(for route: String) -> Rule? {
@@ -121,6 +132,13 @@ import Testing
             "GET /cooling-off/dwellings/{id}/edit": .coolingOffManager, "POST /cooling-off/dwellings/{id}": .coolingOffManager,
             "GET /cooling-off/placements/{id}": .placement, "GET /api/v1/cooling-off/placements/{id}": .placement,
             "POST /cooling-off/placements/{id}/{step}": .placementStep, "POST /api/v1/cooling-off/placements/{id}/steps": .placementStep,
+            "GET /meetings": .records, "GET /api/v1/case-meetings": .records,
+            "GET /meetings/new": .caseMeetingPlanner, "POST /meetings": .caseMeetingPlanner, "POST /api/v1/case-meetings": .caseMeetingPlanner,
+            "GET /meetings/{id}": .caseMeeting, "GET /meetings/{id}/agenda": .caseMeeting, "GET /api/v1/case-meetings/{id}": .caseMeeting,
+            "POST /meetings/{id}": .caseMeetingOrganiser, "POST /meetings/{id}/agenda": .caseMeetingOrganiser,
+            "POST /meetings/{id}/items/{item}/remove": .caseMeetingOrganiser, "PATCH /api/v1/case-meetings/{id}": .caseMeetingOrganiser,
+            "GET /meetings/{id}/items/{item}": .caseMeetingRecord, "POST /meetings/{id}/items/{item}": .caseMeetingRecord,
+            "POST /api/v1/case-meetings/{id}/items/{item}/outcome": .caseMeetingRecord,
         ]
         if let rule = exact[route] { return rule }
         let path = route.split(separator: " ")[1]
@@ -236,6 +254,13 @@ import Testing
                     case .placement:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""),
                                   [.admin, .coordinatorNorth, .staffNorth, .police].contains(persona))]
+                    case .caseMeeting, .caseMeetingOrganiser, .caseMeetingRecord, .caseMeetingPlanner:
+                        let allowed: [TestWorld.Persona] = switch rule {
+                        case .caseMeeting: [.admin, .coordinatorNorth, .police, .ggd]
+                        case .caseMeetingOrganiser: [.admin, .coordinatorNorth]
+                        default: [.admin, .coordinatorNorth, .police]
+                        }
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), allowed.contains(persona))]
                     case .subjectRights:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .privacyOfficer)]
                     case .placementStep:
@@ -358,6 +383,17 @@ import Testing
                                                          consentDate: Formats.isoDay(.now), consentScope: "Test"), to: file, access: .director, by: police)
             pseudonyms["case"] = file.reference
             pseudonyms["members"] = member.id!.uuidString
+            // A case meeting on the matrix case, organised by the northern coordinator, police and GGD invited;
+            // its item is recorded already, so no route of the matrix changes what the others see.
+            let coordinator = try await Principal.load(userID: world.users[.coordinatorNorth]!, via: .session, on: db)!
+            let meetings = CaseMeetingStore(database: database, cases: cases)
+            let meeting = try await meetings.plan(.init(day: Formats.isoDay(.now), time: "10:00", organisations: [world.police.uuidString, world.ggd.uuidString]),
+                                                  agenda: [file.reference], by: coordinator)
+            let agenda = try await meetings.agenda(meeting.id!, by: coordinator)
+            try await meetings.record(.init(minutes: "Matrix"), item: agenda.entries[0].item.id!, of: agenda, by: coordinator)
+            pseudonyms["meetings"] = meeting.id!.uuidString
+            pseudonyms["case-meetings"] = meeting.id!.uuidString
+            pseudonyms["items"] = agenda.entries[0].item.id!.uuidString
             // An expired break-the-glass grant, for the review routes (expired, so it widens no scope).
             let grant = BreakGlassGrant(userID: world.users[.ggd]!, role: .partner, recordType: "report", recordID: world.reportNorth,
                                         reason: "Matrix: verlopen noodtoegang", grantedAt: Date.now.addingTimeInterval(-7200).wholeSeconds,
@@ -384,6 +420,7 @@ import Testing
             case "{pseudonym}": out.append(ids.world["pseudonym " + reference] ?? "P-2222-22")
             case "{step}": out.append("extend")
             case "{case}": out.append(ids.world["case"]!)
+            case "{item}": out.append(ids.world["items"]!)
             case "{id}" where ids.world["\(segments[index - 1]):\(reference)"] != nil:
                 out.append(ids.world["\(segments[index - 1]):\(reference)"]!)
             case "{code}": out.append("en")

@@ -19,6 +19,7 @@ struct APIRoutes {
         PersonAPI(store: PersonStore(database: services.database, cipher: services.cipher)).add(to: api)
         CoolingOffAPI(store: CoolingOffStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)))
             .add(to: api)
+        CaseMeetingAPI(store: CaseMeetingStore(database: services.database, cases: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)))).add(to: api)
         CaseAPI(store: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher))).add(to: api)
     }
 }

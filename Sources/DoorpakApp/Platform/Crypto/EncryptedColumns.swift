@@ -19,5 +19,6 @@ struct BlindIndexColumn: Sendable {
 enum EncryptedColumns {
     /// Every encrypted table. Add yours here.
     static let all: [EncryptedTable] = [PersonRecord.encrypted, TwoFactorCredential.encrypted, CaseNote.encrypted,
+                                        CaseMeetingItem.encrypted, CaseMeetingDecision.encrypted,
                                         PersonCorrection.encrypted]
 }

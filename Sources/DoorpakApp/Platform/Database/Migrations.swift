@@ -27,5 +27,6 @@ extension AppDatabase {
         CreateCases(),
         CreateBreakGlassGrants(),
         CreatePersonCorrections(),
+        CreateCaseMeetings(),
     ]
 }

@@ -78,6 +78,7 @@ enum Navigation {
             items.append(Item(href: "/reports/new", labelKey: "nav.new_report"))
             items.append(Item(href: "/persons", labelKey: "persons.nav"))
             items.append(Item(href: "/cases", labelKey: "cases.nav"))
+            items.append(Item(href: "/meetings", labelKey: "casemeetings.nav"))
             items.append(Item(href: "/cooling-off", labelKey: "coolingoff.nav"))
         }
         if principal.role == .coordinator || principal.isAdministrator {

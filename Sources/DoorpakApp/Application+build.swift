@@ -70,6 +70,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
         NavigationCountMiddleware(store: NotificationStore(database: services.database))
         ErrorMiddleware(views: services.views)
         FormMiddleware()
+        BreakGlassWriteGuard()
     }
     router.get("/health") { _, _ in "ok" }
     let reports = ReportStore(database: services.database)
@@ -84,7 +85,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     AdminRoutes(services: services).add(to: router)
     AuditRoutes(store: AuditStore(database: services.database), views: services.views).add(to: router)
     AuditAPI(store: AuditStore(database: services.database)).add(to: router, locales: services.views.locales)
-    BreakGlassRoutes(store: BreakGlassStore(database: services.database), views: services.views,
+    BreakGlassRoutes(store: BreakGlassStore(database: services.database, duration: services.config.auth.breakGlassSeconds), views: services.views,
                      recentWindow: services.config.auth.recentAuthentication).add(to: router)
     BreakGlassAPI(store: BreakGlassStore(database: services.database)).add(to: router, locales: services.views.locales)
     PersonRoutes(store: PersonStore(database: services.database, cipher: services.cipher), views: services.views).add(to: router)

@@ -40,9 +40,16 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var mail: MailOptions
     @Flag(inversion: .prefixedNo, help: "Require TOTP two-factor for every role that reads personal data (default: on; off with --demo).")
     var requireTwoFactor: Bool?
+    @Option(help: "How long break-the-glass (emergency, read-only) access to one record lasts, in minutes (5 to 1440; default 60).")
+    var breakGlassMinutes: Int?
+
+    func validate() throws {
+        if let breakGlassMinutes, !(5...1440).contains(breakGlassMinutes) { throw ValidationError("--break-glass-minutes must be 5 to 1440") }
+    }
 
     func run() async throws {
         var config = database.config()
+        if let breakGlassMinutes { config.auth.breakGlassDuration = .seconds(breakGlassMinutes * 60) }
         if let hostname { config.hostname = hostname }
         if let port { config.port = port }
         config.seedDemoData = demo

@@ -53,8 +53,8 @@ import Testing
         case admin
         /// The access log: privacy officers and administrators.
         case auditLog
-        /// Asking for break-the-glass access to a report: anyone with record access, for any well-formed
-        /// reference (in scope, out of scope or non-existent alike, so it never tells whether a report exists).
+        /// Asking for break-the-glass access to a report or a person: anyone with record access, for any well-formed
+        /// reference or pseudonym (in scope, out of scope or non-existent alike, so it never tells whether it exists).
         case breakGlassRequest
         /// Reviewing a break-the-glass grant: privacy officers and administrators.
         case breakGlassReview
@@ -106,6 +106,7 @@ import Testing
             "POST /account/tokens/{id}/revoke": .ownToken,
             "GET /audit": .auditLog, "GET /api/v1/audit": .auditLog,
             "GET /break-glass/reports/{reference}": .breakGlassRequest, "POST /break-glass/reports/{reference}": .breakGlassRequest,
+            "GET /break-glass/persons/{pseudonym}": .breakGlassRequest, "POST /break-glass/persons/{pseudonym}": .breakGlassRequest,
             "GET /audit/break-glass": .auditLog, "GET /api/v1/break-glass": .auditLog,
             "POST /audit/break-glass/{id}/review": .breakGlassReview, "POST /api/v1/break-glass/{id}/review": .breakGlassReview,
             "GET /work": .records, "GET /api/v1/work": .records, "GET /work/team": .teamLead, "GET /work/district": .breakthrough,

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// Break-the-glass on the web: the request form for a report outside scope (offered from its 404
-/// page) and the privacy officer's review page.
+/// Break-the-glass on the web: the request form for a report or a person outside scope (offered
+/// from its 404 page) and the privacy officer's review page.
 struct BreakGlassRoutes {
     let store: BreakGlassStore
     let views: Views
@@ -11,8 +11,31 @@ struct BreakGlassRoutes {
     func add(to router: Router<AppRequestContext>) {
         router.get("/break-glass/reports/:reference", use: form)
         router.post("/break-glass/reports/:reference", use: request)
+        router.get("/break-glass/persons/:pseudonym", use: personForm)
+        router.post("/break-glass/persons/:pseudonym", use: personRequest)
         router.get("/audit/break-glass", use: list)
         router.post("/audit/break-glass/:id/review", use: review)
+    }
+
+    /// What the request is for: a report by reference or a person by pseudonym.
+    enum Target {
+        case report(String), person(String)
+
+        var id: String { switch self { case .report(let id), .person(let id): id } }
+        var path: String {
+            switch self {
+            case .report(let reference): "/break-glass/reports/\(reference)"
+            case .person(let pseudonym): "/break-glass/persons/\(pseudonym)"
+            }
+        }
+        var recordPath: String {
+            switch self {
+            case .report(let reference): "/reports/\(reference)"
+            case .person(let pseudonym): "/persons/\(pseudonym)"
+            }
+        }
+        var cancelPath: String { if case .report = self { "/reports" } else { "/persons" } }
+        var kind: String { if case .report = self { "report" } else { "person" } }
     }
 
     // MARK: Asking
@@ -20,20 +43,39 @@ struct BreakGlassRoutes {
     /// The form is shown for any well-formed reference (it never tells whether the report exists),
     /// to users with record access only, after a recent sign-in.
     func form(_ request: Request, context: AppRequestContext) async throws -> HTML {
-        let reference = try Self.reference(context)
-        try context.requireRecentAuthentication(request, within: recentWindow)
-        return try render(reference, form: FormFields(), issues: [], request: request, context: context)
+        try await show(.report(try Self.reference(context)), request: request, context: context)
     }
 
     func request(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let reference = try Self.reference(context)
-        try context.requireRecentAuthentication(request, within: recentWindow, returnTo: "/break-glass/reports/\(reference)")
+        try await ask(.report(try Self.reference(context)), request: request, context: context)
+    }
+
+    /// The same for a person: any well-formed pseudonym, existing or not.
+    func personForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        try await show(.person(try Self.pseudonym(context)), request: request, context: context)
+    }
+
+    func personRequest(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await ask(.person(try Self.pseudonym(context)), request: request, context: context)
+    }
+
+    private func show(_ target: Target, request: Request, context: AppRequestContext) async throws -> HTML {
+        try context.requireRecentAuthentication(request, within: recentWindow)
+        return try render(target, form: FormFields(), issues: [], request: request, context: context)
+    }
+
+    private func ask(_ target: Target, request: Request, context: AppRequestContext) async throws -> Response {
+        try context.requireRecentAuthentication(request, within: recentWindow, returnTo: target.path)
         let principal = try context.principal()
         return try await FormSubmission.save(request, context) {
-            let grant = try await store.grantReport(reference: reference, reason: context.form.raw("reason"), by: principal)
-            return "/reports/\(grant.recordID)"
+            let reason = context.form.raw("reason")
+            switch target {
+            case .report(let reference): _ = try await store.grantReport(reference: reference, reason: reason, by: principal)
+            case .person(let pseudonym): _ = try await store.grantPerson(pseudonym: pseudonym, reason: reason, by: principal)
+            }
+            return target.recordPath
         } orShow: { issues in
-            try render(reference, form: context.form, issues: issues, request: request, context: context)
+            try render(target, form: context.form, issues: issues, request: request, context: context)
         }
     }
 
@@ -44,13 +86,23 @@ struct BreakGlassRoutes {
         return reference
     }
 
-    private func render(_ reference: String, form: FormFields, issues: [FieldIssue], request: Request,
+    private static func pseudonym(_ context: AppRequestContext) throws -> String {
+        let principal = try context.principal()
+        let pseudonym = try context.parameters.require("pseudonym").uppercased()
+        guard principal.reportScope != .none, Pseudonym.isValid(pseudonym) else { throw AppError.notFound }
+        return pseudonym
+    }
+
+    private func render(_ target: Target, form: FormFields, issues: [FieldIssue], request: Request,
                         context: AppRequestContext) throws -> HTML {
         let locale = views.locales[context.language]
         let errors = ViewHelpers.errors(issues, locale)
-        let minutes = Int(BreakGlassStore.duration / 60)
+        let minutes = Int(store.duration / 60)
         let data: [String: Any] = [
-            "reference": reference,
+            "reference": target.id,
+            "action": target.path,
+            "cancelHref": target.cancelPath,
+            "heading": locale.text("breakglass.request_heading_\(target.kind)"),
             "intro": locale.text("breakglass.request_intro", ["minutes": "\(minutes)"]),
             "reason": form.raw("reason"),
             "minReason": BreakGlassStore.minReasonLength,
@@ -59,7 +111,8 @@ struct BreakGlassRoutes {
             "hasErrors": !errors.isEmpty,
             "errorSummary": errors["reason"].map { [["field": "reason", "label": locale.text("breakglass.reason"), "message": $0]] } ?? [],
         ]
-        let title = (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + locale.text("breakglass.request_title", ["reference": reference])
+        let title = (errors.isEmpty ? "" : locale.text("form.error_title_prefix"))
+            + locale.text("breakglass.request_title_\(target.kind)", ["reference": target.id])
         return try views.page("breakglass/request", title: title, request: request, context: context, data: data,
                               status: errors.isEmpty ? .ok : .unprocessableContent)
     }
@@ -123,7 +176,7 @@ struct BreakGlassRoutes {
         let data: [String: Any] = [
             "rows": rows,
             "empty": rows.isEmpty,
-            "minutes": Int(BreakGlassStore.duration / 60),
+            "minutes": Int(store.duration / 60),
             "maxNote": BreakGlassStore.maxNoteLength,
         ]
         return try views.page("breakglass/review", title: locale.text("breakglass.review_title"), request: request, context: context,

@@ -1,15 +1,15 @@
 import FluentKit
 import Foundation
 
-/// The only door to break-the-glass grants: asking for emergency access to one record, the check
-/// that `ReportStore.find` makes for a record outside scope, and the privacy officer's review.
+/// The only door to break-the-glass grants: asking for emergency access to one report or one
+/// person, the check that `ReportStore.find` and `PersonStore.record` make for a record outside
+/// scope, and the privacy officer's review. Emergency access is read-only (`BreakGlassAccess`).
 struct BreakGlassStore: Sendable {
     let database: AppDatabase
+    /// How long emergency access lasts (`serve --break-glass-minutes`, default 60).
+    var duration: TimeInterval = AuthPolicy().breakGlassSeconds
     /// The clock; tests move it to see a grant expire.
     var now: @Sendable () -> Date = { .now }
-
-    /// How long emergency access lasts.
-    static let duration: TimeInterval = 60 * 60
     static let minReasonLength = 10
     static let maxReasonLength = 1000
     static let maxNoteLength = 1000
@@ -48,7 +48,7 @@ struct BreakGlassStore: Sendable {
         }
         return try await db.transaction { tx in
             let grant = BreakGlassGrant(userID: principal.userID, role: principal.role, recordType: "report", recordID: wanted,
-                                        reason: reason, grantedAt: at, expiresAt: at.addingTimeInterval(Self.duration))
+                                        reason: reason, grantedAt: at, expiresAt: at.addingTimeInterval(duration))
             try await grant.create(on: tx)
             try await Audit.record(.breakGlass, "report", wanted, by: principal, purpose: reason, on: tx)
             var recipient = report.ownerID
@@ -61,6 +61,55 @@ struct BreakGlassStore: Sendable {
             }
             return grant
         }
+    }
+
+    /// Grants `principal` emergency access to one person for `duration`, after a reason, as for a
+    /// report: the attempt is logged even when the pseudonym names nobody (then "not found"). The
+    /// grant, its log entry and the notices are one transaction. Notified: the directors of the
+    /// person's open cases; without one, the coordinators of the person's district (the district of
+    /// the person's location, else of their linked reports).
+    func grantPerson(pseudonym: String, reason: String?, by principal: Principal) async throws -> BreakGlassGrant {
+        let wanted = pseudonym.uppercased()
+        guard principal.reportScope != .none, Pseudonym.isValid(wanted) else { throw AppError.notFound }
+        let reason = try Self.validReason(reason)
+        let at = now().wholeSeconds
+        let db = database.db()
+        guard let person = try await PersonRecord.query(on: db).filter(\.$pseudonym == wanted).first() else {
+            try await Audit.record(.breakGlass, "person", wanted, by: principal, purpose: reason, on: db)
+            throw AppError.notFound
+        }
+        return try await db.transaction { tx in
+            let grant = BreakGlassGrant(userID: principal.userID, role: principal.role, recordType: "person", recordID: wanted,
+                                        reason: reason, grantedAt: at, expiresAt: at.addingTimeInterval(duration))
+            try await grant.create(on: tx)
+            try await Audit.record(.breakGlass, "person", wanted, by: principal, purpose: reason, on: tx)
+            let notices = try await Self.owners(of: person, on: tx).filter { $0 != principal.userID }
+                .map { Notice(recipient: $0, kind: .breakGlassUsed, reference: wanted, link: "/persons/\(wanted)") }
+            try await Notifications.send(notices, on: tx, now: at)
+            return grant
+        }
+    }
+
+    /// Who answers for a person: the directors of their open cases, else their district's coordinators.
+    static func owners(of person: PersonRecord, on db: any Database) async throws -> [UUID] {
+        let id = person.id!
+        let caseIDs = try await CasePerson.query(on: db).filter(\.$personID == id).all().map(\.caseID)
+        if !caseIDs.isEmpty {
+            let directors = try await CaseFile.query(on: db).filter(\.$id ~~ caseIDs).filter(\.$phase != CasePhase.closed.rawValue).all()
+                .map(\.directorID)
+            if !directors.isEmpty { return Array(Set(directors)).sorted { $0.uuidString < $1.uuidString } }
+        }
+        var districts: Set<UUID> = []
+        if let locationID = person.locationID, let location = try await Location.find(locationID, on: db) { districts.insert(location.districtID) }
+        if districts.isEmpty {
+            let reportIDs = try await PersonReportLink.query(on: db).filter(\.$personID == id).filter(\.$unlinkedAt == nil).all().map(\.reportID)
+            if !reportIDs.isEmpty { districts = Set(try await Report.query(on: db).filter(\.$id ~~ reportIDs).all().map(\.districtID)) }
+        }
+        guard !districts.isEmpty else { return [] }
+        let members = try await UserDistrict.query(on: db).filter(\.$districtID ~~ Array(districts)).all().map(\.userID)
+        guard !members.isEmpty else { return [] }
+        return try await User.query(on: db).filter(\.$id ~~ members).filter(\.$role == Role.coordinator.rawValue).filter(\.$active == true)
+            .sort(\.$name).all().compactMap(\.id)
     }
 
     /// The user's unexpired grant for one record, if any.

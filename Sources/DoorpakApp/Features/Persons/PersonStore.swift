@@ -34,20 +34,34 @@ struct PersonStore: Sendable {
     }
 
     /// A person by pseudonym, within scope; the read is logged (with the purpose, when given).
+    /// Outside scope, an unexpired break-the-glass grant of this user for this person opens it too
+    /// (single-record reads only: never in searches or lists); such a read is logged with the
+    /// purpose `break-glass: <grant id>`.
     func find(pseudonym: String, by principal: Principal, purpose: String? = nil) async throws -> Person {
         let db = database.db()
-        let record = try await record(pseudonym: pseudonym, by: principal, on: db)
+        let (record, grant) = try await access(pseudonym: pseudonym, by: principal, on: db)
+        let purpose = grant.map { "break-glass: \($0.id!.uuidString.lowercased())" } ?? purpose
         try await Audit.record(.read, "person", record.pseudonym, by: principal, purpose: purpose, on: db)
         return try open(record)
     }
 
-    /// The stored row, within scope, without logging (for writes that log themselves).
+    /// The stored row, within scope (or under a break-the-glass grant, for reads only), without
+    /// logging (for writes that log themselves).
     func record(pseudonym: String, by principal: Principal, on db: any Database) async throws -> PersonRecord {
+        try await access(pseudonym: pseudonym, by: principal, on: db).record
+    }
+
+    /// The row and, when it is outside scope, the grant that opens it. A request that writes
+    /// (`BreakGlassAccess.writing`) is refused under a grant: emergency access is read-only.
+    private func access(pseudonym: String, by principal: Principal, on db: any Database) async throws -> (record: PersonRecord, grant: BreakGlassGrant?) {
         guard principal.reportScope != .none, Pseudonym.isValid(pseudonym.uppercased()),
-              let record = try await PersonRecord.query(on: db).filter(\.$pseudonym == pseudonym.uppercased()).first(),
-              try await visible([record.id!], by: principal, on: db).contains(record.id!)
+              let record = try await PersonRecord.query(on: db).filter(\.$pseudonym == pseudonym.uppercased()).first()
         else { throw AppError.notFound }
-        return record
+        if try await visible([record.id!], by: principal, on: db).contains(record.id!) { return (record, nil) }
+        guard let grant = try await BreakGlassStore.activeGrant(userID: principal.userID, recordType: "person", recordID: record.pseudonym,
+                                                                 now: .now, on: db) else { throw AppError.notFound }
+        try BreakGlassAccess.refuseWrites()
+        return (record, grant)
     }
 
     func open(_ record: PersonRecord) throws -> Person {

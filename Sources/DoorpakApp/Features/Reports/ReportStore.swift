@@ -166,6 +166,8 @@ struct ReportStore: Sendable {
               let report = try await Report.query(on: db).filter(\.$reference == wanted).first() else {
             throw AppError.notFound
         }
+        // Emergency access is read-only: a request that writes is refused (403, `BreakGlassAccess`).
+        try BreakGlassAccess.refuseWrites()
         try await Audit.record(.read, "report", report.reference, by: principal,
                                purpose: "break-glass: \(grant.id!.uuidString.lowercased())", on: db)
         return report

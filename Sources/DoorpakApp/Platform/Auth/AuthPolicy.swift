@@ -16,6 +16,9 @@ public struct AuthPolicy: Sendable {
     public var sessionMaxAge: Duration = .seconds(12 * 60 * 60)
     /// How long a sign-in may wait at a step (code, new password, enrolment).
     public var pendingStepTimeout: Duration = .seconds(10 * 60)
+    /// How long break-the-glass (emergency) access to one record lasts (`serve --break-glass-minutes`).
+    public var breakGlassDuration: Duration = .seconds(60 * 60)
+    var breakGlassSeconds: TimeInterval { TimeInterval(breakGlassDuration.components.seconds) }
     /// API request limits; `nil` switches them off.
     public var apiRateLimit: APIRateLimit? = APIRateLimit()
 

@@ -20,6 +20,8 @@ enum AppError: Error, Sendable {
     /// A sensitive action needs a recent sign-in (see `requireRecentAuthentication`): the web goes
     /// to `/reauth?next=…`; the API answers 403 with the problem type `Problem.reauthenticationType`.
     case reauthenticationRequired(next: String)
+    /// A change to a record the user may only read under a break-the-glass grant (emergency access is read-only).
+    case breakGlassReadOnly
 
     var status: HTTPResponse.Status {
         switch self {
@@ -34,6 +36,7 @@ enum AppError: Error, Sendable {
         case .tooManyRequests: .tooManyRequests
         case .csrfFailed: .forbidden
         case .reauthenticationRequired: .forbidden
+        case .breakGlassReadOnly: .forbidden
         }
     }
 }

@@ -31,12 +31,19 @@ struct ErrorMiddleware: RouterMiddleware {
                 "heading": locale.text("errors.\(code).title"),
                 "message": locale.text("errors.\(code).message"),
             ]
+            if case AppError.breakGlassReadOnly = error { data["message"] = locale.text("breakglass.read_only") }
             // A report page that is not found (missing or outside scope, indistinguishable) offers
             // break-the-glass to users with record access; the offer is the same for any well-formed reference.
             if code == 404, request.method == .get, let principal = context.identity, principal.reportScope != .none,
                principal.reportScope != .all, request.uri.path.hasPrefix("/reports/"),
                case let reference = String(request.uri.path.dropFirst("/reports/".count)), BreakGlassStore.isReportReference(reference) {
                 data["breakGlassHref"] = "/break-glass/reports/\(reference.uppercased())"
+            }
+            // The same for a person's page (a well-formed pseudonym, existing or not).
+            if code == 404, request.method == .get, let principal = context.identity, principal.reportScope != .none,
+               principal.reportScope != .all, request.uri.path.hasPrefix("/persons/"),
+               case let pseudonym = String(request.uri.path.dropFirst("/persons/".count)), Pseudonym.isValid(pseudonym.uppercased()) {
+                data["breakGlassHref"] = "/break-glass/persons/\(pseudonym.uppercased())"
             }
             let page = try views.page("error", title: "\(code)", request: request, context: context, data: data, status: problem.status)
             var response = try page.response(from: request, context: context)
@@ -56,6 +63,8 @@ struct Problem {
 
     /// The problem type of a sensitive action that an API token may not do (see `requireRecentAuthentication`).
     static let reauthenticationType = "https://doorpak.nl/problems/reauthentication-required"
+    /// The problem type of a change refused because the record is open only under break-the-glass.
+    static let breakGlassReadOnlyType = "https://doorpak.nl/problems/break-glass-read-only"
 
     init(_ error: any Error) {
         switch error {
@@ -65,6 +74,9 @@ struct Problem {
             case .badRequest(let message), .conflict(let message): detail = message
             case .invalid(let issues): self.issues = issues
             case .tooManyRequests(let seconds): retryAfter = seconds
+            case .breakGlassReadOnly:
+                type = Self.breakGlassReadOnlyType
+                detail = "Emergency (break-the-glass) access is read-only: this record can be read but not changed. Ask its owner to make the change."
             case .reauthenticationRequired:
                 type = Self.reauthenticationType
                 detail = "This action needs a fresh sign-in with password and second factor. API tokens cannot do it: use the web interface."

@@ -37,6 +37,13 @@ import Testing
         case caseProposal
         /// Accepting the direction: only the proposed director (nobody in the matrix).
         case caseAcceptance
+        /// Reading-and-writing the case's content beyond the director's forms (the cooling-off request form):
+        /// the director, administrators and the GGD member; the coordinator (metadata only) and outsiders 404.
+        case caseContent
+        /// Closing one of the case's actions: past access control for the director and administrators (422 for an
+        /// empty result; the action's own rule may refuse with 403); the coordinator (metadata only) and outsiders 404,
+        /// and so does the GGD member: its consent is withdrawn by the API's withdraw route, which sorts before these.
+        case caseActionStep
         /// The list of cases needing a director: coordinators and administrators; everyone else 404.
         case caseCoordinator
         /// A follow-through step on one report (pick up, hand over, actions): out of scope is 404;
@@ -121,6 +128,13 @@ import Testing
             "GET /cases/{case}": .caseRead, "POST /cases/{case}/phase": .caseDirector, "POST /cases/{case}/members": .caseDirector,
             "POST /cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /cases/{case}/notes": .caseDirector,
             "POST /cases/{case}/director": .caseProposal, "POST /cases/{case}/director/accept": .caseAcceptance,
+            // The plan, factors, actions, linked reports (Features/Cases): the director's; the placement request from
+            // the case sorts after the withdraw route (the GGD member's consent is withdrawn by then: 404).
+            "POST /cases/{case}/goals": .caseDirector, "POST /cases/{case}/goals/{goal}": .caseDirector,
+            "POST /cases/{case}/factors": .caseDirector, "POST /cases/{case}/actions": .caseDirector,
+            "POST /cases/{case}/reports": .caseDirector, "POST /cases/{case}/placements": .caseDirector,
+            "GET /cases/{case}/placements/new": .caseContent,
+            "POST /cases/{case}/actions/{action}/complete": .caseActionStep, "POST /cases/{case}/actions/{action}/cancel": .caseActionStep,
             // The cases API (Features/Cases/CaseAPI*): the same rules as the case pages. The API's withdraw
             // route sorts before its notes route, so the GGD member's consent is gone when notes are posted.
             "GET /api/v1/cases": .records, "POST /api/v1/cases": .records, "GET /api/v1/cases/needing-director": .caseCoordinator,
@@ -240,9 +254,11 @@ import Testing
                         let other = persona == .police ? TestWorld.Persona.ggd : .police
                         cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
                                  (Self.fill(pattern, ids: ids, reference: "", token: tokens[other]!.id), false)]
-                    case .caseRead, .caseDirector, .caseProposal, .caseAcceptance:
+                    case .caseRead, .caseDirector, .caseProposal, .caseAcceptance, .caseContent, .caseActionStep:
                         let allowed: [TestWorld.Persona] = switch rule {
                         case .caseRead: [.admin, .police, .coordinatorNorth, .ggd]
+                        case .caseContent: [.admin, .police, .ggd]
+                        case .caseActionStep: [.admin, .police]
                         case .caseDirector: [.admin, .police]
                         case .caseProposal: [.admin, .police, .coordinatorNorth]
                         default: []
@@ -277,6 +293,7 @@ import Testing
                         let ok = rule == .publicRoute ? status < 500
                             : rule == .reportStep && allowed ? status != 404 && status != 401 && status < 500
                             : rule == .subjectRights && allowed ? status != 404 && status != 401 && status < 500
+                            : rule == .caseActionStep && allowed ? status != 404 && status != 401 && status < 500
                             : allowed ? Self.passes(status) : status == 404
                         if !ok { failures.append("\(persona) \(method) \(uri) → \(status), expected \(allowed ? "access" : "404")") }
                     }
@@ -384,6 +401,12 @@ import Testing
                                                          consentDate: Formats.isoDay(.now), consentScope: "Test"), to: file, access: .director, by: police)
             pseudonyms["case"] = file.reference
             pseudonyms["members"] = member.id!.uuidString
+            // A goal of the plan and an open action on the case, for the goal and action routes.
+            let goal = try await cases.addGoal(domain: "housing", text: "Matrix: woonruimte behouden", to: file, access: .director, by: police)
+            let caseAction = try await cases.addAction(ActionDraft(title: "Check", organisation: organisation.uuidString, dueOn: "2031-06-02"),
+                                                       goal: goal.id!.uuidString, to: file, access: .director, by: police)
+            pseudonyms["goal"] = goal.id!.uuidString
+            pseudonyms["case-action"] = caseAction.id!.uuidString
             // A case meeting on the matrix case, organised by the northern coordinator, police and GGD invited;
             // its item is recorded already, so no route of the matrix changes what the others see.
             let coordinator = try await Principal.load(userID: world.users[.coordinatorNorth]!, via: .session, on: db)!
@@ -421,6 +444,8 @@ import Testing
             case "{pseudonym}": out.append(ids.world["pseudonym " + reference] ?? "P-2222-22")
             case "{step}": out.append("extend")
             case "{case}": out.append(ids.world["case"]!)
+            case "{goal}": out.append(ids.world["goal"]!)
+            case "{action}": out.append(ids.world["case-action"]!)
             case "{item}": out.append(ids.world["items"]!)
             case "{id}" where ids.world["\(segments[index - 1]):\(reference)"] != nil:
                 out.append(ids.world["\(segments[index - 1]):\(reference)"]!)

@@ -18,6 +18,7 @@ struct CaseRoutes {
         router.post("/cases/:case/notes", use: addNote)
         router.post("/cases/:case/director", use: proposeDirector)
         router.post("/cases/:case/director/accept", use: acceptDirection)
+        addPlan(to: router)
     }
 
     private func locale(_ context: AppRequestContext) -> LocaleTexts { views.locales[context.language] }
@@ -144,21 +145,30 @@ struct CaseRoutes {
             data["mayPropose"] = true
             data["directorChoices"] = candidates.filter { $0.id != file.directorID }.map { ["value": $0.id!.uuidString, "label": $0.name] }
         }
-        return try views.page("cases/show", title: file.reference, request: request, context: context, data: data, status: status)
+        let errors = ViewHelpers.errors(issues, locale)
+        let substance = try await CasePagePresenter(store: store, file: file, access: access, principal: principal, locale: locale,
+                                                    language: language, errors: errors, form: form).data()
+        data.merge(substance) { current, _ in current }
+        return try views.page("cases/show", title: (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + file.reference, request: request, context: context, data: data, status: status)
     }
 
-    /// Runs a change and shows the case again, with errors in place when it fails.
-    private func change(_ request: Request, _ context: AppRequestContext, anchor: String,
-                        _ work: (CaseFile, CaseStore.Access, Principal) async throws -> Void) async throws -> Response {
+    /// Runs a change and shows the case again, with errors in place when it fails: field names are
+    /// renamed to the form's own (`rename`), a state conflict shows beside `conflictField`.
+    func change(_ request: Request, _ context: AppRequestContext, anchor: String, rename: [String: String] = [:], conflictField: String = "phase",
+                _ work: (CaseFile, CaseStore.Access, Principal) async throws -> Void) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         do {
             try await work(found.file, found.access, principal)
         } catch AppError.invalid(let issues) {
-            return try await render(found.file, access: found.access, issues: issues, form: context.form, status: .unprocessableContent,
+            // Reload: a refused write may have touched the in-memory case before it was refused.
+            let file = try await store.find(reference: found.file.reference, by: principal).file
+            return try await render(file, access: found.access, issues: issues.map { FieldIssue(rename[$0.name] ?? $0.name, $0.code) },
+                                    form: context.form, status: .unprocessableContent,
                                     request: request, context: context).response(from: request, context: context)
         } catch AppError.conflict {
-            return try await render(found.file, access: found.access, issues: [FieldIssue("phase", "not_allowed")], form: context.form,
+            let file = try await store.find(reference: found.file.reference, by: principal).file
+            return try await render(file, access: found.access, issues: [FieldIssue(conflictField, "not_allowed")], form: context.form,
                                     status: .conflict, request: request, context: context).response(from: request, context: context)
         }
         return .redirect(to: "/cases/\(found.file.reference)#\(anchor)")
@@ -166,7 +176,8 @@ struct CaseRoutes {
 
     func phase(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await change(request, context, anchor: "phase-heading") { file, access, principal in
-            try await store.changePhase(file, access: access, to: context.form["phase"].flatMap(CasePhase.init(rawValue:)), outcome: context.form["outcome"], reason: context.form["reason"], by: principal)
+            try await store.changePhase(file, access: access, to: context.form["phase"].flatMap(CasePhase.init(rawValue:)), outcome: context.form["outcome"],
+                                        reason: context.form["reason"], cancelOpenActions: context.form["cancel_open_actions"] == "1", by: principal)
         }
     }
 

@@ -20,8 +20,10 @@ extension CaseStore {
     }
 
     /// Moves the case to another phase; closing needs an outcome and a reason, reopening a reason.
-    func changePhase(_ file: CaseFile, access: Access, to target: CasePhase?, outcome: String?, reason: String?, by principal: Principal,
-                     now: Date = .now) async throws {
+    /// Closing a case with open actions is refused (`phase`: `case_open_actions`) unless
+    /// `cancelOpenActions` is set: then they are cancelled with the closing reason, in the same transaction.
+    func changePhase(_ file: CaseFile, access: Access, to target: CasePhase?, outcome: String?, reason: String?,
+                     cancelOpenActions: Bool = false, by principal: Principal, now: Date = .now) async throws {
         try requireDirector(access)
         guard let phase = target else { throw AppError.invalid([FieldIssue("phase", "required")]) }
         let outcome = outcome.flatMap(CaseOutcome.init(rawValue:))
@@ -35,6 +37,10 @@ extension CaseStore {
             throw AppError.invalid((outcome == nil ? [FieldIssue("outcome", "required")] : []) + ((reason ?? "").isEmpty ? [FieldIssue("reason", "required")] : []))
         case .allowed: break
         }
+        let subject = ActionSubject(file)
+        if phase == .closed, !cancelOpenActions, try await ActionStore.openCount(of: subject, on: database.db()) > 0 {
+            throw AppError.invalid([FieldIssue("phase", "case_open_actions")])
+        }
         file.phase = phase.rawValue
         if phase == .closed {
             file.closedAt = now.wholeSeconds
@@ -45,7 +51,14 @@ extension CaseStore {
         }
         file.updatedAt = now.wholeSeconds
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: phase == .closed ? "closed" : from == .closed ? "reopened" : "phase",
-                                        from: from.rawValue, to: phase == .closed ? outcome?.rawValue : phase.rawValue, reason: reason), by: principal)
+                                        from: from.rawValue, to: phase == .closed ? outcome?.rawValue : phase.rawValue, reason: reason), by: principal) { tx in
+            guard phase == .closed else { return }
+            let open = try await Action.query(on: tx).filter(\.$subjectKind == subject.kind.rawValue).filter(\.$subjectID == subject.id)
+                .filter(\.$status == ActionStatus.open.rawValue).all()
+            for action in open {
+                try await ActionStore.close(action, status: .cancelled, text: reason ?? "", subject: subject, by: principal, now: now, on: tx)
+            }
+        }
     }
 
     /// Proposes a new director (the director, an administrator, or the district coordinator, who

@@ -133,15 +133,16 @@ struct CoolingOffRoutes {
         } orShow: { issues in try await renderRequest(pseudonym.uppercased(), form: form, issues: issues, request: request, context: context) }
     }
 
-    private func renderRequest(_ pseudonym: String, form: FormFields, issues: [FieldIssue], request: Request,
-                               context: AppRequestContext) async throws -> HTML {
+    /// The request form; `action`/`cancelHref` differ when it is requested from a case (`CaseRoutes`).
+    func renderRequest(_ pseudonym: String, form: FormFields, issues: [FieldIssue], request: Request,
+                       context: AppRequestContext, action: String? = nil, cancelHref: String? = nil) async throws -> HTML {
         let principal = try context.principal()
         let presenter = try await presenter(context)
         let locale = presenter.locale
         let errors = ViewHelpers.errors(issues, locale)
         let dwellings = try await store.dwellings(by: principal)
         var data: [String: Any] = [
-            "pseudonym": pseudonym, "action": "/persons/\(pseudonym)/placements", "cancelHref": "/persons/\(pseudonym)",
+            "pseudonym": pseudonym, "action": action ?? "/persons/\(pseudonym)/placements", "cancelHref": cancelHref ?? "/persons/\(pseudonym)",
             "reason": form.raw("reason"), "from": form.raw("from"), "through": form.raw("through"),
             "organisations": ViewHelpers.options([("", locale.text("form.choose"))]
                 + presenter.catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) }, selected: form["guidance_organisation"] ?? ""),

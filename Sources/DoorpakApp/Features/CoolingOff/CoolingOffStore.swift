@@ -127,6 +127,17 @@ struct CoolingOffStore: Sendable {
         try await CoolingOffPlacement.query(on: database.db()).filter(\.$personID == person.id).sort(\.$requestedAt, .descending).all()
     }
 
+    /// The placements requested from a case, and those of its persons made without a case (for the
+    /// case's timeline; the caller has opened the case, so its persons are in sight).
+    func placements(ofCase caseID: UUID, persons personIDs: [UUID]) async throws -> [CoolingOffPlacement] {
+        try await CoolingOffPlacement.query(on: database.db())
+            .group(.or) { or in
+                or.filter(\.$caseID == caseID)
+                if !personIDs.isEmpty { or.group(.and) { $0.filter(\.$caseID == nil).filter(\.$personID ~~ personIDs) } }
+            }
+            .sort(\.$requestedAt).all()
+    }
+
     struct RequestDraft: Sendable {
         var reason: String?
         var from: String?
@@ -136,8 +147,10 @@ struct CoolingOffStore: Sendable {
         var caseID: UUID?
     }
 
-    /// A placement request for a person the user may see.
-    func request(_ draft: RequestDraft, for pseudonym: String, by principal: Principal, now: Date = .now) async throws -> CoolingOffPlacement {
+    /// A placement request for a person the user may see. `alsoWrite` runs in the same transaction
+    /// (a case records the request in its own history).
+    func request(_ draft: RequestDraft, for pseudonym: String, by principal: Principal, now: Date = .now,
+                 alsoWrite: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> CoolingOffPlacement {
         let db = database.db()
         let person = try await persons.record(pseudonym: pseudonym, by: principal, on: db)
         var issues: [FieldIssue] = []
@@ -167,6 +180,7 @@ struct CoolingOffStore: Sendable {
                                       value: Formats.isoDay(from) + "/" + Formats.isoDay(through), reason: reason).create(on: tx)
             try await Audit.record(.create, "cooling_off_placement", placement.id!.uuidString, by: principal,
                                    purpose: "person \(person.pseudonym)", on: tx)
+            try await alsoWrite?(tx)
         }
         return placement
     }

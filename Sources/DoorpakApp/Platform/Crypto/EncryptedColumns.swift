@@ -20,5 +20,5 @@ enum EncryptedColumns {
     /// Every encrypted table. Add yours here.
     static let all: [EncryptedTable] = [PersonRecord.encrypted, TwoFactorCredential.encrypted, CaseNote.encrypted,
                                         CaseMeetingItem.encrypted, CaseMeetingDecision.encrypted,
-                                        PersonCorrection.encrypted]
+                                        PersonCorrection.encrypted, CaseGoal.encrypted]
 }

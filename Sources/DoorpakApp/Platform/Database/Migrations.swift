@@ -28,5 +28,6 @@ extension AppDatabase {
         CreateBreakGlassGrants(),
         CreatePersonCorrections(),
         CreateCaseMeetings(),
+        CreateCasePlans(),
     ]
 }

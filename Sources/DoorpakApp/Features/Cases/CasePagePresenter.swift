@@ -1,0 +1,191 @@
+import FluentKit
+import Foundation
+
+/// The case page's substance: the plan (goals per life domain), its actions, the factors, linked
+/// reports, the timeline and the forms for them. What a section shows follows the user's access:
+/// the coordinator sees goals' domains and statuses and the actions, no goal texts, no factors.
+/// Failed forms keep what was typed (`form`) and show `errors` beside their fields.
+struct CasePagePresenter {
+    let store: CaseStore
+    let file: CaseFile
+    let access: CaseStore.Access
+    let principal: Principal
+    let locale: LocaleTexts
+    let language: Language
+    let errors: [String: String]
+    let form: FormFields
+    var now = Date.now
+
+    private var directs: Bool { access == .director || access == .administrator }
+    private var isOpen: Bool { file.casePhase != .closed }
+    private var reference: String { file.reference }
+
+    func data() async throws -> [String: Any] {
+        let db = store.database.db()
+        let goals = try await store.goals(of: file, access: access)
+        let actions = try await store.actions(of: file)
+        let goalOf = try await store.goalLinks(of: actions)
+        let factors = try await store.factors(of: file, access: access)
+        let timeline = try await store.timeline(of: file, access: access, by: principal, actions: actions)
+        let linked = try await store.linkedReports(of: file, by: principal)
+        let catalog = try await Catalog.load(on: db)
+        let names = try await UserNames.load(goals.flatMap { [$0.goal.createdBy, $0.goal.closedBy] }
+            + actions.flatMap { [$0.assigneeID, $0.createdBy] } + factors.values.map { Optional($0.recordedBy) }
+            + timeline.entries.map(\.actorID), on: db)
+        var presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: language)
+        presenter.calendar = try await RoutingStore.calendar(on: db)
+        presenter.now = now
+
+        var data: [String: Any] = [:]
+        let goalLabels = Dictionary(goals.map { ($0.goal.id!, goalLabel($0)) }, uniquingKeysWith: { a, _ in a })
+        data["domains"] = LifeDomain.allCases.map { domain -> [String: Any] in
+            let rows = goals.filter { $0.goal.lifeDomain == domain }.map { goalRow($0, names: names) }
+            var values: [String: Any] = ["code": domain.rawValue, "label": locale.text("cases.domains.\(domain.rawValue)"), "goals": rows]
+            if rows.isEmpty { values["noGoals"] = true }
+            return values
+        }
+        if directs && isOpen {
+            let adding = form.pairs.contains { $0.0 == "goal_text" }
+            data["goalForm"] = [
+                "domains": ViewHelpers.options([("", locale.text("form.choose"))] + LifeDomain.allCases.map { ($0.rawValue, locale.text("cases.domains.\($0.rawValue)")) },
+                                               selected: adding ? form.raw("goal_domain") : ""),
+                "text": adding ? form.raw("goal_text") : "",
+            ] as [String: Any]
+        }
+
+        data["actions"] = actions.map { actionRow($0, presenter: presenter, goal: goalOf[$0.id!].flatMap { goalLabels[$0] }) }
+        if actions.isEmpty { data["noActions"] = true }
+        let open = actions.filter { $0.actionStatus.isOpen }.count
+        if open > 0 { data["openActionCount"] = open }
+        if directs && isOpen {
+            let adding = form.pairs.contains { $0.0 == "action_title" }
+            let people = try await FollowThroughPanel.people(on: db)
+            data["actionForm"] = [
+                "title": adding ? form.raw("action_title") : "",
+                "dueOn": adding ? form.raw("action_due_on") : "",
+                "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
+                                                     selected: adding ? form.raw("action_organisation") : (principal.organisationID?.uuidString ?? "")),
+                "people": catalog.organisations.filter(\.active).compactMap { organisation -> [String: Any]? in
+                    let members = people.filter { $0.organisation == organisation.id }
+                    guard !members.isEmpty else { return nil }
+                    return ["label": organisation.name,
+                            "people": ViewHelpers.options(members.map { ($0.id.uuidString, $0.name) }, selected: adding ? form.raw("action_assignee") : "")]
+                },
+                "goals": ViewHelpers.options([("", locale.text("cases.no_goal"))] + goals.filter { $0.goal.goalStatus.isOpen }.map { ($0.goal.id!.uuidString, goalLabels[$0.goal.id!] ?? "") },
+                                             selected: adding ? form.raw("action_goal") : ""),
+                "maxTitle": ActionDraft.maxTitleLength,
+            ] as [String: Any]
+        }
+
+        if access.readsContent {
+            data["showFactors"] = true
+            let ticked = form.pairs.contains { $0.0 == "factors_form" } ? Set(form.all("factors")) : nil
+            data["factors"] = CaseFactor.allCases.map { factor -> [String: Any] in
+                var values: [String: Any] = ["code": factor.rawValue, "label": locale.text("cases.factor_codes.\(factor.rawValue)")]
+                if let record = factors[factor] {
+                    values["state"] = locale.text("cases.factor_states.\(record.present ? "present" : "absent")")
+                    values["recorded"] = "\(names[record.recordedBy] ?? "–") · \(Formats.date(record.recordedAt, language))"
+                    if record.present { values["present"] = true }
+                } else {
+                    values["state"] = locale.text("cases.factor_states.not_recorded")
+                }
+                if let ticked { values["checked"] = ticked.contains(factor.rawValue) } else { values["checked"] = factors[factor]?.present == true }
+                return values
+            }
+            if directs && isOpen { data["mayEditFactors"] = true }
+        }
+
+        data["linkedReports"] = linked.map { report -> [String: Any] in
+            var values: [String: Any] = ["reference": report.reference]
+            if report.readable { values["href"] = "/reports/\(report.reference)" } else { values["hidden"] = true }
+            return values
+        }
+        if linked.isEmpty { data["noLinkedReports"] = true }
+        if directs && isOpen { data["reportForm"] = ["references": form.raw("report_references")] }
+
+        data["timeline"] = timeline.sorted.map { entry -> [String: Any] in
+            var values: [String: Any] = ["at": Formats.dateTime(entry.at, language), "what": locale.text(entry.what), "kind": entry.kind.rawValue,
+                                         "kindLabel": locale.text("cases.timeline.kinds.\(entry.kind.rawValue)")]
+            let label = entry.parts.map { part in
+                switch part {
+                case .text(let text): text
+                case .key(let key): locale.text(key)
+                }
+            }.joined(separator: " · ")
+            if !label.isEmpty { values["label"] = label }
+            if let detail = entry.detail, !detail.isEmpty { values["detail"] = detail }
+            if let actor = entry.actorID.flatMap({ names[$0] }) { values["actor"] = actor }
+            if let href = entry.href { values["href"] = href }
+            return values
+        }
+        if timeline.entries.isEmpty { data["noTimeline"] = true }
+        if open > 0 && directs { data["hasOpenActions"] = true }
+        if isOpen, (try? await store.requireContentWriter(file, access: access, by: principal)) != nil {
+            let people = try await store.persons(of: file).map(\.pseudonym).sorted()
+            data["placementLinks"] = people.map { ["pseudonym": $0, "href": "/cases/\(reference)/placements/new?person=\($0)"] }
+            if !people.isEmpty { data["hasPlacementLinks"] = true }
+        }
+        return data
+    }
+
+    private func goalLabel(_ goal: CaseStore.PlanGoal) -> String {
+        let domain = locale.text("cases.domains.\(goal.goal.domain)")
+        guard let text = goal.text else { return domain }
+        return "\(domain): \(text.count > 60 ? String(text.prefix(60)) + "…" : text)"
+    }
+
+    private func goalRow(_ item: CaseStore.PlanGoal, names: [UUID: String]) -> [String: Any] {
+        let goal = item.goal
+        let id = goal.id!.uuidString
+        let prefix = "goal_\(id)_"
+        var values: [String: Any] = [
+            "id": id, "status": locale.text("cases.goal_statuses.\(goal.status)"), "statusCode": goal.status,
+            "created": "\(names[goal.createdBy] ?? "–") · \(Formats.date(goal.createdAt, language))",
+            "statusField": prefix + "status", "resultField": prefix + "result",
+        ]
+        if let text = item.text { values["text"] = text } else { values["hiddenText"] = true }
+        if let result = item.result { values["result"] = result }
+        if let closedAt = goal.closedAt { values["closed"] = "\(goal.closedBy.flatMap { names[$0] } ?? "–") · \(Formats.date(closedAt, language))" }
+        if goal.goalStatus.isOpen && directs && isOpen {
+            values["canClose"] = true
+            values["statuses"] = ViewHelpers.options([("", locale.text("form.choose"))] + [GoalStatus.achieved, .dropped].map { ($0.rawValue, locale.text("cases.goal_statuses.\($0.rawValue)")) },
+                                                     selected: form.raw(prefix + "status"))
+            values["resultValue"] = form.raw(prefix + "result")
+            if let error = errors[prefix + "status"] { values["statusError"] = error }
+            if let error = errors[prefix + "result"] { values["resultError"] = error }
+        }
+        return values
+    }
+
+    private func actionRow(_ action: Action, presenter: ReportPresenter, goal: String?) -> [String: Any] {
+        let id = action.id!.uuidString
+        let prefix = "action_\(id)_"
+        var values: [String: Any] = [
+            "id": id, "title": action.title,
+            "organisation": presenter.catalog.organisation(action.organisationID)?.name ?? "—",
+            "due": Formats.date(action.dueAt ?? now, language),
+            "status": locale.text("followthrough.action_status.\(action.status)"), "statusCode": action.status,
+            "resultField": prefix + "result", "cancelField": prefix + "cancel_reason",
+        ]
+        if let goal { values["goal"] = goal }
+        if let assignee = action.assigneeID.flatMap({ presenter.names[$0] }) { values["assignee"] = assignee }
+        if access.readsContent {
+            if let result = action.result { values["result"] = result }
+            if let reason = action.cancelReason { values["cancelReason"] = reason }
+        }
+        if action.actionStatus.isOpen {
+            presenter.markDeadline(DeadlineState.of(action.dueAt, now: now, calendar: presenter.calendar), in: &values)
+            if action.escalationLevel > 0 {
+                values["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: action.escalationLevel)?.code ?? "none")")
+            }
+            if access.readsContent, ActionStore.mayClose(action, subject: ActionSubject(file), principal) {
+                values["canClose"] = true
+                values["resultValue"] = form.raw(prefix + "result")
+                values["cancelValue"] = form.raw(prefix + "cancel_reason")
+                if let error = errors[prefix + "result"] { values["resultError"] = error }
+                if let error = errors[prefix + "cancel_reason"] { values["cancelError"] = error }
+            }
+        }
+        return values
+    }
+}

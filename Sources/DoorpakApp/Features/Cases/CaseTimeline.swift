@@ -1,0 +1,149 @@
+import Foundation
+
+/// The case's one chronology ("Tijdlijn"): case events, linked reports, actions, placements, notes,
+/// escalations and meetings merged newest first. Pure: the caller gathers what the user may see
+/// (readable notes, reports in scope) and this type decides what of it each entry shows.
+/// Content (note bodies, results, reasons, factor details) only for `readsContent`; a report the
+/// user may not read shows only its reference.
+struct CaseTimeline: Sendable {
+    enum Kind: String, Sendable { case caseEvent = "case", report, action, placement, note, escalation, meeting }
+
+    /// A piece of an entry's label: plain text, or a locale key the presenter translates.
+    enum Part: Equatable, Sendable {
+        case text(String)
+        case key(String)
+    }
+
+    struct Entry: Equatable, Sendable {
+        let at: Date
+        let kind: Kind
+        /// Locale key of what happened.
+        let what: String
+        var parts: [Part] = []
+        /// Content: only ever set for users who read the case's content.
+        var detail: String?
+        var actorID: UUID?
+        var href: String?
+        /// Insertion order, to keep same-second entries in their own order.
+        var sequence = 0
+    }
+
+    /// A report linked to the case: `report` and `events` only when the user may read it.
+    struct LinkedReport: Sendable {
+        let reference: String
+        let createdAt: Date
+        let readable: Bool
+        var kind: String = ""
+        var events: [ReportEvent] = []
+    }
+
+    /// A placement of the case's persons with its steps.
+    struct Placement: Sendable {
+        let id: UUID
+        let pseudonym: String
+        let reason: String
+        let events: [CoolingOffEvent]
+    }
+
+    let readsContent: Bool
+    private(set) var entries: [Entry] = []
+
+    init(readsContent: Bool) { self.readsContent = readsContent }
+
+    /// Newest first; entries in the same second keep their insertion order, newest first.
+    var sorted: [Entry] {
+        entries.sorted { a, b in a.at != b.at ? a.at > b.at : a.sequence > b.sequence }
+    }
+
+    mutating func append(_ entry: Entry) {
+        var entry = entry
+        entry.sequence = entries.count
+        if !readsContent { entry.detail = nil }
+        entries.append(entry)
+    }
+
+    /// Case history. Notes and actions come from their own rows for content readers (with body,
+    /// title and result), so their history rows are left out; the coordinator sees that a note
+    /// was added, never what it says. Factor changes name the factor only for content readers.
+    mutating func add(events: [CaseEvent]) {
+        for event in events {
+            // Actions and placements have their own entries, from their own rows.
+            if event.kind == "action" || event.kind == "placement_requested" || (readsContent && ["note", "sensitive_note"].contains(event.kind)) { continue }
+            var entry = Entry(at: event.at, kind: .caseEvent, what: "cases.events.\(event.kind)", actorID: event.actorID)
+            switch event.kind {
+            case "factor":
+                if readsContent, let code = event.reason, let to = event.toValue {
+                    entry.parts = [.key("cases.factor_codes.\(code)"), .key("cases.factor_states.\(to)")]
+                }
+            case "report_linked": entry.parts = event.toValue.map { [.text($0)] } ?? []
+            case "goal_added": entry.parts = event.toValue.map { [.key("cases.domains.\($0)")] } ?? []
+            case "goal_closed":
+                entry.parts = [event.fromValue.map { .key("cases.domains.\($0)") }, event.toValue.map { .key("cases.goal_statuses.\($0)") }]
+                    .compactMap { $0 }
+            case "phase", "reopened": entry.parts = event.toValue.map { [.key("cases.phases.\($0)")] } ?? []
+            case "closed": entry.parts = event.toValue.map { [.key("cases.outcomes.\($0)")] } ?? []
+            default: break
+            }
+            if ["phase", "closed", "reopened", "director_proposed", "decision"].contains(event.kind) { entry.detail = event.reason }
+            append(entry)
+        }
+    }
+
+    mutating func add(notes: [(note: CaseNote, body: String)]) {
+        for (note, body) in notes {
+            append(Entry(at: note.createdAt, kind: .note, what: note.sensitive ? "cases.events.sensitive_note" : "cases.events.note",
+                         detail: body, actorID: note.authorID))
+        }
+    }
+
+    /// A readable report shows its registration and its status changes; another only its reference.
+    mutating func add(reports: [LinkedReport]) {
+        for report in reports {
+            guard report.readable else {
+                append(Entry(at: report.createdAt, kind: .report, what: "cases.timeline.report_hidden", parts: [.text(report.reference)]))
+                continue
+            }
+            let href = "/reports/\(report.reference)"
+            append(Entry(at: report.createdAt, kind: .report, what: "cases.timeline.report_registered",
+                         parts: [.text(report.reference)] + (report.kind.isEmpty ? [] : [.key("kinds.\(report.kind)")]), href: href))
+            for event in report.events where event.field == ReportField.status.rawValue {
+                append(Entry(at: event.at, kind: .report, what: "cases.timeline.report_status",
+                             parts: [.text(report.reference)] + (event.toValue.map { [.key("status.\($0)")] } ?? []),
+                             detail: event.reason, actorID: event.actorID, href: href))
+            }
+        }
+    }
+
+    /// Each action: agreed, and done or cancelled (with the result or reason for content readers).
+    mutating func add(actions: [Action]) {
+        for action in actions {
+            let anchor = "#action-\(action.id!.uuidString)"
+            append(Entry(at: action.createdAt, kind: .action, what: "cases.timeline.action_created",
+                         parts: [.text(action.title)], actorID: action.createdBy, href: anchor))
+            if let closed = action.closedAt, !action.actionStatus.isOpen {
+                append(Entry(at: closed, kind: .action, what: "cases.timeline.action_\(action.status)", parts: [.text(action.title)],
+                             detail: action.result ?? action.cancelReason, actorID: action.closedBy, href: anchor))
+            }
+        }
+    }
+
+    /// Rungs the case's actions went up the escalation ladder.
+    mutating func add(escalations: [Escalation], actions: [Action]) {
+        let titles = Dictionary(actions.compactMap { action in action.id.map { ($0, action.title) } }, uniquingKeysWith: { a, _ in a })
+        for escalation in escalations {
+            append(Entry(at: escalation.at, kind: .escalation, what: "cases.timeline.escalated",
+                         parts: [titles[escalation.itemID].map { .text($0) }, .key("followthrough.level.\(escalation.escalationLevel.code)")]
+                            .compactMap { $0 },
+                         detail: escalation.decision, href: "#action-\(escalation.itemID.uuidString)"))
+        }
+    }
+
+    mutating func add(placements: [Placement]) {
+        for placement in placements {
+            for event in placement.events {
+                append(Entry(at: event.at, kind: .placement, what: "coolingoff.steps.\(event.kind)", parts: [.text(placement.pseudonym)],
+                             detail: event.reason, actorID: event.actorID, href: "/cooling-off/placements/\(placement.id.uuidString)"))
+            }
+        }
+    }
+}

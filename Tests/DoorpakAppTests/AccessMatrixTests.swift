@@ -119,7 +119,7 @@ import Testing
             "GET /work": .records, "GET /api/v1/work": .records, "GET /work/team": .teamLead, "GET /work/district": .breakthrough,
             "GET /breakthrough": .breakthrough, "GET /breakthrough/{id}": .breakthrough, "POST /breakthrough/{id}": .breakthrough,
             "GET /retention": .auditLog, "GET /api/v1/destruction-records": .auditLog,
-            "GET /privacy": .subjectRights, "GET /privacy/persons/{pseudonym}/export": .subjectRights,
+            "GET /privacy": .subjectRights, "POST /privacy/search": .subjectRights, "GET /privacy/persons/{pseudonym}/export": .subjectRights,
             "POST /privacy/persons/{pseudonym}/erase": .subjectRights, "GET /privacy/persons/{pseudonym}/export.json": .subjectRights,
             // Persons: search needs record access (analysts and privacy officers have none).
             "GET /persons": .records, "POST /persons/search": .records, "POST /api/v1/persons/search": .records,

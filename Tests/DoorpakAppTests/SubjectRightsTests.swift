@@ -265,4 +265,40 @@ import Testing
             }
         }
     }
+
+    /// The privacy officer's way in: a "Privacy" item in the navigation, and a search by name
+    /// (POST, reason required) over every person, logged with the request's reference, leading to the export.
+    @Test(arguments: TestDatabase.available)
+    func privacyOfficersFindThePersonByName(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await buildApplication(world.config).test(.router) { client in
+            let police = Browser(client), officer = Browser(client)
+            try await police.signIn(.police)
+            try await officer.signIn(.privacyOfficer)
+            let created = try await police.post("/reports/\(world.reportNorth)/persons", PersonRoutesTests.person)
+            let pseudonym = String(try #require(created.headers[.location]).dropFirst("/persons/".count).prefix(9))
+            let index = try await officer.get("/privacy")
+            #expect(index.text.contains(#"href="/privacy""#) && index.text.contains(#"id="privacy-search-form""#))
+            #expect(!(try await police.get("/reports").text.contains(#"href="/privacy""#)))
+            let noReason = try await officer.post("/privacy/search", [("name", "Fictief Persoon-Één"), ("search_reason", "")])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(noReason.text.contains(#"id="search_reason-error""#) && noReason.text.contains("Fictief Persoon-Één"))
+            let noName = try await officer.post("/privacy/search", [("name", " "), ("search_reason", "AVG-verzoek 2026-050")])
+            #expect(noName.status == .unprocessableContent && noName.text.contains(#"id="name-error""#))
+            let found = try await officer.post("/privacy/search", [("name", "fictief persoon-een"), ("birth_date", "2001-03-04"),
+                                                                   ("search_reason", "AVG-verzoek 2026-050")])
+            #expect(found.status == .ok)
+            #expect(found.text.contains(#"href="/privacy/persons/\#(pseudonym)/export?reason=AVG%2Dverzoek%202026%2D050""#))
+            let none = try await officer.post("/privacy/search", [("name", "Niemand Bekend"), ("search_reason", "AVG-verzoek 2026-050")])
+            #expect(none.text.contains(#"id="privacy-no-results""#))
+            #expect(try await police.post("/privacy/search", [("name", "Fictief Persoon-Één"), ("search_reason", "AVG-verzoek 2026-050")]).status == .notFound)
+            try await world.withDatabase { db in
+                let searches = try await AuditEntry.query(on: db.db()).filter(\.$recordType == "person_search")
+                    .filter(\.$userID == world.users[.privacyOfficer]!).all()
+                #expect(searches.count == 2 && searches.allSatisfy { $0.purpose == "AVG-verzoek 2026-050" })
+                let reads = try await AuditEntry.query(on: db.db()).filter(\.$recordID == pseudonym).filter(\.$userID == world.users[.privacyOfficer]!).all()
+                #expect(reads.map(\.purpose) == ["AVG-verzoek 2026-050"])
+            }
+        }
+    }
 }

@@ -80,6 +80,18 @@ struct PersonStore: Sendable {
     /// A reason is required; the search is logged with it, and so is every person it returns.
     func search(name: String, birthDate: String?, reason: String, by principal: Principal) async throws -> [Person] {
         guard principal.reportScope != .none else { throw AppError.notFound }
+        return try await search(name: name, birthDate: birthDate, reason: reason, by: principal, scoped: true)
+    }
+
+    /// The same search over every person, for a data-subject request (privacy officers and
+    /// administrators only, `SubjectRights.mayHandle`): the request's subject may be outside any
+    /// scope. Logged like every search, with the reason.
+    func searchForSubjectRequest(name: String, birthDate: String?, reason: String, by principal: Principal) async throws -> [Person] {
+        guard SubjectRights.mayHandle(principal) else { throw AppError.notFound }
+        return try await search(name: name, birthDate: birthDate, reason: reason, by: principal, scoped: false)
+    }
+
+    private func search(name: String, birthDate: String?, reason: String, by principal: Principal, scoped: Bool) async throws -> [Person] {
         var issues: [FieldIssue] = []
         let normalised = PersonName.normalise(name)
         if normalised.isEmpty { issues.append(FieldIssue("name", "required")) }
@@ -93,7 +105,7 @@ struct PersonStore: Sendable {
         let query = PersonRecord.query(on: db).filter(\.$nameIndex ~~ (try cipher.blindIndexes(normalised)))
         if let birthDate { query.filter(\.$birthDateIndex ~~ (try cipher.blindIndexes(birthDate))) }
         let found = try await query.sort(\.$createdAt).limit(200).all()
-        let visible = try await visible(found.compactMap(\.id), by: principal, on: db)
+        let visible = scoped ? try await visible(found.compactMap(\.id), by: principal, on: db) : Set(found.compactMap(\.id))
         let shown = Array(found.filter { visible.contains($0.id!) }.prefix(Self.maxResults))
         try await db.transaction { tx in
             try await Audit.record(.read, "person_search", nil, by: principal, purpose: reason, on: tx)

@@ -18,6 +18,7 @@ struct SubjectRightsRoutes {
 
     func add(to router: Router<AppRequestContext>) {
         router.get("/privacy", use: index)
+        router.post("/privacy/search", use: search)
         router.get("/privacy/persons/:pseudonym/export", use: exportPage)
         router.get("/privacy/persons/:pseudonym/export.json", use: exportJSON)
         router.post("/privacy/persons/:pseudonym/erase", use: erase)
@@ -60,15 +61,58 @@ struct SubjectRightsRoutes {
         return Response.redirect(to: "/privacy/persons/\(pseudonym)/export?reason=\(encoded)", type: .normal)
     }
 
+    /// Finding the request's subject by name (and date of birth): a POST, so that names stay out of
+    /// URLs and logs; every person is searched (not a scope), the search and each person shown are
+    /// logged with the request's reference (`PersonStore.searchForSubjectRequest`).
+    func search(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try guardRole(context)
+        let form = context.form
+        let reason = form.raw("search_reason")
+        var issues: [FieldIssue] = []
+        if PersonName.normalise(form.raw("name")).isEmpty { issues.append(FieldIssue("name", "required")) }
+        do { _ = try SubjectRights.checkReason(reason) } catch AppError.invalid(let found) { issues += found.map { FieldIssue("search_reason", $0.code) } }
+        var results: [Person] = []
+        if issues.isEmpty {
+            do {
+                results = try await store.persons.searchForSubjectRequest(name: form.raw("name"), birthDate: form["birth_date"], reason: reason,
+                                                                          by: principal)
+            } catch AppError.invalid(let found) {
+                issues += found.map { $0.name == "reason" ? FieldIssue("search_reason", $0.code) : $0 }
+            }
+        }
+        let search = Search(name: form.raw("name"), birthDate: form.raw("birth_date"), reason: reason, results: issues.isEmpty ? results : nil)
+        return try self.form(request, context: context, pseudonym: "", reason: "", issues: issues, erased: nil, search: search,
+                             status: issues.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
+    }
+
+    /// The search form as typed and, after a search, what it found.
+    struct Search {
+        var name = "", birthDate = "", reason = ""
+        var results: [Person]?
+    }
+
     private func form(_ request: Request, context: AppRequestContext, pseudonym: String, reason: String, issues: [FieldIssue],
-                      erased: String?, status: HTTPResponse.Status = .ok) throws -> HTML {
+                      erased: String?, search: Search = Search(), status: HTTPResponse.Status = .ok) throws -> HTML {
         let locale = views.locales[context.language]
         let errors = ViewHelpers.errors(issues, locale)
-        var data: [String: Any] = ["pseudonym": pseudonym, "reason": reason]
+        var data: [String: Any] = ["pseudonym": pseudonym, "reason": reason,
+                                   "searchName": search.name, "searchBirthDate": search.birthDate, "searchReason": search.reason]
+        for field in ["name", "birth_date", "search_reason"] { if let error = errors[field] { data["error_\(field)"] = error } }
+        if let results = search.results {
+            let encoded = search.reason.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            data["searched"] = true
+            data["resultCount"] = locale.text("subjectrights.result_count", ["count": "\(results.count)"])
+            data["results"] = results.map { person -> [String: Any] in
+                var row: [String: Any] = ["pseudonym": person.pseudonym, "name": person.name,
+                                          "href": "/privacy/persons/\(person.pseudonym)/export?reason=\(encoded)"]
+                if let birth = person.birthDate { row["birthDate"] = birth }
+                return row
+            }
+        }
         if !errors.isEmpty {
             data["hasErrors"] = true
-            data["errorSummary"] = ["pseudonym", "reason"].compactMap { name in
-                errors[name].map { ["field": name, "label": locale.text("subjectrights.\(name)"), "message": $0] }
+            data["errorSummary"] = ["pseudonym", "reason", "name", "birth_date", "search_reason"].compactMap { name in
+                errors[name].map { ["field": name, "label": locale.text("subjectrights.labels.\(name)"), "message": $0] }
             }
         }
         if let error = errors["pseudonym"] { data["pseudonymError"] = error }

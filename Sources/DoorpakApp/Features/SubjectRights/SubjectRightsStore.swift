@@ -9,6 +9,8 @@ struct SubjectRightsStore: Sendable {
     let database: AppDatabase
     let cipher: FieldCipher
 
+    var persons: PersonStore { PersonStore(database: database, cipher: cipher) }
+
     struct ExportReport: Sendable, Encodable {
         let reference: String
         let role: String

@@ -88,6 +88,7 @@ enum Navigation {
         if principal.mayReadAuditLog { items.append(Item(href: "/audit", labelKey: "audit.nav")) }
         if principal.mayReadAuditLog { items.append(Item(href: "/audit/break-glass", labelKey: "breakglass.nav")) }
         if principal.mayReadAuditLog { items.append(Item(href: "/retention", labelKey: "retention.nav")) }
+        if SubjectRights.mayHandle(principal) { items.append(Item(href: "/privacy", labelKey: "subjectrights.nav")) }
         if principal.isAdministrator { items.append(Item(href: "/admin", labelKey: "nav.admin")) }
         items.append(Item(href: "/notifications", labelKey: "notifications.nav"))
         items.append(Item(href: "/account", labelKey: "nav.account"))

@@ -46,6 +46,12 @@ import Testing
         case caseActionStep
         /// The list of cases needing a director: coordinators and administrators; everyone else 404.
         case caseCoordinator
+        /// Closing a case's action through the API: past access control for the director, administrators and the
+        /// GGD member (its API routes sort before the withdraw route, so its consent still holds; the action's own
+        /// rule then refuses it with 403); the coordinator (metadata only) and outsiders 404.
+        case caseAPIActionStep
+        /// The factor counts over cases: analysts, administrators and coordinators (their districts); everyone else 404.
+        case caseFactorCounts
         /// A follow-through step on one report (pick up, hand over, actions): out of scope is 404;
         /// in scope the step's own rules may still refuse (403, 409, 422), but never as "not found".
         case reportStep
@@ -143,6 +149,16 @@ import Testing
             "GET /api/v1/cases/{case}/members": .caseRead, "POST /api/v1/cases/{case}/members": .caseDirector,
             "POST /api/v1/cases/{case}/members/{id}/withdraw-consent": .caseDirector,
             "GET /api/v1/cases/{case}/notes": .caseRead, "POST /api/v1/cases/{case}/notes": .caseDirector,
+            // Plan, factors (content readers only), actions, linked reports, placement from the case, timeline.
+            "GET /api/v1/cases/{case}/goals": .caseRead, "POST /api/v1/cases/{case}/goals": .caseDirector,
+            "PATCH /api/v1/cases/{case}/goals/{goal}": .caseDirector,
+            "GET /api/v1/cases/{case}/factors": .caseContent, "PUT /api/v1/cases/{case}/factors": .caseDirector,
+            "GET /api/v1/case-factors": .caseFactorCounts,
+            "GET /api/v1/cases/{case}/actions": .caseRead, "POST /api/v1/cases/{case}/actions": .caseDirector,
+            "POST /api/v1/cases/{case}/actions/{action}/complete": .caseAPIActionStep,
+            "POST /api/v1/cases/{case}/actions/{action}/cancel": .caseAPIActionStep,
+            "GET /api/v1/cases/{case}/reports": .caseRead, "POST /api/v1/cases/{case}/reports": .caseDirector,
+            "POST /api/v1/cases/{case}/placements": .caseDirector, "GET /api/v1/cases/{case}/timeline": .caseRead,
             "GET /cooling-off/dwellings/new": .coolingOffManager, "POST /cooling-off/dwellings": .coolingOffManager,
             "GET /cooling-off/dwellings/{id}/edit": .coolingOffManager, "POST /cooling-off/dwellings/{id}": .coolingOffManager,
             "GET /cooling-off/placements/{id}": .placement, "GET /api/v1/cooling-off/placements/{id}": .placement,
@@ -254,9 +270,10 @@ import Testing
                         let other = persona == .police ? TestWorld.Persona.ggd : .police
                         cases = [(Self.fill(pattern, ids: ids, reference: "", token: tokens[persona]!.id), true),
                                  (Self.fill(pattern, ids: ids, reference: "", token: tokens[other]!.id), false)]
-                    case .caseRead, .caseDirector, .caseProposal, .caseAcceptance, .caseContent, .caseActionStep:
+                    case .caseRead, .caseDirector, .caseProposal, .caseAcceptance, .caseContent, .caseActionStep, .caseAPIActionStep:
                         let allowed: [TestWorld.Persona] = switch rule {
                         case .caseRead: [.admin, .police, .coordinatorNorth, .ggd]
+                        case .caseAPIActionStep: [.admin, .police, .ggd]
                         case .caseContent: [.admin, .police, .ggd]
                         case .caseActionStep: [.admin, .police]
                         case .caseDirector: [.admin, .police]
@@ -266,6 +283,8 @@ import Testing
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), allowed.contains(persona))]
                     case .caseCoordinator:
                         cases = [(pattern, persona == .admin || persona == .coordinatorNorth)]
+                    case .caseFactorCounts:
+                        cases = [(pattern, [.admin, .coordinatorNorth, .analyst].contains(persona))]
                     case .coolingOffManager:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
                     case .placement:
@@ -293,7 +312,7 @@ import Testing
                         let ok = rule == .publicRoute ? status < 500
                             : rule == .reportStep && allowed ? status != 404 && status != 401 && status < 500
                             : rule == .subjectRights && allowed ? status != 404 && status != 401 && status < 500
-                            : rule == .caseActionStep && allowed ? status != 404 && status != 401 && status < 500
+                            : (rule == .caseActionStep || rule == .caseAPIActionStep) && allowed ? status != 404 && status != 401 && status < 500
                             : allowed ? Self.passes(status) : status == 404
                         if !ok { failures.append("\(persona) \(method) \(uri) → \(status), expected \(allowed ? "access" : "404")") }
                     }

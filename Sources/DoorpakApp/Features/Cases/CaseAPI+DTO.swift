@@ -11,12 +11,14 @@ struct CaseOpenInput: APIInput {
     static let members = ["personPseudonyms", "reason", "directorId", "reportReferences"]
 }
 
-/// `PATCH /cases/{case}`: the phase to move to, with the outcome and reason closing needs.
+/// `PATCH /cases/{case}`: the phase to move to, with the outcome and reason closing needs; closing
+/// with open actions needs `cancelOpenActions` (they are then cancelled with the reason).
 struct CasePatch: APIInput {
     var phase: String?
     var outcome: String?
     var reason: String?
-    static let members = ["phase", "outcome", "reason"]
+    var cancelOpenActions: Bool?
+    static let members = ["phase", "outcome", "reason", "cancelOpenActions"]
 }
 
 /// `POST /cases/{case}/director`: propose a new director.

@@ -16,6 +16,8 @@ struct CaseAPI {
         api.patch("/cases/:case", use: changePhase)
         api.get("/cases/:case/history", use: history)
         addMembers(to: api)
+        addPlan(to: api)
+        addWork(to: api)
     }
 
     func path(_ reference: String) -> String { "\(APIInfo.basePath)/cases/\(reference)" }
@@ -122,7 +124,8 @@ struct CaseAPI {
         return try APIBody.response(try await dto(found.file, access: found.access, by: principal))
     }
 
-    /// `PATCH /cases/{case}`: a phase change; closing needs `outcome` and `reason`, reopening `reason`.
+    /// `PATCH /cases/{case}`: a phase change; closing needs `outcome` and `reason` (and, with open
+    /// actions, `cancelOpenActions`), reopening `reason`.
     func changePhase(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
@@ -135,7 +138,8 @@ struct CaseAPI {
         guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
         guard issues.isEmpty else { throw AppError.invalid(issues) }
         try await mapping {
-            try await store.changePhase(found.file, access: found.access, to: phase, outcome: input.outcome, reason: input.reason, by: principal)
+            try await store.changePhase(found.file, access: found.access, to: phase, outcome: input.outcome, reason: input.reason,
+                                        cancelOpenActions: input.cancelOpenActions ?? false, by: principal)
         }
         return try APIBody.response(try await dto(found.file, access: found.access, by: principal))
     }

@@ -262,6 +262,59 @@ import Testing
         }
     }
 
+    /// Two people recording the same item at the same moment: one outcome is kept, the other refused.
+    @Test(arguments: TestDatabase.available)
+    func twoRecordingsAtOnceKeepOne(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await world.withDatabase { db in
+            let setup = try await Self.setUp(world, db)
+            let police = setup.principals[.police]!, admin = setup.principals[.admin]!
+            let itemA = try await setup.itemID(setup.caseA)
+            // Both read the agenda before either records.
+            let seenByPolice = try await setup.store.agenda(setup.meeting.id!, by: police)
+            let seenByAdmin = try await setup.store.agenda(setup.meeting.id!, by: admin)
+            let outcome = Self.outcome(world)
+            let store = setup.store
+            let results = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { (try? await store.record(outcome, item: itemA, of: seenByPolice, by: police)) != nil }
+                group.addTask { (try? await store.record(outcome, item: itemA, of: seenByAdmin, by: admin)) != nil }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.filter { $0 }.count == 1)
+            #expect(try await CaseMeetingDecision.query(on: db.db()).count() == 2)
+            #expect(try await CaseMeetingAction.query(on: db.db()).count() == 1)
+            #expect(try await CaseEvent.query(on: db.db()).filter(\.$kind == "meeting").count() == 1)
+        }
+    }
+
+    /// `doorpak keys rotate` re-encrypts the minutes and decisions; the new key alone then reads them.
+    @Test(arguments: TestDatabase.available)
+    func keyRotationCoversMinutesAndDecisions(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await world.withDatabase { db in
+            let setup = try await Self.setUp(world, db)
+            let police = setup.principals[.police]!
+            let old = try Keyring(json: Data(#"{"current":"k1","keys":{"k1":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}}"#.utf8))
+            let rotated = old.addingKey()
+            func store(_ keyring: Keyring) -> CaseMeetingStore {
+                CaseMeetingStore(database: db, cases: CaseStore(database: db, persons: PersonStore(database: db, cipher: FieldCipher(keyring: keyring))))
+            }
+            let before = store(old)
+            let itemA = try await setup.itemID(setup.caseA)
+            try await before.record(Self.outcome(world), item: itemA, of: try await before.agenda(setup.meeting.id!, by: police), by: police)
+            #expect(EncryptedColumns.all.contains { $0.table == CaseMeetingItem.schema } && EncryptedColumns.all.contains { $0.table == CaseMeetingDecision.schema })
+            let rotation = KeyRotation(cipher: FieldCipher(keyring: rotated), database: db)
+            let outcome = try await rotation.reencrypt([CaseMeetingItem.encrypted, CaseMeetingDecision.encrypted])
+            #expect(outcome == KeyRotation.Outcome(rewritten: 3, failed: 0))
+            let minutes = try await CaseMeetingItem.query(on: db.db()).all().compactMap(\.minutesSealed)
+            let decisions = try await CaseMeetingDecision.query(on: db.db()).all().map(\.textSealed)
+            #expect((minutes + decisions).allSatisfy { $0.hasPrefix("dp1.k2.") })
+            let onlyNew = try Keyring(current: "k2", keys: ["k2": rotated.keys["k2"]!])
+            let entry = try await store(onlyNew).agenda(setup.meeting.id!, by: police).entries.first { $0.item.id == itemA }
+            #expect(entry?.minutes == "Verslag A: bewoner weigert nog steeds zorg" && entry?.decisions.count == 2)
+        }
+    }
+
     /// Planning and keeping the agenda through the pages and the API, with errors beside the fields.
     @Test(arguments: TestDatabase.available)
     func planningThroughPagesAndAPI(_ database: TestDatabase) async throws {

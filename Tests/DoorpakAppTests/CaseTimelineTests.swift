@@ -48,6 +48,7 @@ import Testing
         var timeline = CaseTimeline(readsContent: readsContent)
         timeline.add(events: [
             event("opened", 0), event("note", 5), event("factor", 6, from: nil, to: "present", reason: "debts"),
+            event("factor", 6, from: nil, to: "absent", reason: "isolation"), event("factor", 6, from: "present", to: "absent", reason: "care_refusal"),
             event("action", 10, from: UUID().uuidString, to: "open"), event("closed", 60, from: "execution", to: "stabilised", reason: "Rust"),
         ])
         timeline.add(notes: [(note(5), "Gesprek met bewoner")])
@@ -88,20 +89,36 @@ import Testing
         let full = Self.sample(readsContent: true).sorted
         #expect(full.first { $0.kind == .note }?.detail == "Gesprek met bewoner")
         #expect(full.first { $0.what == "cases.timeline.action_done" }?.detail == "Intake gedaan")
-        #expect(full.first { $0.what == "cases.events.factor" }?.parts == [.key("cases.factor_codes.debts"), .key("cases.factor_states.present")])
+        // Factors saved together are one entry: what is now present, what no longer is (a first "absent" is no news).
+        #expect(full.filter { $0.what == "cases.timeline.factors" }.map(\.parts)
+                == [[.key("cases.factor_codes.debts"), .key("cases.factor_codes.care_refusal"), .key("cases.timeline.factor_no_longer")]])
         #expect(full.first { $0.what == "cases.events.closed" }?.detail == "Rust")
 
         // The coordinator: that a note was added (from the history), never its body; no factor named; no details at all.
         let metadata = Self.sample(readsContent: false).sorted
         #expect(metadata.allSatisfy { $0.detail == nil })
         #expect(metadata.contains { $0.kind == .caseEvent && $0.what == "cases.events.note" })
-        #expect(metadata.first { $0.what == "cases.events.factor" }?.parts == [])
+        #expect(metadata.filter { $0.what == "cases.timeline.factors" }.map(\.parts) == [[]])
 
         // A report the user may not read: its reference, no link, no status changes.
         for entries in [full, metadata] {
             let hidden = entries.filter { $0.parts.first == .text("DP-2026-000002") }
             #expect(hidden.count == 1 && hidden[0].href == nil && hidden[0].what == "cases.timeline.report_hidden")
         }
+    }
+
+    @Test func meetingsWithALinkOnlyWhenTheUserMayOpenThem() {
+        var timeline = CaseTimeline(readsContent: false)
+        let seen = UUID(), unseen = UUID()
+        timeline.add(meetings: [
+            .init(meetingID: seen, plannedAt: Self.at(100), status: .held, decisionsCount: 2, minutesReadable: false, meetingVisible: true),
+            .init(meetingID: unseen, plannedAt: Self.at(200), status: .planned, decisionsCount: 0, minutesReadable: false, meetingVisible: false),
+        ])
+        timeline.add(events: [Self.event("opened", 0)])
+        let entries = timeline.sorted
+        #expect(entries.map(\.kind) == [.meeting, .meeting, .caseEvent])
+        #expect(entries[0].href == nil && entries[0].parts == [.key("casemeetings.status.planned")])
+        #expect(entries[1].href == "/meetings/\(seen.uuidString.lowercased())")
     }
 
     @Test func emptyTimeline() {

@@ -26,7 +26,8 @@ struct CasePagePresenter {
         let actions = try await store.actions(of: file)
         let goalOf = try await store.goalLinks(of: actions)
         let factors = try await store.factors(of: file, access: access)
-        let timeline = try await store.timeline(of: file, access: access, by: principal, actions: actions)
+        let meetings = try await CaseMeetingStore(database: store.database, cases: store).timelineEntries(caseID: file.id!, by: principal)
+        let timeline = try await store.timeline(of: file, access: access, by: principal, actions: actions, meetings: meetings)
         let linked = try await store.linkedReports(of: file, by: principal)
         let catalog = try await Catalog.load(on: db)
         let names = try await UserNames.load(goals.flatMap { [$0.goal.createdBy, $0.goal.closedBy] }
@@ -36,14 +37,16 @@ struct CasePagePresenter {
         presenter.calendar = try await RoutingStore.calendar(on: db)
         presenter.now = now
 
-        var data: [String: Any] = [:]
+        var data: [String: Any] = CaseMeetingPresenter.caseSection(meetings, locale: locale, language: language)
         let goalLabels = Dictionary(goals.map { ($0.goal.id!, goalLabel($0)) }, uniquingKeysWith: { a, _ in a })
-        data["domains"] = LifeDomain.allCases.map { domain -> [String: Any] in
-            let rows = goals.filter { $0.goal.lifeDomain == domain }.map { goalRow($0, names: names) }
-            var values: [String: Any] = ["code": domain.rawValue, "label": locale.text("cases.domains.\(domain.rawValue)"), "goals": rows]
-            if rows.isEmpty { values["noGoals"] = true }
-            return values
+        // Domains with goals each get a heading; the others are named in one line.
+        let planned = LifeDomain.allCases.filter { domain in goals.contains { $0.goal.lifeDomain == domain } }
+        data["domains"] = planned.map { domain -> [String: Any] in
+            ["code": domain.rawValue, "label": locale.text("cases.domains.\(domain.rawValue)"),
+             "goals": goals.filter { $0.goal.lifeDomain == domain }.map { goalRow($0, names: names) }]
         }
+        let unplanned = LifeDomain.allCases.filter { !planned.contains($0) }.map { locale.text("cases.domains.\($0.rawValue)") }
+        if !unplanned.isEmpty { data["unplannedDomains"] = unplanned.joined(separator: ", ") }
         if directs && isOpen {
             let adding = form.pairs.contains { $0.0 == "goal_text" }
             data["goalForm"] = [

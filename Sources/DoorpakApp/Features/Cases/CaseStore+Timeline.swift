@@ -3,7 +3,8 @@ import Foundation
 
 /// Gathers the case's timeline from every feature's own store, within what the user may see.
 extension CaseStore {
-    func timeline(of file: CaseFile, access: Access, by principal: Principal, actions known: [Action]? = nil) async throws -> CaseTimeline {
+    func timeline(of file: CaseFile, access: Access, by principal: Principal, actions known: [Action]? = nil,
+                  meetings knownMeetings: [CaseMeetingStore.TimelineEntry]? = nil) async throws -> CaseTimeline {
         var timeline = CaseTimeline(readsContent: access.readsContent)
         timeline.add(events: try await history(of: file))
         timeline.add(notes: try await notes(of: file, access: access, by: principal))
@@ -22,6 +23,9 @@ extension CaseStore {
                                     events: try await coolingOff.history(of: placement)))
         }
         timeline.add(placements: placements)
+        var meetings = knownMeetings ?? []
+        if knownMeetings == nil { meetings = try await CaseMeetingStore(database: database, cases: self).timelineEntries(caseID: file.id!, by: principal) }
+        timeline.add(meetings: meetings)
         return timeline
     }
 }

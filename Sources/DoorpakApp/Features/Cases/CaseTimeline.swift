@@ -66,15 +66,29 @@ struct CaseTimeline: Sendable {
     /// title and result), so their history rows are left out; the coordinator sees that a note
     /// was added, never what it says. Factor changes name the factor only for content readers.
     mutating func add(events: [CaseEvent]) {
+        // Factors saved together (same moment, same person) are one entry naming the factors now
+        // present and those no longer present; a first "absent" is not news and is left out.
+        var factorEntries: [String: Int] = [:]
         for event in events {
+            if event.kind == "factor" {
+                let key = "\(event.at.timeIntervalSince1970)|\(event.actorID)"
+                let index = factorEntries[key] ?? entries.count
+                if factorEntries[key] == nil {
+                    factorEntries[key] = index
+                    append(Entry(at: event.at, kind: .caseEvent, what: "cases.timeline.factors", actorID: event.actorID))
+                }
+                guard readsContent, let code = event.reason else { continue }
+                if event.toValue == "present" {
+                    entries[index].parts.append(.key("cases.factor_codes.\(code)"))
+                } else if event.fromValue == "present" {
+                    entries[index].parts += [.key("cases.factor_codes.\(code)"), .key("cases.timeline.factor_no_longer")]
+                }
+                continue
+            }
             // Actions and placements have their own entries, from their own rows.
             if event.kind == "action" || event.kind == "placement_requested" || (readsContent && ["note", "sensitive_note"].contains(event.kind)) { continue }
             var entry = Entry(at: event.at, kind: .caseEvent, what: "cases.events.\(event.kind)", actorID: event.actorID)
             switch event.kind {
-            case "factor":
-                if readsContent, let code = event.reason, let to = event.toValue {
-                    entry.parts = [.key("cases.factor_codes.\(code)"), .key("cases.factor_states.\(to)")]
-                }
             case "report_linked": entry.parts = event.toValue.map { [.text($0)] } ?? []
             case "goal_added": entry.parts = event.toValue.map { [.key("cases.domains.\($0)")] } ?? []
             case "goal_closed":
@@ -135,6 +149,16 @@ struct CaseTimeline: Sendable {
                          parts: [titles[escalation.itemID].map { .text($0) }, .key("followthrough.level.\(escalation.escalationLevel.code)")]
                             .compactMap { $0 },
                          detail: escalation.decision, href: "#action-\(escalation.itemID.uuidString)"))
+        }
+    }
+
+    /// The case meetings the case was on (`CaseMeetingStore.timelineEntries`): when and the meeting's
+    /// status (its decisions are in the meetings section); a link only when the user may open the meeting.
+    mutating func add(meetings: [CaseMeetingStore.TimelineEntry]) {
+        for meeting in meetings {
+            append(Entry(at: meeting.plannedAt, kind: .meeting, what: "cases.timeline.meeting",
+                         parts: [.key("casemeetings.status.\(meeting.status.rawValue)")],
+                         href: meeting.href))
         }
     }
 

@@ -158,7 +158,64 @@ def test_case_walk_from_opening_to_closing(new_browser):
     assert by_id(ggd, "case-phase").text == "analyse"
     axe_check(ggd)
 
+    # --- A case meeting: the coordinator plans it with the police and the GGD invited, puts the case on
+    # the agenda and records the minutes, a decision and an action with an owner and a due date.
+    coordinator = new_browser()
+    login(coordinator, COORDINATOR, expect_success=False)
+    visit(coordinator, "/meetings")
+    click_and_wait(coordinator, by_id(coordinator, "plan-meeting"))
+    axe_check(coordinator)
+    set_value(coordinator, by_id(coordinator, "day"), (today + dt.timedelta(days=1)).isoformat())
+    set_value(coordinator, by_id(coordinator, "time"), "10:00")
+    type_into(by_id(coordinator, "place"), "Stadsdeelkantoor, zaal 2")
+    for label in coordinator.find_elements(By.CSS_SELECTOR, "#organisations label"):
+        if "GGD" in label.text or "Politie" in label.text:
+            checkbox = by_id(coordinator, label.get_attribute("for"))
+            if not checkbox.is_selected():
+                checkbox.click()
+    click_and_wait(coordinator, by_id(coordinator, "meeting-submit"))
+    assert current_path(coordinator).startswith("/meetings/"), f"planning ends on the meeting, not {coordinator.current_url}"
+    meeting = current_path(coordinator)
+    axe_check(coordinator)
+    type_into(by_id(coordinator, "case"), reference)
+    click_and_wait(coordinator, by_id(coordinator, "add-case-submit"))
+    assert reference in by_id(coordinator, "agenda").text
+    axe_check(coordinator)
+    record = coordinator.find_elements(By.CSS_SELECTOR, "#agenda a[id^='record-']")
+    assert record, "the organiser may record the outcome of the case on the agenda"
+    click_and_wait(coordinator, record[0])
+    axe_check(coordinator)
+    type_into(by_id(coordinator, "minutes"), "Browsertest: besproken met politie en GGD; bewoner accepteert begeleiding")
+    type_into(by_id(coordinator, "decision_0"), "Tijdelijk verblijf in de afkoelwoning aanvragen")
+    due = (today + dt.timedelta(days=14)).isoformat()
+    type_into(by_id(coordinator, "action_0_title"), "Intake GGZ plannen")
+    select_label(by_id(coordinator, "action_0_organisation"), "GGD")
+    select_label(by_id(coordinator, "action_0_assignee"), GGD_NURSE)
+    set_value(coordinator, by_id(coordinator, "action_0_due_on"), due)
+    click_and_wait(coordinator, by_id(coordinator, "record-submit"))
+    assert current_path(coordinator) == meeting, f"recording ends on the meeting, not {coordinator.current_url} ({error_texts(coordinator)})"
+    # The coordinator reads the case's metadata only: the agenda says it was discussed, not what was said.
+    agenda = by_id(coordinator, "agenda").text
+    assert "Tijdelijk verblijf" not in agenda and "Intake GGZ plannen" not in agenda, agenda
+    Select(by_id(coordinator, "status")).select_by_value("held")
+    click_and_wait(coordinator, by_id(coordinator, "details-submit"))
+    axe_check(coordinator)
+    # The case director (invited organisation) reads the minutes, the decision and the action.
+    visit(ggd, meeting)
+    agenda = by_id(ggd, "agenda").text
+    assert "Tijdelijk verblijf in de afkoelwoning aanvragen" in agenda and "Intake GGZ plannen" in agenda, agenda
+    shot(ggd, "meeting-recorded")
+    visit(ggd, meeting + "/agenda")
+
+    # The action is on the case and in the owner's Mijn werk; the meeting is on the case page.
+    visit(ggd, case_path)
+    assert "Intake GGZ plannen" in by_id(ggd, "action-list").text
+    assert exists(ggd, "#case-meetings-list"), "the case page lists its meetings"
+    visit(ggd, "/work")
+    assert "Intake GGZ plannen" in by_id(ggd, "work-actions").text, "the meeting's action is in the owner's Mijn werk"
+
     # --- A cooling-off placement requested from the case, approved by the coordinator, started and ended.
+    visit(ggd, case_path)
     placement_links = ggd.find_elements(By.CSS_SELECTOR, "a.placement-request")
     assert placement_links, "the case page offers a placement request for its person"
     click_and_wait(ggd, placement_links[0])
@@ -172,8 +229,6 @@ def test_case_walk_from_opening_to_closing(new_browser):
     placement = current_path(ggd)
     axe_check(ggd)
 
-    coordinator = new_browser()
-    login(coordinator, COORDINATOR, expect_success=False)
     visit(coordinator, placement)
     select_label(by_id(coordinator, "approve-dwelling"), "Afkoelwoning")
     click_and_wait(coordinator, by_id(coordinator, "approve-submit"))
@@ -188,6 +243,15 @@ def test_case_walk_from_opening_to_closing(new_browser):
         assert step in history, f"{step} is in the placement's history"
     axe_check(coordinator)
     shot(coordinator, "placement-ended")
+
+    # --- The owner marks the meeting's action done with a result, on the case page.
+    visit(ggd, case_path)
+    item = ggd.find_element(By.XPATH, "//ul[@id='action-list']/li[.//strong[contains(., 'Intake GGZ plannen')]]")
+    item.find_element(By.CSS_SELECTOR, "details.action-close summary").click()
+    type_into(item.find_element(By.CSS_SELECTOR, "textarea[name='result']"), "Intake gepland voor volgende week")
+    click_and_wait(ggd, item.find_element(By.CSS_SELECTOR, "button[name='complete']"))
+    assert "Intake gepland voor volgende week" in by_id(ggd, "action-list").text
+    axe_check(ggd)
 
     # --- Closing: refused without an outcome, then closed with outcome and reason.
     visit(ggd, case_path)
@@ -204,6 +268,10 @@ def test_case_walk_from_opening_to_closing(new_browser):
     assert by_id(ggd, "case-phase").text == "afgesloten"
     assert "situatie gestabiliseerd" in by_id(ggd, "case-outcome").text
     assert "Rust op de locatie" in body_text(ggd)
+    # One timeline: the case's steps, the meeting, the action, the placement, in one chronology.
+    kinds = {li.get_attribute("class") for li in ggd.find_elements(By.CSS_SELECTOR, "#timeline > li")}
+    for kind in ("timeline-case", "timeline-action", "timeline-placement", "timeline-meeting", "timeline-report"):
+        assert kind in kinds, f"{kind} on the timeline: {sorted(kinds)}"
     axe_check(ggd)
     shot(ggd, "closed")
 

@@ -32,7 +32,7 @@ import werkzeug.serving
 from oidc_provider_mock import app as oidc_app
 from selenium.webdriver.common.by import By
 
-from conftest import (ADMIN, ROOT, SCREENSHOTS, axe_check, body_text, by_id, click_and_wait, current_path,
+from conftest import (ADMIN, POLICE, ROOT, SCREENSHOTS, axe_check, body_text, by_id, click_and_wait, current_path,
                       exists, h1_text, make_driver, open_page)
 
 pytestmark = pytest.mark.flow
@@ -262,3 +262,63 @@ def test_local_passwords_can_be_switched_off(browser, doorpak_sso_only):
     click_and_wait(driver, by_id(driver, "sso-login"))
     sign_in_at_provider(driver, ADMIN)
     assert current_path(driver) == "/reports"
+
+
+def test_reauthentication_goes_through_the_provider(browser, doorpak_sso_only, provider):
+    """With local passwords off, /reauth offers only the provider; the provider is asked to sign the
+    user in again (prompt=login, max_age=0) and the session counts as re-verified, logged as sso."""
+    driver = browser(doorpak_sso_only)
+    open_page(driver, "/login")
+    click_and_wait(driver, by_id(driver, "sso-login"))
+    sign_in_at_provider(driver, ADMIN)
+    assert current_path(driver) == "/reports"
+
+    open_page(driver, "/reauth?next=%2Faccount")
+    assert not exists(driver, "#password"), "no password to type with local passwords off"
+    link = by_id(driver, "reauth-sso")
+    assert link.text.strip() == f"Opnieuw inloggen met {PROVIDER_NAME}"
+    axe_check(driver)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / "sso-reauth-page.png"))
+    before = len(provider.authorize)
+    click_and_wait(driver, link)
+    assert len(provider.authorize) == before + 1
+    sent = provider.authorize[-1]
+    assert sent["prompt"] == "login" and sent["max_age"] == "0", sent
+    sign_in_at_provider(driver, ADMIN)
+    assert current_path(driver) == "/account", f"ended on {driver.current_url}: {body_text(driver)[:300]!r}"
+    open_page(driver, "/audit?action=reauthenticated")
+    assert "sso" in body_text(driver)
+
+
+def test_reauthentication_as_someone_else_is_refused(browser, doorpak_sso_only):
+    driver = browser(doorpak_sso_only)
+    open_page(driver, "/login")
+    click_and_wait(driver, by_id(driver, "sso-login"))
+    sign_in_at_provider(driver, ADMIN)
+    open_page(driver, "/reauth?next=%2Faccount")
+    click_and_wait(driver, by_id(driver, "reauth-sso"))
+    sign_in_at_provider(driver, POLICE)
+    assert by_id(driver, "sso-failed").get_attribute("data-reason") == "other_account"
+    axe_check(driver)
+    # Still the administrator's session, not re-verified: a sensitive page sends back to /reauth.
+    open_page(driver, "/audit?action=login_failed")
+    assert "sso: other_account" in body_text(driver)
+
+
+def test_sign_out_goes_on_to_the_provider(browser, doorpak, provider):
+    driver = browser(doorpak)
+    open_page(driver, "/login")
+    click_and_wait(driver, by_id(driver, "sso-login"))
+    sign_in_at_provider(driver, ADMIN)
+    click_and_wait(driver, by_id(driver, "logout"))
+    # The provider's end-session page (RP-initiated logout), with our client and the way back.
+    deadline = time.monotonic() + 10
+    while "/oauth2/end_session" not in driver.current_url and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "/oauth2/end_session" in driver.current_url, driver.current_url
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(driver.current_url).query))
+    assert query["client_id"] == CLIENT_ID and query["post_logout_redirect_uri"] == doorpak + "/login"
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    assert current_path(driver) == "/login"
+    assert not exists(driver, "#logout")

@@ -15,17 +15,19 @@ struct SingleSignOnOptions: ParsableArguments {
     var oidcName: String?
     @Flag(help: "Switch off password sign-in (single sign-on only; needs --oidc-issuer).")
     var disableLocalPasswords = false
+    @Flag(help: "Trust the provider's amr claim (mfa, or pwd with otp/hwk/...) as the second factor instead of asking the local TOTP code (default: off).")
+    var oidcTrustAmr = false
 
     func apply(to config: inout AppConfig) throws {
         if let oidcIssuer {
             guard let oidcClientId else { throw ValidationError("--oidc-issuer needs --oidc-client-id") }
             let sso = SingleSignOnConfig(issuer: oidcIssuer, clientID: oidcClientId,
                                          clientSecret: ProcessInfo.processInfo.environment["DOORPAK_OIDC_CLIENT_SECRET"],
-                                         claim: oidcClaim, providerName: oidcName)
+                                         claim: oidcClaim, providerName: oidcName, trustProviderMFA: oidcTrustAmr)
             if let problem = sso.problem { throw ValidationError(problem) }
             config.singleSignOn = sso
-        } else if oidcClientId != nil {
-            throw ValidationError("--oidc-client-id needs --oidc-issuer")
+        } else if oidcClientId != nil || oidcTrustAmr {
+            throw ValidationError("--oidc-client-id and --oidc-trust-amr need --oidc-issuer")
         }
         if disableLocalPasswords {
             guard config.singleSignOn != nil else { throw ValidationError("--disable-local-passwords needs --oidc-issuer: nobody could sign in") }

@@ -102,6 +102,8 @@ import Testing
             "GET /api/v1/me/security": .signedIn,
             // Single sign-on: start and the provider's redirect back; 404 when not configured.
             "GET /login/sso": .publicRoute, "GET /login/sso/callback": .publicRoute,
+            // Re-authentication at the provider (signed-in users) and the provider's logout page; 404 when not configured.
+            "GET /reauth/sso": .publicRoute, "GET /logout/sso": .publicRoute,
             "GET /": .signedIn, "POST /logout": .signedIn, "GET /account": .signedIn, "POST /account/tokens": .signedIn,
             "GET /locations": .signedIn, "GET /locations/{id}": .signedIn,
             "GET /api/v1/me": .signedIn, "GET /api/v1/districts": .signedIn, "GET /api/v1/locations": .signedIn,

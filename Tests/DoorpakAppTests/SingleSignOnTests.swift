@@ -222,4 +222,104 @@ import Testing
             #expect(start.status == .notFound)
         }
     }
+
+    // MARK: Re-authentication through the provider, logout, amr
+
+    /// The rules for a re-authentication that comes back from the provider.
+    @Test func reauthenticationNeedsTheSameUserAndAFreshAuthTime() {
+        let me = UUID(), other = UUID(), start = Date(timeIntervalSince1970: 1_800_000_000)
+        typealias Check = ReauthenticationCheck
+        #expect(Check.evaluate(expected: me, sessionUser: me, returned: me, authTime: start.addingTimeInterval(5), startedAt: start, needsCode: false) == .verified)
+        #expect(Check.evaluate(expected: me, sessionUser: me, returned: me, authTime: start.addingTimeInterval(5), startedAt: start, needsCode: true) == .needsCode)
+        // Another account at the provider, or another session in this browser.
+        #expect(Check.evaluate(expected: me, sessionUser: me, returned: other, authTime: start, startedAt: start, needsCode: false) == .otherAccount)
+        #expect(Check.evaluate(expected: me, sessionUser: other, returned: me, authTime: start, startedAt: start, needsCode: false) == .otherAccount)
+        #expect(Check.evaluate(expected: me, sessionUser: nil, returned: me, authTime: start, startedAt: start, needsCode: false) == .otherAccount)
+        // No auth_time, or one from before the start (the provider did not ask again): refused.
+        #expect(Check.evaluate(expected: me, sessionUser: me, returned: me, authTime: nil, startedAt: start, needsCode: false) == .stale)
+        #expect(Check.evaluate(expected: me, sessionUser: me, returned: me, authTime: start.addingTimeInterval(-600), startedAt: start, needsCode: false) == .stale)
+        // Within the clock-skew leeway: fine.
+        #expect(Check.evaluate(expected: me, sessionUser: me, returned: me, authTime: start.addingTimeInterval(-30), startedAt: start, needsCode: false) == .verified)
+    }
+
+    @Test func amrIsNotTrustedUnlessConfigured() throws {
+        #expect(SingleSignOnConfig(issuer: "https://idp.example", clientID: "x").trustProviderMFA == false)
+        #expect(SingleSignOnConfig(issuer: "https://idp.example", clientID: "x", trustProviderMFA: true).trustProviderMFA)
+        let json = #"{"iss":"x","aud":"y","amr":["pwd","otp"],"auth_time":1800000000}"#
+        let claims = try JSONDecoder().decode(IDTokenClaims.self, from: Data(json.utf8))
+        #expect(claims.multiFactor && claims.authTime == Date(timeIntervalSince1970: 1_800_000_000))
+    }
+
+    /// With single sign-on the re-authentication page offers the provider; with local passwords
+    /// off it offers only the provider and a password post is refused; after the provider confirmed
+    /// the user, only the TOTP code is asked, and the right code verifies the session. Signing
+    /// out of a sign-on session goes on to the provider's logout.
+    @Test(arguments: TestDatabase.available)
+    func reauthenticationGoesThroughTheProviderWhenPasswordsAreOff(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let (totp, _) = try await AuthFlowTests.enrol(.police, in: world)
+        try await buildApplication(Self.configured(world)).test(.router) { client in
+            let browser = Browser(client)
+            #expect(try await AuthFlowTests.login(browser, .police).headers[.location] == "/login/two-factor")
+            #expect(try await browser.post("/login/two-factor", [("code", totp.code(at: .now))]).status == .seeOther)
+            let page = try await browser.get("/reauth?next=%2Faccount%2Fpassword")
+            #expect(page.text.contains(#"href="/reauth/sso?next=%2Faccount%2Fpassword""#) && page.text.contains(#"id="password""#))
+            // Signing out of a sign-on session: on to the provider's logout page.
+            let other = Browser(client)
+            try await other.signIn(.ggd)
+            try await AuthFlowTests.editSession(other, in: world) { $0.method = "sso" }
+            #expect(try await other.post("/logout", []).headers[.location] == "/logout/sso")
+            #expect(try await browser.post("/logout", []).headers[.location] == "/login")
+        }
+        // The same session, served with local passwords off.
+        var config = Self.configured(world)
+        config.localPasswords = false
+        try await buildApplication(config).test(.router) { client in
+            // Passwords are off, so the signed-in session (as a sign-on makes it) is written directly.
+            let session = try await world.withDatabase { database -> String in
+                let id = "test-session-\(UUID().uuidString)"
+                let now = Date.now
+                let user = try #require(try await User.find(world.users[.police]!, on: database.db()))
+                let value = WebSession(userID: user.id!, signedInAt: now, lastSeen: now, verifiedAt: now.addingTimeInterval(-3600),
+                                       credential: WebSession.credential(of: user.passwordHash), pending: nil, secondFactorDone: true,
+                                       method: "sso", next: nil)
+                try await DatabasePersistDriver(database: database).create(key: "hbs." + id, value: value, expires: .seconds(600))
+                return id
+            }
+            let headers: HTTPFields = [.cookie: "dp_session=\(session); dp_csrf=\(Browser.csrf)"]
+            let page = try await client.execute(uri: "/reauth?next=%2Faccount", method: .get, headers: headers)
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"id="reauth-sso""#) && !page.text.contains(#"id="password""#))
+            var post = headers
+            post[.contentType] = "application/x-www-form-urlencoded"
+            let refused = try await client.execute(uri: "/reauth", method: .post, headers: post,
+                                                   body: ByteBuffer(string: "_csrf=\(Browser.csrf)&password=\(TestWorld.password)&next=%2Faccount"))
+            #expect(refused.status == .forbidden)
+            // The provider confirmed the user (as the callback records it): only the code is left.
+            try await world.withDatabase { database in
+                let entry = try #require(try await PersistEntry.find("hbs." + session, on: database.db()))
+                var value = try JSONDecoder().decode(WebSession.self, from: Data(entry.value.utf8))
+                value.providerVerifiedAt = .now
+                entry.value = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+                try await entry.update(on: database.db())
+            }
+            let codePage = try await client.execute(uri: "/reauth?next=%2Faccount", method: .get, headers: headers)
+            #expect(codePage.text.contains(#"id="reauth-provider-confirmed""#) && codePage.text.contains(#"id="code""#))
+            #expect(!codePage.text.contains(#"id="password""#) && !codePage.text.contains(#"id="reauth-sso""#))
+            let wrong = try await client.execute(uri: "/reauth", method: .post, headers: post,
+                                                 body: ByteBuffer(string: "_csrf=\(Browser.csrf)&code=000000&next=%2Faccount"))
+            #expect(wrong.status == .unprocessableContent)
+            let right = try await client.execute(uri: "/reauth", method: .post, headers: post,
+                                                 body: ByteBuffer(string: "_csrf=\(Browser.csrf)&code=\(totp.code(at: .now.addingTimeInterval(30)))&next=%2Faccount"))
+            #expect(right.status == .seeOther)
+            #expect(right.headers[.location] == "/account")
+            try await world.withDatabase { database in
+                let entry = try #require(try await PersistEntry.find("hbs." + session, on: database.db()))
+                let value = try JSONDecoder().decode(WebSession.self, from: Data(entry.value.utf8))
+                #expect(value.providerVerifiedAt == nil && Date.now.timeIntervalSince(value.lastVerified) < 60)
+                let logged = try await AuditEntry.query(on: database.db()).filter(\.$action == "reauthenticated").filter(\.$purpose == "sso").count()
+                #expect(logged == 1)
+            }
+        }
+    }
 }

@@ -75,12 +75,14 @@ struct SignInRoutes {
         }
     }
 
+    /// Signs out; a sign-in through the identity provider goes on to the provider's logout (`/logout/sso`).
     func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let principal = context.identity {
             try await Audit.record(.logout, "user", principal.userID.uuidString, by: principal, on: store.database.db())
         }
+        let viaProvider = config.singleSignOn != nil && context.sessions.session?.method == SignInMethod.singleSignOn(multiFactor: false).name
         context.sessions.clearSession()
-        return .redirect(to: "/login")
+        return .redirect(to: viaProvider ? "/logout/sso" : "/login")
     }
 
     // MARK: Second factor
@@ -189,11 +191,33 @@ struct SignInRoutes {
         return try await renderReauth(request, context: context, principal: principal, next: request.uri.queryParameters.get("next"))
     }
 
+    /// The identity provider confirmed the user for a re-authentication within the window; only the TOTP code is still to come.
+    private func providerConfirmed(_ context: AppRequestContext) -> Bool {
+        guard let at = context.sessions.session?.providerVerifiedAt else { return false }
+        return Date.now.timeIntervalSince(at) <= TimeInterval(config.auth.recentAuthentication.components.seconds)
+    }
+
+    /// The page offers the password (when local passwords are on) and, with single sign-on, signing
+    /// in again at the provider (`/reauth/sso`, the only way when passwords are off); after the
+    /// provider, only the code.
     private func renderReauth(_ request: Request, context: AppRequestContext, principal: Principal, next: String?,
                               error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> HTML {
         let locale = views.locales[context.language]
-        var data: [String: Any] = ["next": SignIn.safeNext(next) ?? "/account"]
+        let target = SignIn.safeNext(next) ?? "/account"
+        var data: [String: Any] = ["next": target]
         if try await twoFactor.isEnabled(principal.userID, on: store.database.db()) { data["needsCode"] = true }
+        if providerConfirmed(context), let sso = config.singleSignOn {
+            data["codeOnly"] = locale.text("sso.reauth_code", ["provider": sso.providerName])
+            data["needsCode"] = true
+        } else {
+            if let sso = config.singleSignOn {
+                data["sso"] = ["name": sso.providerName, "href": "/reauth/sso?next=" + OpenIDProvider.formEncode(target)]
+            }
+            if config.localPasswords { data["passwordForm"] = true }
+            if let sso = config.singleSignOn, !config.localPasswords {
+                data["ssoIntro"] = locale.text("sso.reauth_intro", ["provider": sso.providerName])
+            }
+        }
         if let error { data["error"] = error }
         return try views.page("accounts/reauth", title: locale.text("reauth.title"), request: request, context: context, data: data, status: status)
     }
@@ -203,6 +227,23 @@ struct SignInRoutes {
         guard principal.via == .session, var session = context.sessions.session else { throw AppError.forbidden }
         let locale = views.locales[context.language]
         let next = context.form["next"]
+        // After the identity provider: the TOTP code alone finishes the re-authentication.
+        if providerConfirmed(context), let user = try await User.find(principal.userID, on: store.database.db()) {
+            guard try await twoFactor.verify(userID: principal.userID, code: context.form.raw("code")) != nil else {
+                try await signIn.recordFailure(user: user, context: context)
+                return try await renderReauth(request, context: context, principal: principal, next: next,
+                                              error: locale.text("reauth.failed"), status: .unprocessableContent).response(from: request, context: context)
+            }
+            session.verifiedAt = .now
+            session.providerVerifiedAt = nil
+            _ = context.sessions.updateSession(session)
+            try await Audit.record(.reauthenticated, "user", principal.userID.uuidString, by: principal, purpose: "sso", on: store.database.db())
+            return .redirect(to: SignIn.safeNext(next) ?? "/account")
+        }
+        guard config.localPasswords else {
+            return try await renderReauth(request, context: context, principal: principal, next: next,
+                                          error: locale.text("sso.password_login_disabled"), status: .forbidden).response(from: request, context: context)
+        }
         switch try await store.signIn(email: principal.email, password: context.form.raw("password"), address: context.clientAddress) {
         case .success(let user):
             if try await twoFactor.isEnabled(principal.userID, on: store.database.db()),

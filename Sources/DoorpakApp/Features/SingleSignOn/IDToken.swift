@@ -13,6 +13,8 @@ struct IDTokenClaims: JWTPayload, Equatable {
     var subject: String?
     /// Authentication methods (RFC 8176), e.g. `["pwd", "otp"]` or `["mfa"]`.
     var methods: [String]
+    /// When the user last authenticated at the provider (`auth_time`); a re-authentication needs it recent.
+    var authTime: Date?
     /// `email_verified` when the provider sends it.
     var emailVerified: Bool?
     /// Every claim whose value is a string.
@@ -41,6 +43,7 @@ struct IDTokenClaims: JWTPayload, Equatable {
         expires = (try? container.decode(Double.self, forKey: Key(stringValue: "exp"))).map(Date.init(timeIntervalSince1970:))
         issuedAt = (try? container.decode(Double.self, forKey: Key(stringValue: "iat"))).map(Date.init(timeIntervalSince1970:))
         methods = (try? container.decode([String].self, forKey: Key(stringValue: "amr"))) ?? []
+        authTime = (try? container.decode(Double.self, forKey: Key(stringValue: "auth_time"))).map(Date.init(timeIntervalSince1970:))
         let verified = Key(stringValue: "email_verified")
         emailVerified = (try? container.decode(Bool.self, forKey: verified)) ?? strings["email_verified"].map { $0 == "true" }
     }
@@ -66,6 +69,7 @@ struct IDTokenClaims: JWTPayload, Equatable {
         if let issuedAt { try container.encode(Int(issuedAt.timeIntervalSince1970), forKey: Key(stringValue: "iat")) }
         if let nonce { try container.encode(nonce, forKey: Key(stringValue: "nonce")) }
         if !methods.isEmpty { try container.encode(methods, forKey: Key(stringValue: "amr")) }
+        if let authTime { try container.encode(Int(authTime.timeIntervalSince1970), forKey: Key(stringValue: "auth_time")) }
     }
 
     /// Claims are checked by `IDTokenValidator`, with reasons it can name; the signature by JWTKit.

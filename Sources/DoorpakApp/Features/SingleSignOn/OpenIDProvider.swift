@@ -15,12 +15,15 @@ actor OpenIDProvider {
         let authorizationEndpoint: URL
         let tokenEndpoint: URL
         let jwksURI: URL
+        /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), when the provider offers it.
+        var endSessionEndpoint: URL?
 
         enum CodingKeys: String, CodingKey {
             case issuer
             case authorizationEndpoint = "authorization_endpoint"
             case tokenEndpoint = "token_endpoint"
             case jwksURI = "jwks_uri"
+            case endSessionEndpoint = "end_session_endpoint"
         }
     }
 
@@ -60,11 +63,13 @@ actor OpenIDProvider {
     func metadata(now: Date = .now) async throws -> Metadata {
         if let cached = cachedMetadata, now.timeIntervalSince(cached.at) < Self.cacheLifetime { return cached.value }
         guard let url = URL(string: config.issuer + "/.well-known/openid-configuration") else { throw ProviderError.unavailable }
-        let metadata: Metadata = try JSONDecoder().decode(Metadata.self, from: try await get(url))
+        var metadata: Metadata = try JSONDecoder().decode(Metadata.self, from: try await get(url))
         guard metadata.issuer == config.issuer else { throw ProviderError.issuerMismatch }
         for endpoint in [metadata.authorizationEndpoint, metadata.tokenEndpoint, metadata.jwksURI] {
             guard SingleSignOnConfig.isAllowedEndpoint(endpoint) else { throw ProviderError.insecureEndpoint }
         }
+        // An insecure logout endpoint is left out rather than refusing sign-in altogether.
+        if let end = metadata.endSessionEndpoint, !SingleSignOnConfig.isAllowedEndpoint(end) { metadata.endSessionEndpoint = nil }
         cachedMetadata = (metadata, now)
         return metadata
     }

@@ -16,8 +16,15 @@ public struct SingleSignOnConfig: Sendable, Equatable {
     public var claim: String
     /// Shown on the sign-in button: "Inloggen met <name>".
     public var providerName: String
+    /// Whether the provider's word that it checked a second factor (`amr` with `mfa`, or `pwd`
+    /// plus `otp`/`hwk`/…) replaces the local TOTP step (`serve --oidc-trust-amr`). Off by
+    /// default: `amr` is only as trustworthy as the provider's configuration, and a provider
+    /// that sends `mfa` for a password-only sign-in would otherwise switch two-factor off.
+    public var trustProviderMFA: Bool
 
-    public init(issuer: String, clientID: String, clientSecret: String? = nil, claim: String = "email", providerName: String? = nil) {
+    public init(issuer: String, clientID: String, clientSecret: String? = nil, claim: String = "email", providerName: String? = nil,
+                trustProviderMFA: Bool = false) {
+        self.trustProviderMFA = trustProviderMFA
         self.issuer = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         self.clientID = clientID
         self.clientSecret = clientSecret.flatMap { $0.isEmpty ? nil : $0 }

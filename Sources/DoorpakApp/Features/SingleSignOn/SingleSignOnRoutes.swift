@@ -40,6 +40,8 @@ struct SingleSignOnRoutes {
     func add(to router: Router<AppRequestContext>) {
         router.get("/login/sso", use: start)
         router.get("/login/sso/callback", use: callback)
+        router.get("/reauth/sso", use: startReauthentication)
+        router.get("/logout/sso", use: providerLogout)
     }
 
     /// What the sign-in page needs to show the provider's button, and `passwordsOff` when the password form goes.
@@ -60,6 +62,9 @@ struct SingleSignOnRoutes {
         /// SHA-256 of the browser-binding cookie's value.
         var binding: String
         var next: String?
+        /// Set for a re-authentication (`/reauth/sso`): the signed-in user who must come back, and when it started.
+        var reauthUser: UUID?
+        var startedAt: Date?
     }
 
     var bindingCookie: String { secure ? "__Host-dp_sso" : "dp_sso" }
@@ -68,6 +73,20 @@ struct SingleSignOnRoutes {
     static func digest(_ value: String) -> String { SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined() }
 
     func start(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await begin(request, context: context, next: request.uri.queryParameters.get("next"), reauthUser: nil)
+    }
+
+    /// Re-authentication through the provider for a sensitive action: the provider must ask the
+    /// user again (`prompt=login`, `max_age=0`), and the ID token's `auth_time` must be after this
+    /// start (OpenID Connect Core §3.1.2.1). For users who have no way to type a local password.
+    func startReauthentication(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard config != nil else { throw AppError.notFound }
+        let principal = try context.principal()
+        guard principal.via == .session else { throw AppError.forbidden }
+        return try await begin(request, context: context, next: request.uri.queryParameters.get("next") ?? "/account", reauthUser: principal.userID)
+    }
+
+    private func begin(_ request: Request, context: AppRequestContext, next: String?, reauthUser: UUID?) async throws -> Response {
         guard let config, let provider else { throw AppError.notFound }
         let metadata: OpenIDProvider.Metadata
         do {
@@ -78,13 +97,16 @@ struct SingleSignOnRoutes {
         }
         let state = SecureRandom.urlSafeString(bytes: 32), nonce = SecureRandom.urlSafeString(bytes: 32)
         let verifier = PKCE.makeVerifier(), binding = SecureRandom.urlSafeString(bytes: 32)
-        let pending = Pending(nonce: nonce, verifier: verifier, binding: Self.digest(binding), next: SignIn.safeNext(request.uri.queryParameters.get("next")))
+        let pending = Pending(nonce: nonce, verifier: verifier, binding: Self.digest(binding), next: SignIn.safeNext(next),
+                              reauthUser: reauthUser, startedAt: reauthUser == nil ? nil : Date.now)
         try await store.create(key: Self.key(state), value: pending, expires: Self.pendingLifetime)
-        let query = [
+        var parameters = [
             ("response_type", "code"), ("client_id", config.clientID), ("redirect_uri", redirectURI),
             ("scope", "openid email profile"), ("state", state), ("nonce", nonce),
             ("code_challenge", PKCE.challenge(for: verifier)), ("code_challenge_method", "S256"),
-        ].map { "\($0.0)=\(OpenIDProvider.formEncode($0.1))" }.joined(separator: "&")
+        ]
+        if reauthUser != nil { parameters += [("prompt", "login"), ("max_age", "0")] }
+        let query = parameters.map { "\($0.0)=\(OpenIDProvider.formEncode($0.1))" }.joined(separator: "&")
         let separator = metadata.authorizationEndpoint.query == nil ? "?" : "&"
         var response = Response.redirect(to: metadata.authorizationEndpoint.absoluteString + separator + query, type: .found)
         response.setCookie(Cookie(name: bindingCookie, value: binding, maxAge: 600, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
@@ -130,10 +152,73 @@ struct SingleSignOnRoutes {
         guard let user = try await User.query(on: database.db()).filter(\.$email == value).first(), user.active else {
             return try await refused(.noAccount, request: request, context: context)
         }
-        var response = try await signIn.complete(user: user, via: .singleSignOn(multiFactor: claims.multiFactor), request: request,
+        // The provider's word on a second factor counts only when the installation says so (default: ask the TOTP code).
+        let multiFactor = config.trustProviderMFA && claims.multiFactor
+        if let reauthUser = pending.reauthUser {
+            return try await reauthenticated(user: user, expected: reauthUser, claims: claims, multiFactor: multiFactor, pending: pending,
+                                             request: request, context: context)
+        }
+        var response = try await signIn.complete(user: user, via: .singleSignOn(multiFactor: multiFactor), request: request,
                                                   context: context, next: pending.next)
         response.setCookie(Cookie(name: bindingCookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
         return response
+    }
+
+    /// The end of a re-authentication at the provider: the same user as the session's, who
+    /// authenticated after it started (`ReauthenticationCheck`). Then the session counts as
+    /// verified now, or, when the local TOTP code is still needed, `/reauth` asks for the code only.
+    private func reauthenticated(user: User, expected: UUID, claims: IDTokenClaims, multiFactor: Bool, pending: Pending,
+                                 request: Request, context: AppRequestContext) async throws -> Response {
+        let sessionUser = context.identity.flatMap { $0.via == .session ? $0.userID : nil }
+        let enrolled = try await TwoFactorCredential.query(on: database.db()).filter(\.$userID == expected)
+            .filter(\.$confirmedAt != nil).first() != nil
+        let outcome = ReauthenticationCheck.evaluate(expected: expected, sessionUser: sessionUser, returned: user.id, authTime: claims.authTime,
+                                                     startedAt: pending.startedAt ?? .distantPast, needsCode: enrolled && !multiFactor)
+        let next = pending.next ?? "/account"
+        var response: Response
+        switch outcome {
+        case .otherAccount: return try await refused(.otherAccount, request: request, context: context)
+        case .stale: return try await refused(.staleAuthentication, request: request, context: context)
+        case .needsCode:
+            guard var session = context.sessions.session else { return try await refused(.otherAccount, request: request, context: context) }
+            session.providerVerifiedAt = .now
+            _ = context.sessions.updateSession(session)
+            response = .redirect(to: "/reauth?next=" + OpenIDProvider.formEncode(next))
+        case .verified:
+            guard var session = context.sessions.session, let principal = context.identity else {
+                return try await refused(.otherAccount, request: request, context: context)
+            }
+            session.verifiedAt = .now
+            session.providerVerifiedAt = nil
+            _ = context.sessions.updateSession(session)
+            try await Audit.record(.reauthenticated, "user", expected.uuidString, by: principal, purpose: "sso", on: database.db())
+            response = .redirect(to: next)
+        }
+        response.setCookie(Cookie(name: bindingCookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    /// After signing out of Doorpak, the browser goes on to the provider's logout (RP-initiated
+    /// logout) when its discovery document offers an `end_session_endpoint`, and returns to the
+    /// sign-in page. A page with an immediate refresh rather than a redirect, because the sign-out
+    /// is a form post and CSP `form-action 'self'` rightly stops a form post from ending up on
+    /// another site. No `id_token_hint`: Doorpak keeps no ID tokens; `client_id` names the client.
+    func providerLogout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let config, let provider else { throw AppError.notFound }
+        let back = String(redirectURI.dropLast("/sso/callback".count))
+        guard let url = try? await Self.logoutURL(provider: provider, config: config, returnTo: back) else { return .redirect(to: "/login") }
+        let locale = views.locales[context.language]
+        return try views.page("sso/logout", title: locale.text("sso.logout.title"), request: request, context: context, data: [
+            "url": url, "refreshTo": url, "message": locale.text("sso.logout.message", ["provider": config.providerName]),
+        ]).response(from: request, context: context)
+    }
+
+    /// The provider's logout address for this client, or `nil` when it offers none.
+    static func logoutURL(provider: OpenIDProvider, config: SingleSignOnConfig, returnTo: String) async throws -> String? {
+        guard let end = try await provider.metadata().endSessionEndpoint else { return nil }
+        let query = [("client_id", config.clientID), ("post_logout_redirect_uri", returnTo)]
+            .map { "\($0.0)=\(OpenIDProvider.formEncode($0.1))" }.joined(separator: "&")
+        return end.absoluteString + (end.query == nil ? "?" : "&") + query
     }
 
     /// Validates with the cached key set, and once more with a fresh one when the token names a key it lacks.
@@ -150,10 +235,14 @@ struct SingleSignOnRoutes {
     enum Failure: String {
         case expired, otherBrowser = "other_browser", cancelled, invalidToken = "invalid_token", noAccount = "no_account"
         case providerUnavailable = "provider_unavailable"
+        /// A re-authentication came back as another account than the session's.
+        case otherAccount = "other_account"
+        /// A re-authentication without a fresh sign-in at the provider (no or an old `auth_time`).
+        case staleAuthentication = "stale_authentication"
 
         var status: HTTPResponse.Status {
             switch self {
-            case .noAccount: .forbidden
+            case .noAccount, .otherAccount, .staleAuthentication: .forbidden
             case .providerUnavailable: .badGateway
             default: .badRequest
             }

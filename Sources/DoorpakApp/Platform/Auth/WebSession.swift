@@ -22,6 +22,9 @@ struct WebSession: Codable, Sendable {
     var method: String?
     /// Where to go once signed in (a same-origin path).
     var next: String?
+    /// When the identity provider last confirmed the user in a re-authentication whose local TOTP
+    /// code is still to come (`/reauth` asks for the code only, within a few minutes).
+    var providerVerifiedAt: Date?
 
     var lastVerified: Date { verifiedAt ?? signedInAt }
 

@@ -241,4 +241,69 @@ import Testing
             #expect(forCoordinator.allSatisfy { $0.detail == nil })
         }
     }
+
+    /// The case page's forms: refused ones answer 422 with the message beside the field and what was
+    /// typed kept; the coordinator sees no goal text and no factors; closing with an open action is
+    /// refused on the page until the director ticks that it is cancelled.
+    @Test(arguments: TestDatabase.available)
+    func planPages(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await buildApplication(world.config).test(.router) { client in
+            let police = Browser(client), ggd = Browser(client), coordinator = Browser(client), staff = Browser(client)
+            try await police.signIn(.police)
+            try await ggd.signIn(.ggd)
+            try await coordinator.signIn(.coordinatorNorth)
+            try await staff.signIn(.staffNorth)
+            let created = try await police.post("/reports/\(world.reportNorth)/persons", [("role", "causing_concern"), ("name", "Fictief Planpagina")])
+            let pseudonym = String(try #require(created.headers[.location]).dropFirst("/persons/".count).prefix(9))
+            let opened = try await police.post("/persons/\(pseudonym)/cases", [("reason", "Herhaalde incidenten"), ("reports", world.reportNorth)])
+            let path = try #require(opened.headers[.location])
+            #expect(try await police.post(path + "/members", [("member", world.users[.ggd]!.uuidString), ("member_role", "GGD"),
+                                                              ("legal_basis", "consent"), ("consent_date", Formats.isoDay(.now)),
+                                                              ("consent_scope", "Zorg")]).status == .seeOther)
+
+            let empty = try await police.post(path + "/goals", [("goal_domain", "housing"), ("goal_text", " ")])
+            #expect(empty.status == .unprocessableContent)
+            #expect(empty.text.contains(#"id="goal-text-error""#) && empty.text.contains(#"<option value="housing" selected>"#))
+            #expect(try await police.post(path + "/goals", [("goal_domain", "housing"), ("goal_text", "Woning behouden zonder overlast")]).status == .seeOther)
+            #expect(try await ggd.post(path + "/goals", [("goal_domain", "safety"), ("goal_text", "Mag niet")]).status == .notFound)
+            let page = try await police.get(path)
+            #expect(page.text.contains("Woning behouden zonder overlast") && page.text.contains(#"id="goal-form""#) && page.text.contains("Tijdlijn"))
+            let member = try await ggd.get(path)
+            #expect(member.text.contains("Woning behouden zonder overlast") && !member.text.contains(#"id="goal-form""#))
+            let meta = try await coordinator.get(path)
+            #expect(meta.status == .ok && !meta.text.contains("Woning behouden") && !meta.text.contains(#"id="factors""#))
+            #expect(try await staff.get(path).status == .notFound)
+
+            // Factors: the director's checkboxes; an unknown code is refused.
+            #expect(try await ggd.post(path + "/factors", [("factors_form", "1"), ("factors", "debts")]).status == .notFound)
+            #expect(try await police.post(path + "/factors", [("factors_form", "1"), ("factors", "nationality")]).status == .unprocessableContent)
+            #expect(try await police.post(path + "/factors", [("factors_form", "1"), ("factors", "debts")]).status == .seeOther)
+            #expect(try await police.get(path).text.contains(#"value="debts" checked"#))
+
+            // An action: refused empty with the typed title kept, then agreed.
+            let refused = try await police.post(path + "/actions", [("action_title", "Budgetcoach"), ("action_due_on", "")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains(#"id="action-due-on-error""#) && refused.text.contains(#"value="Budgetcoach""#))
+            let due = Formats.isoDay(Date.now.addingTimeInterval(5 * 86_400))
+            #expect(try await police.post(path + "/actions", [("action_title", "Budgetcoach regelen"), ("action_organisation", world.police.uuidString),
+                                                              ("action_due_on", due)]).status == .seeOther)
+            #expect(try await coordinator.get(path).text.contains("Budgetcoach regelen"))
+
+            // Reports out of scope read as unknown; a placement request from the case for its person.
+            let outside = try await police.post(path + "/reports", [("report_references", world.reportSouth)])
+            #expect(outside.status == .unprocessableContent && outside.text.contains(#"id="report-references-error""#))
+            let form = try await police.get(path + "/placements/new")
+            #expect(form.status == .ok && form.text.contains("\(path)/placements?person=\(pseudonym)"))
+            #expect(try await coordinator.get(path + "/placements/new").status == .notFound)
+
+            // Closing with an open action.
+            let blocked = try await police.post(path + "/phase", [("phase", "closed"), ("outcome", "stabilised"), ("reason", "Rust")])
+            #expect(blocked.status == .unprocessableContent && blocked.text.contains(#"id="phase-error""#) && blocked.text.contains(#"id="cancel-open-actions""#))
+            #expect(try await police.post(path + "/phase", [("phase", "closed"), ("outcome", "stabilised"), ("reason", "Rust"),
+                                                            ("cancel_open_actions", "1")]).status == .seeOther)
+            let closed = try await police.get(path)
+            #expect(closed.text.contains("situatie gestabiliseerd") && !closed.text.contains(#"id="goal-form""#))
+        }
+    }
 }

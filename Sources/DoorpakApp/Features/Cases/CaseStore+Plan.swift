@@ -2,6 +2,18 @@ import FluentKit
 import Foundation
 import SQLKit
 
+/// The case page's substance, for the HTML routes and the JSON API alike (each takes the `Access`
+/// from `find(reference:by:)`; field problems come back as `AppError.invalid` with these names):
+/// - plan: `goals(of:access:)`, `addGoal(domain:text:to:access:by:)` (`goal_domain`, `goal_text`),
+///   `closeGoal(_:status:result:in:access:by:)` (`goal_status`, `goal_result`; a second closing is a conflict)
+/// - factors: `factors(of:access:)`, `recordFactors(present:in:access:by:)` (`factors`), `factorCounts(by:)`
+/// - actions: `actions(of:)`, `goalLinks(of:)`, `openActionCount(of:)`, `addAction(_:goal:to:access:by:)`
+///   (`title`, `organisation`, `assignee`, `due_on`, `goal`), `closeAction(_:_:in:access:by:)` (`result`, `reason`;
+///   403 from `ActionStore.mayClose`), closing the case: `changePhase(...cancelOpenActions:...)` (`phase`: `case_open_actions`)
+/// - reports: `linkReports(_:to:access:by:)` (`report_references`), `linkedReports(of:by:)`
+/// - cooling-off: `requestPlacement(_:for:in:by:)` (the placement request's own field names)
+/// - timeline: `timeline(of:access:by:)` → `CaseTimeline.sorted` (locale keys and parts; details only for content readers)
+///
 /// The case plan (goals per life domain) and the structured factors. Only the director (and
 /// administrators) change them; members read them; the district coordinator sees the goals'
 /// domains and statuses but never their texts, and no factors (they are largely health data).

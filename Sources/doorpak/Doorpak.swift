@@ -170,17 +170,33 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The access log.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The access log.", subcommands: [Verify.self, Archive.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the access log's hash chain; names the first broken entry and exits non-zero when it is broken."
+            abstract: "Check the access log's hash chain (from the last archive's anchor) and any archive files; names the first broken entry and exits non-zero when it is broken."
         )
         @OptionGroup var database: DatabaseOptions
+        @Option(help: "An archive file written by `doorpak audit archive`, checked against its anchor (repeatable).") var archive: [String] = []
         func run() async throws {
-            let (ok, message) = try await Commands.verifyAudit(database.config())
+            let (ok, message) = try await Commands.verifyAudit(database.config(), archives: archive)
             print(message)
             if !ok { throw ExitCode(2) }
+        }
+    }
+
+    struct Archive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move the access-log entries written before a date to a JSON-lines file and keep the last one's hash as the chain's anchor (docs/retention.md)."
+        )
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Archive the entries written before this day (YYYY-MM-DD, UTC midnight) or ISO 8601 moment.") var before: String
+        @Option(help: "The archive file to write (must not exist).") var to: String
+        func run() async throws {
+            guard let moment = ISO8601DateFormatter().date(from: before) ?? ISO8601DateFormatter().date(from: before + "T00:00:00Z") else {
+                throw ValidationError("--before takes a day such as 2019-01-01 or an ISO 8601 moment")
+            }
+            print(try await Commands.archiveAudit(database.config(), before: moment, to: to))
         }
     }
 }

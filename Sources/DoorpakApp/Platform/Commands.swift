@@ -87,11 +87,36 @@ public enum Commands {
     }
 
     /// Checks the access log's hash chain: "OK: N entries", or the first broken entry and what is wrong with it.
-    public static func verifyAudit(_ config: AppConfig) async throws -> (ok: Bool, message: String) {
+    /// After an archive the chain is checked from its anchor; each archive file given is checked too
+    /// (its entries chain from the anchor before them, end at an anchor, and its SHA-256 is the recorded one).
+    public static func verifyAudit(_ config: AppConfig, archives: [String] = []) async throws -> (ok: Bool, message: String) {
         try await withDatabase(config) { database in
             try await database.migrate()
-            let result = try await AuditChain.verify(on: database.db())
-            return (result.isOK, Self.describe(result))
+            let db = database.db()
+            let result = try await AuditChain.verify(on: db)
+            let anchors = try await AuditArchive.anchors(on: db)
+            var ok = result.isOK
+            var lines = [Self.describe(result) + (anchors.last.map { ", entries 1-\($0.seq) archived (\(anchors.count) archive(s))" } ?? "")]
+            for path in archives {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    ok = false
+                    lines.append("\(path): cannot be read")
+                    continue
+                }
+                let verdict = AuditArchive.verifyArchive(data, anchors: anchors)
+                ok = ok && verdict.isOK
+                lines.append("\(path): " + Self.describe(verdict))
+            }
+            return (ok, lines.joined(separator: "\n"))
+        }
+    }
+
+    /// Moves the entries written before `before` to a new JSON-lines file (`AuditArchive`).
+    public static func archiveAudit(_ config: AppConfig, before: Date, to path: String) async throws -> String {
+        try await withDatabase(config) { database in
+            try await database.migrate()
+            let outcome = try await AuditArchive.archive(before: before, to: path, on: database.db())
+            return "Archived \(outcome.count) entries (\(outcome.firstSeq)-\(outcome.lastSeq)) to \(path), sha256 \(outcome.sha256)."
         }
     }
 

@@ -101,6 +101,8 @@ extension AuditChain {
         /// The chain head names a later entry than the last one present (entries cut off the end),
         /// or a different hash for it.
         case headMismatch(headSeq: Int)
+        /// An archive file's bytes differ from those recorded when it was written.
+        case archiveDigestMismatch
 
         var description: String {
             switch self {
@@ -109,6 +111,7 @@ extension AuditChain {
             case .previousHashMismatch: "its previous-entry hash does not match the entry before it"
             case .hashMismatch: "its content does not match its hash (the entry was changed)"
             case .headMismatch(let headSeq): "the chain head records entry \(headSeq) with another hash (entries were removed from the end)"
+            case .archiveDigestMismatch: "the archive file's SHA-256 is not the one recorded when it was written (the file was changed)"
             }
         }
     }
@@ -125,6 +128,19 @@ extension AuditChain {
     struct Verifier: Sendable {
         private(set) var count = 0
         private var previousHash = AuditChain.genesis
+        /// Entries checked (the count above is the last position, which starts at the anchor).
+        private(set) var checked = 0
+
+        init() {}
+
+        /// A verifier that starts after an archived prefix: the next entry must be `anchor.seq + 1`
+        /// and carry `anchor.hash` as its previous hash.
+        init(after anchor: Head?) {
+            if let anchor {
+                count = anchor.seq
+                previousHash = anchor.hash
+            }
+        }
 
         /// The problem with `entry`, or `nil` when it follows correctly.
         mutating func check(_ entry: AuditEntry) -> Result? {
@@ -137,6 +153,7 @@ extension AuditChain {
             guard hash == AuditChain.hash(entry, seq: seq, prevHash: prevHash) else { return .broken(seq: seq, problem: .hashMismatch) }
             count = seq
             previousHash = hash
+            checked += 1
             return nil
         }
 
@@ -165,8 +182,10 @@ extension AuditChain {
             _ = unchained
             return .broken(seq: 0, problem: .unchained)
         }
-        var verifier = Verifier()
-        var last = 0
+        // After an archive, the chain continues from its anchor (`AuditArchive`).
+        let anchor = try await AuditArchive.anchors(on: db).last
+        var verifier = Verifier(after: anchor.map { Head(seq: $0.seq, hash: $0.hash) })
+        var last = anchor?.seq ?? 0
         while true {
             let rows = try await AuditEntry.query(on: db).filter(\.$seq > last).sort(\.$seq, .ascending).limit(batch).all()
             for entry in rows {

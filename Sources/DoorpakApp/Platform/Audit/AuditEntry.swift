@@ -43,6 +43,8 @@ enum AuditAction: String, Sendable, CaseIterable {
     case destroyed
     /// Emergency access to a record outside the user's scope (Features/BreakGlass); the purpose is the reason given.
     case breakGlass = "break_glass"
+    /// A prefix of the access log moved to an archive file (`doorpak audit archive`); the record id is the `seq` range.
+    case archived
 }
 
 /// Writes audit entries. Callers pass the database handle of their transaction, so the entry

@@ -29,5 +29,6 @@ extension AppDatabase {
         CreatePersonCorrections(),
         CreateCaseMeetings(),
         CreateCasePlans(),
+        CreateAuditChainAnchors(),
     ]
 }

@@ -179,13 +179,14 @@ import Testing
             let v11 = try await admin.get("/admin/retention").status
             #expect(v11 == .ok)
             var fields = RetentionRecordType.allCases.map { ($0.rawValue, String($0.defaultDays)) }
+            let closedReports = try #require(RetentionRecordType.allCases.firstIndex(of: .closedReports))
             // Out of range: nothing saved, the form again with the error beside the field.
-            fields[0].1 = "3"
+            fields[closedReports].1 = "3"
             let refused = try await admin.post("/admin/retention", fields)
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("reports_closed-error"))
             #expect(refused.text.contains("value=\"3\""))
-            fields[0].1 = "365"
+            fields[closedReports].1 = "365"
             let saved = try await admin.post("/admin/retention", fields)
             #expect(saved.status == .seeOther)
             try await world.withDatabase { database in
@@ -219,9 +220,9 @@ import Testing
             let api = try await APIClient(client: client, token: token).get("/api/v1/destruction-records")
             #expect(api.status == .ok)
             let items = try #require(try JSONSerialization.jsonObject(with: Data(buffer: api.body)) as? [String: Any])["items"] as? [[String: Any]]
-            #expect(items?.first?["recordType"] as? String == "reports_closed")
-            #expect(items?.first?["count"] as? Int == 1)
-            #expect(items?.first?["periodDays"] as? Int == 365)
+            let reports = items?.first { $0["recordType"] as? String == "reports_closed" }
+            #expect(reports?["count"] as? Int == 1)
+            #expect(reports?["periodDays"] as? Int == 365)
         }
     }
 }

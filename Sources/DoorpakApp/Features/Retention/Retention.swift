@@ -4,6 +4,10 @@ import Foundation
 /// The kinds of record that are kept for a limited time, each with a documented default
 /// (docs/retention.md argues them). Administrators can change the periods at `/admin/retention`.
 enum RetentionRecordType: String, CaseIterable, Codable, Sendable {
+    /// Closed cases, counted from their closure; with their members, notes, plan, factors,
+    /// history, actions, escalations, meeting items and cooling-off placements. First in the
+    /// purge, so that the reports and persons a case held can follow in the same run.
+    case closedCases = "cases_closed"
     /// Closed reports, counted from their last change (normally the closure); with their notes,
     /// history, actions, hand-overs, escalations, person links and notifications.
     case closedReports = "reports_closed"
@@ -28,6 +32,7 @@ enum RetentionRecordType: String, CaseIterable, Codable, Sendable {
     /// The default period in days.
     var defaultDays: Int {
         switch self {
+        case .closedCases: 1826
         case .closedReports, .resolvedReports, .notes: 730
         case .persons: 365
         case .notifications: 180

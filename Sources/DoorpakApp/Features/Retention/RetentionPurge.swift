@@ -11,9 +11,10 @@ import SQLKit
 /// report's whole file (notes, history, actions, hand-overs, escalations, person links,
 /// notifications) at once, and it must never be skipped by a feature that forgot it.
 ///
-/// Never destroyed: reports still open (new, in progress); reports with an open action or an
-/// unanswered hand-over; reports in a case (open or closed); persons still linked to any report
-/// or case; the access log (append-only in the database itself, see
+/// Never destroyed: cases still open, or closed with a cooling-off placement still running;
+/// reports still open (new, in progress); reports with an open action or an unanswered hand-over;
+/// reports in a case (until the case goes); persons still linked to any report or case, or with
+/// a placement still running; the access log (append-only in the database itself, see
 /// `AuditAppendOnly`; docs/retention.md describes its archival).
 struct RetentionPurge: Sendable {
     let database: AppDatabase
@@ -75,6 +76,15 @@ struct RetentionPurge: Sendable {
     /// The ids of records of `type` that are due, oldest rules first.
     func due(_ type: RetentionRecordType, before cutoff: Date, on db: any Database, limit: Int? = nil) async throws -> [String] {
         switch type {
+        case .closedCases:
+            var query = CaseFile.query(on: db).filter(\.$phase == CasePhase.closed.rawValue).filter(\.$closedAt < cutoff).sort(\.$closedAt)
+            if let limit { query = query.limit(limit * 2) }
+            let candidates = try await query.all(\.$id).compactMap { $0 }
+            guard !candidates.isEmpty else { return [] }
+            let held = Set(try await CoolingOffPlacement.query(on: db).filter(\.$caseID ~~ candidates)
+                .filter(\.$status ~~ PlacementStatus.allCases.filter(\.isOpen).map(\.rawValue)).all(\.$caseID).compactMap { $0 })
+            let due = candidates.filter { !held.contains($0) }
+            return (limit.map { Array(due.prefix($0)) } ?? due).map(\.uuidString)
         case .closedReports, .resolvedReports:
             let status = type == .closedReports ? ReportStatus.closed : .resolved
             var query = Report.query(on: db).filter(\.$status == status.rawValue).filter(\.$updatedAt < cutoff).sort(\.$updatedAt)
@@ -93,7 +103,9 @@ struct RetentionPurge: Sendable {
             rows = try await db.sql.raw(limit.map { sql + " LIMIT \(unsafeRaw: String($0))" } ?? sql).all()
             return try rows.map { try $0.decode(column: "id", as: UUID.self).uuidString }
         case .persons:
-            let linked = try await PersonReportLink.query(on: db).all(\.$personID) + CasePerson.query(on: db).all(\.$personID)
+            let placed = try await CoolingOffPlacement.query(on: db).filter(\.$status ~~ PlacementStatus.allCases.filter(\.isOpen).map(\.rawValue))
+                .all(\.$personID)
+            let linked = try await PersonReportLink.query(on: db).all(\.$personID) + CasePerson.query(on: db).all(\.$personID) + placed
             var query = PersonRecord.query(on: db).filter(\.$updatedAt < cutoff)
             if !linked.isEmpty { query = query.filter(\.$id !~ Array(Set(linked))) }
             if let limit { query = query.limit(limit) }
@@ -129,8 +141,8 @@ struct RetentionPurge: Sendable {
             .filter(\.$closedAt == nil).all(\.$subjectID)
         let handovers = try await Handover.query(on: db).filter(\.$subjectKind == "report").filter(\.$subjectID ~~ ids)
             .filter(\.$answeredAt == nil).all(\.$subjectID)
-        // A report in a case stays while the case exists (open or closed: the case keeps its file;
-        // cases have no retention period of their own yet).
+        // A report in a case stays while the case exists (open or closed: the case keeps its file
+        // until its own period has passed).
         let inCases = try await CaseReport.query(on: db).filter(\.$reportID ~~ ids).all(\.$reportID)
         return Set(actions + handovers + inCases)
     }
@@ -138,6 +150,7 @@ struct RetentionPurge: Sendable {
     private func delete(_ type: RetentionRecordType, ids: [String], on tx: any Database) async throws {
         let uuids = ids.compactMap(UUID.init(uuidString:))
         switch type {
+        case .closedCases: try await deleteCases(uuids, on: tx)
         case .closedReports, .resolvedReports:
             let references = try await Report.query(on: tx).filter(\.$id ~~ uuids).all(\.$reference)
             try await PersonReportLink.query(on: tx).filter(\.$reportID ~~ uuids).delete()
@@ -153,6 +166,8 @@ struct RetentionPurge: Sendable {
         case .persons:
             // The correction trail (art. 16) holds old values of the person: it goes with them.
             try await PersonCorrection.query(on: tx).filter(\.$personID ~~ uuids).delete()
+            // Their ended placements (running ones hold the person) are part of their file.
+            try await deletePlacements(try await CoolingOffPlacement.query(on: tx).filter(\.$personID ~~ uuids).all(\.$id).compactMap { $0 }, on: tx)
             try await PersonRecord.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .notifications: try await Notification.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .outbox: try await OutboxMessage.query(on: tx).filter(\.$id ~~ uuids).delete()
@@ -160,6 +175,41 @@ struct RetentionPurge: Sendable {
         case .loginAttempts: try await LoginAttempt.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .auditEntries: break
         }
+    }
+
+    /// A case's whole file: what hangs on its actions and meeting items first, then the rows that
+    /// name the case. The meetings themselves (date, place, invited organisations) stay.
+    private func deleteCases(_ ids: [UUID], on tx: any Database) async throws {
+        guard !ids.isEmpty else { return }
+        let kind = ActionSubjectKind.caseFile.rawValue
+        let references = try await CaseFile.query(on: tx).filter(\.$id ~~ ids).all(\.$reference)
+        let actions = try await Action.query(on: tx).filter(\.$subjectKind == kind).filter(\.$subjectID ~~ ids).all(\.$id).compactMap { $0 }
+        let items = try await CaseMeetingItem.query(on: tx).filter(\.$caseID ~~ ids).all(\.$id).compactMap { $0 }
+        if !items.isEmpty {
+            try await CaseMeetingAction.query(on: tx).filter(\.$itemID ~~ items).delete()
+            try await CaseMeetingDecision.query(on: tx).filter(\.$itemID ~~ items).delete()
+            try await CaseMeetingItem.query(on: tx).filter(\.$id ~~ items).delete()
+        }
+        if !actions.isEmpty { try await CaseActionGoal.query(on: tx).filter(\.$actionID ~~ actions).delete() }
+        try await Escalation.query(on: tx).filter(\.$subjectKind == kind).filter(\.$subjectID ~~ ids).delete()
+        try await Handover.query(on: tx).filter(\.$subjectKind == kind).filter(\.$subjectID ~~ ids).delete()
+        try await Action.query(on: tx).filter(\.$subjectKind == kind).filter(\.$subjectID ~~ ids).delete()
+        try await deletePlacements(try await CoolingOffPlacement.query(on: tx).filter(\.$caseID ~~ ids).all(\.$id).compactMap { $0 }, on: tx)
+        try await CaseGoal.query(on: tx).filter(\.$caseID ~~ ids).delete()
+        try await CaseFactorRecord.query(on: tx).filter(\.$caseID ~~ ids).delete()
+        try await CaseNote.query(on: tx).filter(\.$caseID ~~ ids).delete()
+        try await CaseEvent.query(on: tx).filter(\.$caseID ~~ ids).delete()
+        try await CaseMember.query(on: tx).filter(\.$caseID ~~ ids).delete()
+        try await CasePerson.query(on: tx).filter(\.$caseID ~~ ids).delete()
+        try await CaseReport.query(on: tx).filter(\.$caseID ~~ ids).delete()
+        if !references.isEmpty { try await Notification.query(on: tx).filter(\.$reference ~~ references).delete() }
+        try await CaseFile.query(on: tx).filter(\.$id ~~ ids).delete()
+    }
+
+    private func deletePlacements(_ ids: [UUID], on tx: any Database) async throws {
+        guard !ids.isEmpty else { return }
+        try await CoolingOffEvent.query(on: tx).filter(\.$placementID ~~ ids).delete()
+        try await CoolingOffPlacement.query(on: tx).filter(\.$id ~~ ids).delete()
     }
 
     /// The periodic purge: once a day, on the one instance that holds the lease.

@@ -30,8 +30,9 @@ extension CaseAPI {
     /// Only the proposed director finds the case through this door; for everyone else it is 404.
     func acceptDirection(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        let file = try await store.findProposed(reference: context.parameters.require("case"), by: principal)
+        // The body first: a body too large is 413 for everyone, whether or not they were proposed.
         _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
+        let file = try await store.findProposed(reference: context.parameters.require("case"), by: principal)
         try await store.acceptDirection(file, by: principal)
         return try APIBody.response(try await dto(file, access: .director, by: principal))
     }

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// The only door to case meetings. A meeting is visible to its organiser, users of the invited
 /// organisations, coordinators of the districts of its cases and administrators; for everyone else
@@ -96,24 +97,29 @@ struct CaseMeetingStore: Sendable {
         }.mapValues { $0.sorted() }
     }
 
-    /// The meeting ids a user may see; `nil` means all (administrators).
+    /// The meeting ids a user may see; `nil` means all (administrators). Ids only, in one query:
+    /// decoding whole rows here cost a coordinator with 300 meetings about 100 ms a page.
     private func visibleIDs(by principal: Principal, on db: any Database) async throws -> [UUID]? {
         guard principal.reportScope != .none else { throw AppError.notFound }
         if principal.isAdministrator { return nil }
-        var ids = try await CaseMeeting.query(on: db).filter(\.$organiserID == principal.userID).all().compactMap(\.id)
+        var query: SQLQueryString = "SELECT id AS meeting FROM case_meetings WHERE organiser_id = \(bind: principal.userID)"
         if let organisation = principal.organisationID {
-            ids += try await CaseMeetingInvite.query(on: db).filter(\.$organisationID == organisation).all().map(\.meetingID)
+            query += " UNION SELECT meeting_id AS meeting FROM case_meeting_invites WHERE organisation_id = \(bind: organisation)"
         }
         if principal.role == .coordinator, !principal.districtIDs.isEmpty {
-            ids += try await CaseMeetingItem.query(on: db).join(CaseFile.self, on: \CaseMeetingItem.$caseID == \CaseFile.$id)
-                .filter(CaseFile.self, \.$districtID ~~ principal.districtIDs).all().map(\.meetingID)
+            query += """
+                 UNION SELECT i.meeting_id AS meeting FROM case_meeting_items i JOIN cases c ON c.id = i.case_id \
+                WHERE c.district_id IN (\(binds: principal.districtIDs))
+                """
         }
-        return Array(Set(ids))
+        return try await db.sql.raw(query).all().map { try $0.decode(column: "meeting", as: UUID.self) }
     }
 
-    private func scoped(by principal: Principal, on db: any Database) async throws -> QueryBuilder<CaseMeeting> {
+    private func scoped(by principal: Principal, on db: any Database, ids known: [UUID]?? = nil) async throws -> QueryBuilder<CaseMeeting> {
         let query = CaseMeeting.query(on: db)
-        if let ids = try await visibleIDs(by: principal, on: db) { query.filter(\.$id ~~ ids) }
+        var ids: [UUID]?
+        if let known { ids = known } else { ids = try await visibleIDs(by: principal, on: db) }
+        if let ids { query.filter(\.$id ~~ ids) }
         return query
     }
 
@@ -142,17 +148,21 @@ struct CaseMeetingStore: Sendable {
     func overview(by principal: Principal, now: Date = .now, limit: Int = 100) async throws -> (upcoming: [CaseMeeting], past: [CaseMeeting]) {
         let db = database.db()
         let today = Formats.calendar.startOfDay(for: now)
-        let upcoming = try await scoped(by: principal, on: db).filter(\.$status == CaseMeetingStatus.planned.rawValue)
+        let ids = try await visibleIDs(by: principal, on: db)
+        let upcoming = try await scoped(by: principal, on: db, ids: ids).filter(\.$status == CaseMeetingStatus.planned.rawValue)
             .filter(\.$plannedAt >= today).sort(\.$plannedAt).limit(limit).all()
-        let past = try await scoped(by: principal, on: db).group(.or) { $0.filter(\.$status != CaseMeetingStatus.planned.rawValue).filter(\.$plannedAt < today) }
+        let past = try await scoped(by: principal, on: db, ids: ids).group(.or) { $0.filter(\.$status != CaseMeetingStatus.planned.rawValue).filter(\.$plannedAt < today) }
             .sort(\.$plannedAt, .descending).limit(limit).all()
         return (upcoming, past)
     }
 
     /// How many items each meeting has (the number is part of what every viewer may see).
     func itemCounts(_ meetings: [CaseMeeting]) async throws -> [UUID: Int] {
-        let items = try await CaseMeetingItem.query(on: database.db()).filter(\.$meetingID ~~ meetings.compactMap(\.id)).all()
-        return items.reduce(into: [:]) { $0[$1.meetingID, default: 0] += 1 }
+        guard !meetings.isEmpty else { return [:] }
+        let rows = try await database.sql().raw("""
+            SELECT meeting_id, COUNT(*) AS n FROM case_meeting_items WHERE meeting_id IN (\(binds: meetings.compactMap(\.id))) GROUP BY meeting_id
+            """).all()
+        return try rows.reduce(into: [:]) { $0[try $1.decode(column: "meeting_id", as: UUID.self)] = try $1.decode(column: "n", as: Int.self) }
     }
 
     func invited(_ meetings: [CaseMeeting]) async throws -> [UUID: [UUID]] {

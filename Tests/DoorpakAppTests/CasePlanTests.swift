@@ -278,6 +278,8 @@ import Testing
             // Factors: the director's checkboxes; an unknown code is refused.
             #expect(try await ggd.post(path + "/factors", [("factors_form", "1"), ("factors", "debts")]).status == .notFound)
             #expect(try await police.post(path + "/factors", [("factors_form", "1"), ("factors", "nationality")]).status == .unprocessableContent)
+            // Without the form's marker nothing is recorded (unticked boxes are not sent, a garbled post has no marker).
+            #expect(try await police.post(path + "/factors", []).status == .unprocessableContent)
             #expect(try await police.post(path + "/factors", [("factors_form", "1"), ("factors", "debts")]).status == .seeOther)
             #expect(try await police.get(path).text.contains(#"value="debts" checked"#))
 

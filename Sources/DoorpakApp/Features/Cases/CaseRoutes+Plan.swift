@@ -39,6 +39,9 @@ extension CaseRoutes {
 
     func recordFactors(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await change(request, context, anchor: "factors-heading", conflictField: "page") { file, access, principal in
+            // Unticked boxes are not sent: only the form's own marker says "all others absent" (a garbled
+            // post, e.g. invalid UTF-8, arrives without it and records nothing).
+            guard context.form["factors_form"] == "1" else { throw AppError.invalid([FieldIssue("factors", "required")]) }
             try await store.recordFactors(present: context.form.all("factors"), in: file, access: access, by: principal)
         }
     }

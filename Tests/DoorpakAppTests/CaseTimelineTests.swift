@@ -111,8 +111,8 @@ import Testing
         var timeline = CaseTimeline(readsContent: false)
         let seen = UUID(), unseen = UUID()
         timeline.add(meetings: [
-            .init(meetingID: seen, plannedAt: Self.at(100), status: .held, decisionsCount: 2, minutesReadable: false, meetingVisible: true),
-            .init(meetingID: unseen, plannedAt: Self.at(200), status: .planned, decisionsCount: 0, minutesReadable: false, meetingVisible: false),
+            .init(meetingID: seen, plannedAt: Self.at(100), status: .held, decisionsCount: 2, discussed: true, minutesReadable: false, meetingVisible: true),
+            .init(meetingID: unseen, plannedAt: Self.at(200), status: .planned, decisionsCount: 0, discussed: false, minutesReadable: false, meetingVisible: false),
         ])
         timeline.add(events: [Self.event("opened", 0)])
         let entries = timeline.sorted

@@ -135,7 +135,9 @@ import Testing
             let forPolice = try await store.timelineEntries(caseID: setup.caseA.id!, by: p[.police]!)
             #expect(forPolice.count == 1 && forPolice[0].decisionsCount == 2 && forPolice[0].minutesReadable && forPolice[0].meetingVisible)
             let forCoordinator = try await store.timelineEntries(caseID: setup.caseA.id!, by: p[.coordinatorNorth]!)
-            #expect(forCoordinator.count == 1 && !forCoordinator[0].minutesReadable)
+            #expect(forCoordinator.count == 1 && !forCoordinator[0].minutesReadable && forCoordinator[0].discussed)
+            let caseB = try await store.timelineEntries(caseID: setup.caseB.id!, by: p[.ggd]!)
+            #expect(caseB.count == 1 && !caseB[0].discussed && !caseB[0].minutesReadable && caseB[0].decisionsCount == 0)
             #expect(try await store.timelineEntries(caseID: setup.caseA.id!, by: p[.ggd]!).isEmpty)
             return (setup.meeting.id!, itemA, [setup.caseA.reference, setup.pseudonymA], setup.caseB.reference)
         }

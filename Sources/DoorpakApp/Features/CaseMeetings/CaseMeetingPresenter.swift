@@ -85,6 +85,7 @@ struct CaseMeetingPresenter {
                                       "meetingStatus": locale.text("casemeetings.status.\(entry.status.rawValue)"), "decisionsCount": entry.decisionsCount]
             if let href = entry.href { row["meetingHref"] = href }
             if entry.minutesReadable { row["minutesReadable"] = true }
+            else if entry.discussed { row["minutesHidden"] = true }
             return row
         }]
     }

@@ -187,6 +187,8 @@ struct CaseMeetingStore: Sendable {
         let plannedAt: Date
         let status: CaseMeetingStatus
         let decisionsCount: Int
+        /// The case was discussed there (minutes recorded).
+        var discussed: Bool = false
         /// Minutes were recorded and this user may read them.
         let minutesReadable: Bool
         /// Whether the user may open the meeting (else: show it without a link).
@@ -207,7 +209,7 @@ struct CaseMeetingStore: Sendable {
         return meetings.compactMap { meeting -> TimelineEntry? in
             guard let item = items.first(where: { $0.meetingID == meeting.id }) else { return nil }
             return TimelineEntry(meetingID: meeting.id!, plannedAt: meeting.plannedAt, status: meeting.meetingStatus,
-                                 decisionsCount: decisions.filter { $0.itemID == item.id }.count,
+                                 decisionsCount: decisions.filter { $0.itemID == item.id }.count, discussed: item.isRecorded,
                                  minutesReadable: access.readsContent && item.minutesSealed != nil,
                                  meetingVisible: visible.contains(meeting.id!))
         }.sorted { $0.plannedAt < $1.plannedAt }

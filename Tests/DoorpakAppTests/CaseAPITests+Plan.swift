@@ -182,13 +182,18 @@ extension CaseAPITests {
             let location = try #require(requested.headers[.location])
             #expect(try await coordinator.get(location).status == .ok)
 
-            // One timeline: the case's own events, the action, the placement, the reports; content for content readers only.
+            // One timeline: the case's own events, the action, the placement, the reports, a meeting (helper
+            // B's case meetings); content for content readers only.
             #expect(try await police.post(path + "/notes", ["body": "Gesprek met de buren"]).status == .created)
+            let meeting = try await police.post("/api/v1/case-meetings", ["plannedAt": APIDates.write(Date.now.addingTimeInterval(86_400)),
+                                                                          "invitedOrganisationIds": [Self.id(world.ggd)],
+                                                                          "agenda": [String(path.split(separator: "/").last!)]])
+            #expect(meeting.status == .created)
             let timeline = try await police.get(path + "/timeline")
             try Self.check(timeline, "GET", "/cases/{case}/timeline")
             let entries = try timeline.items()
             let kinds = Set(entries.compactMap { $0["kind"] as? String })
-            #expect(kinds.isSuperset(of: ["case", "action", "placement", "note", "report"]), "\(kinds)")
+            #expect(kinds.isSuperset(of: ["case", "action", "placement", "note", "report", "meeting"]), "\(kinds)")
             #expect(entries.contains { $0["detail"] as? String == "Gesprek met de buren" })
             #expect(entries.contains { ($0["link"] as? String)?.hasPrefix("/cooling-off/placements/") == true })
             let dates = entries.compactMap { ($0["at"] as? String).flatMap(APIDates.read) }

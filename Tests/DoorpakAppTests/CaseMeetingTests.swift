@@ -317,6 +317,34 @@ import Testing
         }
     }
 
+    /// The page's list: planned meetings ahead, the rest a page at a time (latest first).
+    @Test(arguments: TestDatabase.available)
+    func overviewPagesThroughEarlierMeetings(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await world.withDatabase { db in
+            let setup = try await Self.setUp(world, db)
+            let coordinator = setup.principals[.coordinatorNorth]!
+            var earlier: [UUID] = []
+            for days in 1...3 {
+                let meeting = try await setup.store.plan(.init(day: Formats.isoDay(.now.addingTimeInterval(Double(-days) * 86_400)), time: "09:00",
+                                                               organisations: [world.police.uuidString]), by: coordinator)
+                earlier.append(meeting.id!)
+            }
+            let first = try await setup.store.overview(by: coordinator, limit: 2)
+            // The administrator's meeting ahead: the coordinator sees it for case A of their district.
+            #expect(first.upcoming.map(\.id) == [setup.meeting.id])
+            #expect(first.past.map(\.id) == Array(earlier.prefix(2)))
+            let next = try #require(first.pastNext)
+            let second = try await setup.store.overview(by: coordinator, pastAfter: next, limit: 2)
+            #expect(second.past.map(\.id) == [earlier[2]] && second.pastNext == nil)
+            // The police are invited to that one only; the staff of the location to none.
+            let police = try await setup.store.overview(by: setup.principals[.police]!)
+            #expect(police.upcoming.map(\.id) == [setup.meeting.id] && police.past.map(\.id) == earlier)
+            let staff = try await setup.store.overview(by: setup.principals[.staffNorth]!)
+            #expect(staff.upcoming.map(\.id) == [setup.meeting.id] && staff.past.isEmpty, "the corporation is invited to the administrator's meeting")
+        }
+    }
+
     /// Planning and keeping the agenda through the pages and the API, with errors beside the fields.
     @Test(arguments: TestDatabase.available)
     func planningThroughPagesAndAPI(_ database: TestDatabase) async throws {

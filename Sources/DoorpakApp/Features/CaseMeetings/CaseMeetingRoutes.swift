@@ -40,7 +40,8 @@ struct CaseMeetingRoutes {
 
     func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
-        let overview = try await store.overview(by: principal)
+        let cursor = request.uri.queryParameters.get("past").flatMap(CaseMeetingCursor.init(encoded:))
+        let overview = try await store.overview(by: principal, pastAfter: cursor)
         let all = overview.upcoming + overview.past
         let counts = try await store.itemCounts(all), invited = try await store.invited(all)
         let presenter = try await presenter(context, users: all.map(\.organiserID))
@@ -48,6 +49,9 @@ struct CaseMeetingRoutes {
         var data: [String: Any] = ["upcoming": rows(overview.upcoming), "past": rows(overview.past)]
         if overview.upcoming.isEmpty { data["noUpcoming"] = true }
         if overview.past.isEmpty { data["noPast"] = true }
+        if let next = overview.pastNext { data["olderHref"] = ViewHelpers.url("/meetings", [("past", next.encoded)]) + "#past-heading" }
+        if cursor != nil { data["newestHref"] = "/meetings#past-heading" }
+        if overview.pastNext != nil || cursor != nil { data["pager"] = true }
         if try await store.mayPlan(principal) { data["mayPlan"] = true }
         return try views.page("casemeetings/list", title: locale(context).text("casemeetings.title"), request: request, context: context, data: data)
     }

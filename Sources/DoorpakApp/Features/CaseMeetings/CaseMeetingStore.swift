@@ -144,16 +144,25 @@ struct CaseMeetingStore: Sendable {
         return Page(items: shown, next: rows.count > limit ? shown.last.map { CaseMeetingCursor(plannedAt: $0.plannedAt, id: $0.id!) } : nil)
     }
 
-    /// Planned meetings from today on (soonest first), and the rest (latest first), for the page.
-    func overview(by principal: Principal, now: Date = .now, limit: Int = 100) async throws -> (upcoming: [CaseMeeting], past: [CaseMeeting]) {
+    /// Planned meetings from today on (soonest first), and a page of the rest (latest first), for the page.
+    func overview(by principal: Principal, now: Date = .now, pastAfter cursor: CaseMeetingCursor? = nil, limit: Int = 50) async throws
+        -> (upcoming: [CaseMeeting], past: [CaseMeeting], pastNext: CaseMeetingCursor?) {
         let db = database.db()
         let today = Formats.calendar.startOfDay(for: now)
         let ids = try await visibleIDs(by: principal, on: db)
         let upcoming = try await scoped(by: principal, on: db, ids: ids).filter(\.$status == CaseMeetingStatus.planned.rawValue)
-            .filter(\.$plannedAt >= today).sort(\.$plannedAt).limit(limit).all()
-        let past = try await scoped(by: principal, on: db, ids: ids).group(.or) { $0.filter(\.$status != CaseMeetingStatus.planned.rawValue).filter(\.$plannedAt < today) }
-            .sort(\.$plannedAt, .descending).limit(limit).all()
-        return (upcoming, past)
+            .filter(\.$plannedAt >= today).sort(\.$plannedAt).limit(Self.maxPageSize).all()
+        let query = try await scoped(by: principal, on: db, ids: ids)
+            .group(.or) { $0.filter(\.$status != CaseMeetingStatus.planned.rawValue).filter(\.$plannedAt < today) }
+        if let cursor {
+            query.group(.or) { or in
+                or.filter(\.$plannedAt < cursor.plannedAt)
+                or.group(.and) { $0.filter(\.$plannedAt == cursor.plannedAt).filter(\.$id < cursor.id) }
+            }
+        }
+        let rows = try await query.sort(\.$plannedAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
+        let past = Array(rows.prefix(limit))
+        return (upcoming, past, rows.count > limit ? past.last.map { CaseMeetingCursor(plannedAt: $0.plannedAt, id: $0.id!) } : nil)
     }
 
     /// How many items each meeting has (the number is part of what every viewer may see).

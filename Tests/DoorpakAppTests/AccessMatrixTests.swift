@@ -44,6 +44,8 @@ import Testing
         /// empty result; the action's own rule may refuse with 403); the coordinator (metadata only) and outsiders 404,
         /// and so does the GGD member: its consent is withdrawn by the API's withdraw route, which sorts before these.
         case caseActionStep
+        /// Counts of case factors (no cases, no persons): analysts, coordinators (their districts) and administrators.
+        case factorAggregates
         /// The list of cases needing a director: coordinators and administrators; everyone else 404.
         case caseCoordinator
         /// Closing a case's action through the API: past access control for the director, administrators and the
@@ -141,7 +143,7 @@ import Testing
             "POST /cases/{case}/goals": .caseDirector, "POST /cases/{case}/goals/{goal}": .caseDirector,
             "POST /cases/{case}/factors": .caseDirector, "POST /cases/{case}/actions": .caseDirector,
             "POST /cases/{case}/reports": .caseDirector, "POST /cases/{case}/placements": .caseDirector,
-            "GET /cases/{case}/placements/new": .caseContent,
+            "GET /cases/{case}/placements/new": .caseContent, "GET /cases/factors": .factorAggregates,
             "POST /cases/{case}/actions/{action}/complete": .caseActionStep, "POST /cases/{case}/actions/{action}/cancel": .caseActionStep,
             // The cases API (Features/Cases/CaseAPI*): the same rules as the case pages. The API's withdraw
             // route sorts before its notes route, so the GGD member's consent is gone when notes are posted.
@@ -287,6 +289,8 @@ import Testing
                         cases = [(pattern, persona == .admin || persona == .coordinatorNorth)]
                     case .caseFactorCounts:
                         cases = [(pattern, [.admin, .coordinatorNorth, .analyst].contains(persona))]
+                    case .factorAggregates:
+                        cases = [(pattern, [.admin, .analyst, .coordinatorNorth].contains(persona))]
                     case .coolingOffManager:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
                     case .placement:

@@ -98,6 +98,7 @@ import Testing
         // Never a factor: anything about nationality, origin or ethnicity.
         #expect(!CaseFactor.allCases.contains { ["nation", "origin", "ethnic", "country", "migra"].contains(where: $0.rawValue.contains) })
         #expect(CaseFactorRules.changes(current: [.debts: true], present: [.debts]).map(\.factor) == CaseFactor.allCases.filter { $0 != .debts })
+        #expect([0, 1, 4, 5, 12].map(CaseFactorRules.shown) == [0, nil, nil, 5, 12])
         #expect(CaseFactorRules.changes(current: Dictionary(uniqueKeysWithValues: CaseFactor.allCases.map { ($0, false) }), present: []).isEmpty)
 
         let world = try await TestWorld.make(database)
@@ -282,6 +283,13 @@ import Testing
             #expect(try await police.post(path + "/factors", []).status == .unprocessableContent)
             #expect(try await police.post(path + "/factors", [("factors_form", "1"), ("factors", "debts")]).status == .seeOther)
             #expect(try await police.get(path).text.contains(#"value="debts" checked"#))
+            // The aggregate: one case, so the counts for debts are too small to show; no case reference on it.
+            let analyst = Browser(client)
+            try await analyst.signIn(.analyst)
+            let counts = try await analyst.get("/cases/factors")
+            #expect(counts.status == .ok && counts.text.contains("minder dan 5") && !counts.text.contains("CS-"))
+            #expect(try await coordinator.get("/cases/factors").status == .ok)
+            #expect(try await police.get("/cases/factors").status == .notFound)
 
             // An action: refused empty with the typed title kept, then agreed.
             let refused = try await police.post(path + "/actions", [("action_title", "Budgetcoach"), ("action_due_on", "")])

@@ -43,7 +43,13 @@ struct CasePagePresenter {
         let planned = LifeDomain.allCases.filter { domain in goals.contains { $0.goal.lifeDomain == domain } }
         data["domains"] = planned.map { domain -> [String: Any] in
             ["code": domain.rawValue, "label": locale.text("cases.domains.\(domain.rawValue)"),
-             "goals": goals.filter { $0.goal.lifeDomain == domain }.map { goalRow($0, names: names) }]
+             "goals": goals.filter { $0.goal.lifeDomain == domain }.map { goal -> [String: Any] in
+                var row = goalRow(goal, names: names)
+                let served = actions.filter { goalOf[$0.id!] == goal.goal.id }
+                    .map { ["title": $0.title, "href": "#action-\($0.id!.uuidString)", "status": locale.text("followthrough.action_status.\($0.status)")] }
+                if !served.isEmpty { row["goalActions"] = served }
+                return row
+            }]
         }
         let unplanned = LifeDomain.allCases.filter { !planned.contains($0) }.map { locale.text("cases.domains.\($0.rawValue)") }
         if !unplanned.isEmpty { data["unplannedDomains"] = unplanned.joined(separator: ", ") }

@@ -6,6 +6,7 @@ import Hummingbird
 /// 404); a refused form shows the case page again with the message beside its field (422).
 extension CaseRoutes {
     func addPlan(to router: Router<AppRequestContext>) {
+        router.get("/cases/factors", use: factorOverview)
         router.post("/cases/:case/goals", use: addGoal)
         router.post("/cases/:case/goals/:goal", use: closeGoal)
         router.post("/cases/:case/factors", use: recordFactors)
@@ -19,6 +20,22 @@ extension CaseRoutes {
         router.post("/cases/:case/reports", use: linkReports)
         router.get("/cases/:case/placements/new", use: placementForm)
         router.post("/cases/:case/placements", use: requestPlacement)
+    }
+
+    /// Per factor, in how many cases it is present and recorded, for policy staff (analysts,
+    /// coordinators over their districts, administrators); small counts are suppressed.
+    func factorOverview(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let counts = try await store.factorCounts(by: try context.principal())
+        let locale = views.locales[context.language]
+        let suppressed = locale.text("cases.factor_overview.suppressed")
+        let rows = CaseFactor.allCases.map { factor -> [String: Any] in
+            let count = counts[factor] ?? (0, 0)
+            return ["label": locale.text("cases.factor_codes.\(factor.rawValue)"), "code": factor.rawValue,
+                    "present": CaseFactorRules.shown(count.present).map(String.init) ?? suppressed,
+                    "recorded": CaseFactorRules.shown(count.recorded).map(String.init) ?? suppressed]
+        }
+        return try views.page("cases/factors", title: locale.text("cases.factor_overview.title"), request: request, context: context,
+                              data: ["rows": rows, "minimum": CaseFactorRules.smallestShownCount])
     }
 
     func addGoal(_ request: Request, context: AppRequestContext) async throws -> Response {

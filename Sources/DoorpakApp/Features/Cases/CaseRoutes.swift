@@ -37,6 +37,7 @@ struct CaseRoutes {
         if principal.role == .coordinator || principal.isAdministrator {
             let needing = try await store.needingDirector(by: principal)
             data["showNeeding"] = true
+            data["factorOverview"] = "/cases/factors"
             data["needing"] = needing.map(row)
             if needing.isEmpty { data["noneNeeding"] = true }
         }

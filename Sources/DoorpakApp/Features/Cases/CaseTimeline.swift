@@ -157,7 +157,7 @@ struct CaseTimeline: Sendable {
     mutating func add(meetings: [CaseMeetingStore.TimelineEntry]) {
         for meeting in meetings {
             append(Entry(at: meeting.plannedAt, kind: .meeting, what: "cases.timeline.meeting",
-                         parts: [.key("casemeetings.status.\(meeting.status.rawValue)")],
+                         parts: [.key("casemeetings.status.\(meeting.status.rawValue)")] + (meeting.discussed ? [.key("cases.timeline.meeting_discussed")] : []),
                          href: meeting.href))
         }
     }

@@ -84,6 +84,7 @@ enum Navigation {
         if principal.role == .coordinator || principal.isAdministrator {
             items.append(Item(href: "/breakthrough", labelKey: "breakthrough.nav"))
         }
+        if principal.role == .analyst { items.append(Item(href: "/cases/factors", labelKey: "cases.factor_overview.nav")) }
         items.append(Item(href: "/locations", labelKey: "nav.locations"))
         if principal.mayReadAuditLog { items.append(Item(href: "/audit", labelKey: "audit.nav")) }
         if principal.mayReadAuditLog { items.append(Item(href: "/audit/break-glass", labelKey: "breakglass.nav")) }

@@ -53,15 +53,22 @@ def shot(driver, name: str, print_media: bool = False) -> None:
         driver.set_window_size(1280, 900)
 
 
-def demo_case_directed_by_police(driver) -> str:
-    """A case reference from the demo's upcoming meeting (the coordinator sees references of cases in her district)."""
-    open_page(driver, "/meetings")
-    links = driver.find_elements(By.CSS_SELECTOR, "#meetings-upcoming a[href^='/meetings/']")
+def demo_case_directed_by_police(coordinator, police, ggd) -> str:
+    """A case the police direct and the GGD cannot see, from the demo's upcoming meeting (the
+    coordinator sees references of cases in her district)."""
+    open_page(coordinator, "/meetings")
+    links = coordinator.find_elements(By.CSS_SELECTOR, "#meetings-upcoming a[href^='/meetings/']")
     assert links, "the demo has an upcoming meeting"
-    click_and_wait(driver, links[0])
-    references = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#agenda a[href^='/cases/CS-']")]
-    assert references, "the demo meeting has cases the coordinator sees by reference"
-    return references[0]
+    click_and_wait(coordinator, links[0])
+    references = [a.text for a in coordinator.find_elements(By.CSS_SELECTOR, "#agenda a[href^='/cases/CS-']")]
+    for reference in references:
+        open_page(police, "/cases/" + reference)
+        if document_status(police) != 200 or "Ruben de Graaf" not in by_id(police, "case-director").text:
+            continue
+        open_page(ggd, "/cases/" + reference)
+        if document_status(ggd) == 404:
+            return reference
+    raise AssertionError(f"no demo case on the agenda is directed by the police and hidden from the GGD: {references}")
 
 
 def test_plan_meeting_record_outcome_and_scoped_views(new_browser):
@@ -70,12 +77,16 @@ def test_plan_meeting_record_outcome_and_scoped_views(new_browser):
     action_title = f"Huisbezoek plannen {marker}"
     coordinator = new_browser()
     login(coordinator, COORDINATOR)
+    police = new_browser()
+    login(police, POLICE, expect_success=False)
+    ggd = new_browser()
+    login(ggd, GGD)
     # The nav leads to the meetings list.
     click_and_wait(coordinator, coordinator.find_element(By.CSS_SELECTOR, "nav a[href='/meetings']"))
     assert current_path(coordinator) == "/meetings"
     axe_check(coordinator)
     shot(coordinator, "list")
-    reference = demo_case_directed_by_police(coordinator)
+    reference = demo_case_directed_by_police(coordinator, police, ggd)
 
     # Plan: an empty form first shows the errors beside the fields.
     open_page(coordinator, "/meetings/new")
@@ -135,8 +146,6 @@ def test_plan_meeting_record_outcome_and_scoped_views(new_browser):
     shot(coordinator, "agenda-coordinator-print", print_media=True)
 
     # The GGD: the action in Mijn werk; the meeting, but the case without reference or minutes.
-    ggd = new_browser()
-    login(ggd, GGD)
     open_page(ggd, "/work")
     assert action_title in body_text(ggd), "the agreed action is in the assignee's Mijn werk"
     axe_check(ggd)
@@ -152,8 +161,6 @@ def test_plan_meeting_record_outcome_and_scoped_views(new_browser):
     shot(ggd, "agenda-ggd-print", print_media=True)
 
     # The police (invited) direct the case: they read the minutes, the decision and the action on the printable agenda.
-    police = new_browser()
-    login(police, POLICE, expect_success=False)
     open_page(police, meeting_path + "/agenda")
     text = body_text(police)
     assert reference in text and minutes in text and action_title in text

@@ -41,7 +41,8 @@ enum PersonCorrections {
     static let minReason = 5
     static let maxReason = 500
 
-    /// The fields that differ between the stored person and the validated edit, in form order.
+    /// The fields that differ between the stored person and the validated edit, in form order
+    /// (languages as a set: the order they were ticked in is no change).
     static func changes(from person: Person, to valid: PersonDraft.Valid) -> [FieldChange] {
         let before = values(name: person.name, birthDate: person.birthDate, contact: person.contact, locationID: person.locationID,
                             unit: person.unit, residentSince: person.residentSince, languages: person.languages,
@@ -59,7 +60,7 @@ enum PersonCorrections {
                                residentSince: Date?, languages: [String], interpreterNeeded: Bool) -> [String: String?] {
         [
             "name": name, "birth_date": birthDate, "contact": contact, "location": locationID?.uuidString.lowercased(), "unit": unit,
-            "resident_since": residentSince.map(Formats.isoDay), "languages": languages.isEmpty ? nil : languages.joined(separator: ","),
+            "resident_since": residentSince.map(Formats.isoDay), "languages": languages.isEmpty ? nil : languages.sorted().joined(separator: ","),
             "interpreter_needed": interpreterNeeded ? "true" : "false",
         ]
     }

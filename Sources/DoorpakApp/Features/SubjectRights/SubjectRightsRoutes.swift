@@ -192,8 +192,11 @@ struct SubjectRightsRoutes {
                 var row: [String: Any] = ["at": Formats.dateTime(correction.at, language), "iso": Formats.iso8601(correction.at),
                                           "field": locale.text("subjectrights.fields.\(correction.field)"), "reason": correction.reason,
                                           "by": correction.by, "role": locale.text("roles.\(correction.role)")]
-                if let old = correction.old { row["old"] = old }
-                if let new = correction.new { row["new"] = new }
+                func shown(_ value: String) -> String {
+                    correction.field == "interpreter_needed" ? locale.text(value == "true" ? "subjectrights.yes" : "subjectrights.no") : value
+                }
+                if let old = correction.old { row["old"] = shown(old) }
+                if let new = correction.new { row["new"] = shown(new) }
                 return row
             },
             "accesses": export.accesses.map { access -> [String: Any] in

@@ -130,6 +130,9 @@ import Testing
             let caseReads = try await AuditEntry.query(on: db.db()).filter(\.$recordType == "case").filter(\.$recordID == setup.caseA.reference)
                 .filter(\.$purpose == "case meeting \(setup.meeting.id!.uuidString)").count()
             #expect(caseReads >= 2)
+            let agendaLogged = try await AuditEntry.query(on: db.db()).filter(\.$recordType == "case").filter(\.$recordID == setup.caseB.reference)
+                .filter(\.$purpose == "on the agenda of case meeting \(setup.meeting.id!.uuidString)").count()
+            #expect(agendaLogged == 1)
 
             // The case's side: the timeline entry, minutes readable only with content access.
             let forPolice = try await store.timelineEntries(caseID: setup.caseA.id!, by: p[.police]!)

@@ -30,7 +30,10 @@ extension CaseMeetingStore {
         try await db.transaction { tx in
             try await meeting.create(on: tx)
             for organisation in organisations { try await CaseMeetingInvite(meetingID: meeting.id!, organisationID: organisation).create(on: tx) }
-            for (index, file) in unique.enumerated() { try await item(for: file, in: meeting, position: index + 1, by: principal, now: now).create(on: tx) }
+            for (index, file) in unique.enumerated() {
+                try await item(for: file, in: meeting, position: index + 1, by: principal, now: now).create(on: tx)
+                try await Self.logAgenda(file.reference, meeting, by: principal, on: tx)
+            }
             try await Audit.record(.create, "case_meeting", meeting.id!.uuidString, by: principal, on: tx)
         }
         return meeting
@@ -80,6 +83,7 @@ extension CaseMeetingStore {
             }
             for entry in removed { try await entry.item.delete(on: tx) }
             for item in newItems { try await item.create(on: tx) }
+            for file in added { try await Self.logAgenda(file.reference, meeting, by: principal, on: tx) }
             try await Audit.record(.update, "case_meeting", meeting.id!.uuidString, by: principal, on: tx)
         }
     }
@@ -94,6 +98,7 @@ extension CaseMeetingStore {
         let item = item(for: file, in: agenda.meeting, position: position, by: principal, now: now)
         try await database.db().transaction { tx in
             try await item.create(on: tx)
+            try await Self.logAgenda(file.reference, agenda.meeting, by: principal, on: tx)
             try await Audit.record(.update, "case_meeting", agenda.meeting.id!.uuidString, by: principal, on: tx)
         }
     }
@@ -189,6 +194,11 @@ extension CaseMeetingStore {
         else { throw AppError.invalid([FieldIssue("case", "unknown")]) }
         guard file.casePhase != .closed else { throw AppError.invalid([FieldIssue("case", "not_allowed")]) }
         return file
+    }
+
+    /// Putting a case on an agenda tells the attendees a case is discussed: logged against the case.
+    private static func logAgenda(_ reference: String, _ meeting: CaseMeeting, by principal: Principal, on tx: any Database) async throws {
+        try await Audit.record(.update, "case", reference, by: principal, purpose: "on the agenda of case meeting \(meeting.id!.uuidString)", on: tx)
     }
 
     private func item(for file: CaseFile, in meeting: CaseMeeting, position: Int, by principal: Principal, now: Date) -> CaseMeetingItem {

@@ -30,6 +30,7 @@ struct DemoSeeder: Sendable {
         try await RoutingStore(database: database).seedDefaults(now: now)
         try await FollowThroughDemo(database: database).seed(now: now)
         if let cipher { try await PersonDemo(database: database, cipher: cipher).seed(now: now) }
+        if let cipher { try await CaseDemo(database: database, cipher: cipher).seed(now: now) }
         if let cipher { try await CaseMeetingDemo(database: database, cipher: cipher).seed(now: now) }
         return true
     }

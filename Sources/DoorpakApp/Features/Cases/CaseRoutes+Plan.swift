@@ -58,6 +58,7 @@ extension CaseRoutes {
         try await change(request, context, anchor: "factors-heading", conflictField: "page") { file, access, principal in
             // Unticked boxes are not sent: only the form's own marker says "all others absent" (a garbled
             // post, e.g. invalid UTF-8, arrives without it and records nothing).
+            try store.requireDirector(access)
             guard context.form["factors_form"] == "1" else { throw AppError.invalid([FieldIssue("factors", "required")]) }
             try await store.recordFactors(present: context.form.all("factors"), in: file, access: access, by: principal)
         }

@@ -82,7 +82,8 @@ struct CaseMeetingPresenter {
         guard !entries.isEmpty else { return ["noCaseMeetings": true] }
         return ["hasCaseMeetings": true, "caseMeetings": entries.reversed().map { entry -> [String: Any] in
             var row: [String: Any] = ["meetingWhen": Formats.dateTime(entry.plannedAt, language),
-                                      "meetingStatus": locale.text("casemeetings.status.\(entry.status.rawValue)"), "decisionsCount": entry.decisionsCount]
+                                      "meetingStatus": locale.text("casemeetings.status.\(entry.status.rawValue)"), "decisionsCount": entry.decisionsCount,
+                                      "decisionsLabel": locale.text(entry.decisionsCount == 1 ? "casemeetings.case_section_decision" : "casemeetings.case_section_decisions")]
             if let href = entry.href { row["meetingHref"] = href }
             if entry.minutesReadable { row["minutesReadable"] = true }
             else if entry.discussed { row["minutesHidden"] = true }

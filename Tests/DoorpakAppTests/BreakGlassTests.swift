@@ -313,6 +313,11 @@ import Testing
             #expect(grant.recordType == "person")
             let notices = try await Notification.query(on: db).filter(\.$kind == NotificationKind.breakGlassUsed.rawValue).all()
             #expect(notices.map(\.recipientID) == [world.users[.ggd]!])
+            // The store refuses a change under the grant even outside a web request.
+            await #expect(throws: AppError.self) {
+                try await persons.update(pseudonym: pseudonym, with: PersonDraft(name: "Andere Naam"), reason: "Naam gecorrigeerd", by: police)
+            }
+            #expect(try await persons.find(pseudonym: pseudonym, by: police).name == "Noodtoegang Persoon")
             // Expired: the person is out of reach again.
             try await BreakGlassGrant.query(on: db).set(\.$expiresAt, to: Date.now.addingTimeInterval(-1).wholeSeconds).update()
             await #expect(throws: AppError.self) { try await persons.find(pseudonym: pseudonym, by: police) }

@@ -238,7 +238,9 @@ struct PersonStore: Sendable {
     func update(pseudonym: String, with draft: PersonDraft, reason: String? = nil, by principal: Principal,
                 now: Date = .now) async throws -> Person {
         let db = database.db()
-        let record = try await record(pseudonym: pseudonym, by: principal, on: db)
+        let (record, grant) = try await access(pseudonym: pseudonym, by: principal, on: db)
+        // Emergency access never changes a person, whoever calls (not only a request that writes).
+        guard grant == nil else { throw AppError.breakGlassReadOnly }
         let (valid, draftIssues) = draft.validate(now: now)
         var issues = draftIssues
         if let locationID = valid?.locationID, try await Location.find(locationID, on: db) == nil { issues.append(FieldIssue("location", "unknown")) }

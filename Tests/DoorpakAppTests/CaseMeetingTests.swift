@@ -289,6 +289,23 @@ import Testing
             #expect(try await CaseMeetingDecision.query(on: db.db()).count() == 2)
             #expect(try await CaseMeetingAction.query(on: db.db()).count() == 1)
             #expect(try await CaseEvent.query(on: db.db()).filter(\.$kind == "meeting").count() == 1)
+
+            // The same case put on another agenda twice at once: once on it, the other told "taken" (not a server error).
+            let other = try await store.plan(.init(day: Formats.isoDay(.now.addingTimeInterval(86_400)), time: "09:00",
+                                                   organisations: [world.police.uuidString]), by: admin)
+            let stale = try await store.agenda(other.id!, by: admin)
+            let adds = await withTaskGroup(of: String.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        do { try await store.addToAgenda(stale, reference: setup.caseA.reference, by: admin); return "added" }
+                        catch AppError.invalid(let issues) { return issues.map(\.code).joined() }
+                        catch { return "error: \(error)" }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(adds.sorted() == ["added", "taken"])
+            #expect(try await store.agenda(other.id!, by: admin).entries.count == 1)
         }
     }
 

@@ -69,15 +69,24 @@ extension CaseMeetingStore {
         if let status = valid.status { meeting.status = status.rawValue }
         meeting.updatedAt = now.wholeSeconds
         let present = Set(agenda.entries.map(\.file.id!))
-        let added = files.filter { !present.contains($0.id!) }
-        let start = agenda.entries.map(\.item.position).max() ?? 0
         var seen = Set<UUID>()
-        let newItems = added.filter { seen.insert($0.id!).inserted }.enumerated().map { index, file in
+        let added = files.filter { !present.contains($0.id!) && seen.insert($0.id!).inserted }
+        let start = agenda.entries.map(\.item.position).max() ?? 0
+        let newItems = added.enumerated().map { index, file in
             item(for: file, in: meeting, position: start + index + 1, by: principal, now: now)
         }
+        do {
+            try await saveChange(meeting, organisations: valid.organisations, removed: removed, added: newItems, files: added, by: principal, on: db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw AppError.conflict("The agenda changed meanwhile.")
+        }
+    }
+
+    private func saveChange(_ meeting: CaseMeeting, organisations: [UUID]?, removed: [Entry], added newItems: [CaseMeetingItem], files added: [CaseFile],
+                            by principal: Principal, on db: any Database) async throws {
         try await db.transaction { tx in
             try await meeting.update(on: tx)
-            if let organisations = valid.organisations {
+            if let organisations {
                 try await CaseMeetingInvite.query(on: tx).filter(\.$meetingID == meeting.id!).delete()
                 for organisation in organisations { try await CaseMeetingInvite(meetingID: meeting.id!, organisationID: organisation).create(on: tx) }
             }
@@ -96,10 +105,15 @@ extension CaseMeetingStore {
         if agenda.entries.contains(where: { $0.file.id == file.id }) { throw AppError.invalid([FieldIssue("case", "taken")]) }
         let position = (agenda.entries.map(\.item.position).max() ?? 0) + 1
         let item = item(for: file, in: agenda.meeting, position: position, by: principal, now: now)
-        try await database.db().transaction { tx in
-            try await item.create(on: tx)
-            try await Self.logAgenda(file.reference, agenda.meeting, by: principal, on: tx)
-            try await Audit.record(.update, "case_meeting", agenda.meeting.id!.uuidString, by: principal, on: tx)
+        do {
+            try await database.db().transaction { tx in
+                try await item.create(on: tx)
+                try await Self.logAgenda(file.reference, agenda.meeting, by: principal, on: tx)
+                try await Audit.record(.update, "case_meeting", agenda.meeting.id!.uuidString, by: principal, on: tx)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Someone put the same case on the agenda a moment earlier.
+            throw AppError.invalid([FieldIssue("case", "taken")])
         }
     }
 

@@ -93,6 +93,28 @@ import Testing
         }
     }
 
+    /// `doorpak keys rotate` re-encrypts goal texts and results (an open goal's empty result stays empty).
+    @Test(arguments: TestDatabase.available)
+    func keyRotationCoversGoals(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await world.withDatabase { db in
+            let s = try await Self.setting(world, db)
+            let old = try Keyring(json: Data(#"{"current":"k1","keys":{"k1":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}}"#.utf8))
+            let rotated = old.addingKey()
+            func store(_ keyring: Keyring) -> CaseStore { CaseStore(database: db, persons: PersonStore(database: db, cipher: FieldCipher(keyring: keyring))) }
+            let open = try await store(old).addGoal(domain: "finances", text: "Budgetbeheer geregeld", to: s.file, access: .director, by: s.police)
+            let closed = try await store(old).addGoal(domain: "housing", text: "Geen huurachterstand", to: s.file, access: .director, by: s.police)
+            try await store(old).closeGoal(closed.id!, status: "dropped", result: "Verhuisd", in: s.file, access: .director, by: s.police)
+            let outcome = try await KeyRotation(cipher: FieldCipher(keyring: rotated), database: db).reencrypt([CaseGoal.encrypted])
+            #expect(outcome == KeyRotation.Outcome(rewritten: 2, failed: 0))
+            let rows = try await CaseGoal.query(on: db.db()).all()
+            #expect(rows.allSatisfy { $0.textSealed.hasPrefix("dp1.k2.") && ($0.resultSealed?.hasPrefix("dp1.k2.") ?? ($0.id == open.id)) })
+            let onlyNew = try Keyring(current: "k2", keys: ["k2": rotated.keys["k2"]!])
+            let goals = try await store(onlyNew).goals(of: s.file, access: .director)
+            #expect(goals.map(\.text) == ["Geen huurachterstand", "Budgetbeheer geregeld"] && goals.map(\.result) == ["Verhuisd", nil])
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func factorsOnAFixedListWithHistory(_ database: TestDatabase) async throws {
         // Never a factor: anything about nationality, origin or ethnicity.

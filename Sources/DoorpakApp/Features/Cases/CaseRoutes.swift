@@ -89,11 +89,10 @@ struct CaseRoutes {
         let language = context.language
         let db = store.database.db()
         let members = try await store.members(of: file)
-        let history = try await store.history(of: file)
         let notes = try await store.notes(of: file, access: access, by: principal)
         let people = try await store.persons(of: file)
         let names = try await UserNames.load(members.map { Optional($0.userID) } + [file.directorID, file.proposedDirectorID]
-                                             + history.map { Optional($0.actorID) } + notes.map { Optional($0.note.authorID) }, on: db)
+                                             + notes.map { Optional($0.note.authorID) }, on: db)
         let candidates = try await store.directorCandidates()
         let director = access == .director || access == .administrator
         var data: [String: Any] = [
@@ -107,12 +106,6 @@ struct CaseRoutes {
                 if let withdrawn = member.consentWithdrawnAt { row["withdrawn"] = Formats.date(withdrawn, language) }
                 else if member.basis == .consent && director { row["withdrawAction"] = "/cases/\(file.reference)/members/\(member.id!.uuidString)/withdraw-consent" }
                 return row
-            },
-            "history": history.reversed().map { event -> [String: Any] in
-                var item: [String: Any] = ["at": Formats.dateTime(event.at, language), "actor": names[event.actorID] ?? "–",
-                                           "what": locale.text("cases.events.\(event.kind)")]
-                if let reason = event.reason { item["eventReason"] = reason }
-                return item
             },
             "errors": ViewHelpers.errors(issues, locale),
             "noteBody": form.raw("body"),

@@ -172,3 +172,20 @@ def test_plan_meeting_record_outcome_and_scoped_views(new_browser):
     login(staff, "locatie@doorpak.example", expect_success=False)
     open_page(staff, meeting_path)
     assert document_status(staff) == 404
+
+    # The GGD takes no part in the case, yet must do the action: Mijn werk leads to the action's own
+    # page (the action and the case's reference, nothing of the case), where it is completed.
+    open_page(ggd, "/work")
+    click_and_wait(ggd, ggd.find_element(By.LINK_TEXT, action_title))
+    assert "/actions/" in current_path(ggd)
+    text = body_text(ggd)
+    assert action_title in text and minutes not in text
+    axe_check(ggd)
+    shot(ggd, "assigned-action")
+    ggd.find_element(By.CSS_SELECTOR, "details.action-close summary").click()
+    click_and_wait(ggd, ggd.find_element(By.CSS_SELECTOR, "button[name='complete']"))
+    assert document_status(ggd) == 422, "a result is required"
+    axe_check(ggd)
+    type_into(ggd.find_element(By.CSS_SELECTOR, "textarea[name='result']"), f"Huisbezoek gedaan ({marker}).")
+    click_and_wait(ggd, ggd.find_element(By.CSS_SELECTOR, "button[name='complete']"))
+    assert f"Huisbezoek gedaan ({marker})." in body_text(ggd)

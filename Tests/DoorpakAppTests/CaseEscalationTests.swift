@@ -36,7 +36,7 @@ import Testing
             // Assigned to a person: the action is in their work, linked to the case.
             let work = try await WorkStore(database: appDatabase).inbox(.mine, by: ggd)
             #expect(work.actions.map(\.id) == [action.id])
-            #expect(ActionSubjectKind.caseFile.link(file.reference, action: action.id!) == "/cases/\(file.reference)#action-\(action.id!.uuidString)")
+            #expect(ActionSubjectKind.caseFile.link(file.reference, action: action.id!) == "/cases/\(file.reference)/actions/\(action.id!.uuidString)")
 
             // Weeks later it has climbed every rung up to the board, each once, each naming the case.
             let job = EscalationJob(database: appDatabase)

@@ -3,7 +3,7 @@ import Foundation
 
 /// What an action ("afspraak") or a hand-over belongs to: a report or a case (a case meeting's
 /// actions belong to the case they were agreed on). Each kind has its history writer in
-/// `ActionStore.recordHistory` and its link in `ActionStore.link`.
+/// `ActionStore.recordHistory` and its links here.
 enum ActionSubjectKind: String, Codable, CaseIterable, Sendable {
     case report
     case caseFile = "case"
@@ -20,7 +20,8 @@ enum ActionSubjectKind: String, Codable, CaseIterable, Sendable {
     func link(_ reference: String, action id: UUID) -> String {
         switch self {
         case .report: "/reports/\(reference)#action-\(id.uuidString)"
-        case .caseFile: "/cases/\(reference)#action-\(id.uuidString)"
+        // Its own page: the doer may take no part in the case (it sends those who do to the case page).
+        case .caseFile: "/cases/\(reference)/actions/\(id.uuidString)"
         }
     }
 }

@@ -93,7 +93,7 @@ struct ActionStore: Sendable {
         try await action.create(on: tx)
         try await Self.recordHistory(action, subject: subject, by: principal.userID, reason: nil, at: now, on: tx)
         try await Audit.record(.create, "action", action.id!.uuidString, by: principal, on: tx)
-        try await FollowThroughNotices.send(.actionAssigned, about: subject.reference, link: Self.link(subject),
+        try await FollowThroughNotices.send(.actionAssigned, about: subject.reference, link: subject.kind.link(subject.reference, action: action.id!),
                                             to: Self.recipients(of: action, on: tx), except: principal.userID, on: tx, now: now)
         return action
     }
@@ -148,8 +148,6 @@ struct ActionStore: Sendable {
         let manager = try await Organisation.find(action.organisationID, on: db)?.managerID
         return manager.map { [$0] } ?? []
     }
-
-    static func link(_ subject: ActionSubject) -> String { subject.kind.link(subject.reference) }
 
     /// Each subject kind keeps its own history; an action's steps are written into it.
     static func recordHistory(_ action: Action, subject: ActionSubject, by actor: UUID?, reason: String?, at: Date,

@@ -79,6 +79,10 @@ extension CaseRoutes {
         guard let id = UUID(uuidString: try context.parameters.require("action")) else { throw AppError.notFound }
         let prefix = "action_\(id.uuidString)_"
         let closing = closing(context.form)
+        // The action's doer who takes no part in the case closes it from the action's own page.
+        if try await !store.readsContent(reference: context.parameters.require("case"), by: try context.principal()) {
+            return try await closeAssignedAction(id, closing, request: request, context: context)
+        }
         return try await change(request, context, anchor: "action-\(id.uuidString)", rename: ["result": prefix + "result", "reason": prefix + "cancel_reason"],
                                 conflictField: "page") { file, access, principal in
             try await store.closeAction(id, closing, in: file, access: access, by: principal)

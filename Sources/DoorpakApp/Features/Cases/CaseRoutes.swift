@@ -19,6 +19,7 @@ struct CaseRoutes {
         router.post("/cases/:case/director", use: proposeDirector)
         router.post("/cases/:case/director/accept", use: acceptDirection)
         addPlan(to: router)
+        addAssignedAction(to: router)
     }
 
     private func locale(_ context: AppRequestContext) -> LocaleTexts { views.locales[context.language] }

@@ -154,3 +154,38 @@ extension CaseStore {
         return result
     }
 }
+
+// MARK: - Actions for their doer
+
+/// A case's action reaches whoever must do it, also when they take no part in the case: the person
+/// named, or anyone of the organisation asked (with record access), as for a report's actions. They
+/// see the action and the case's reference, nothing else of the case, and can complete or cancel it.
+extension CaseStore {
+    /// Whether the user reads the case's content (director, member, administrator). Decides the way
+    /// in only, so it logs nothing; the page that follows logs its own read.
+    func readsContent(reference: String, by principal: Principal) async throws -> Bool {
+        let db = database.db()
+        guard principal.reportScope != .none,
+              let file = try await CaseFile.query(on: db).filter(\.$reference == reference.uppercased()).first() else { return false }
+        return try await access(to: file, by: principal, on: db)?.readsContent == true
+    }
+
+    /// The action and its case for its doer; anyone else gets 404. The read is logged.
+    func assignedAction(_ id: UUID, reference: String, by principal: Principal) async throws -> (file: CaseFile, action: Action) {
+        let db = database.db()
+        guard !Role.withoutRecordAccess.contains(principal.role),
+              let file = try await CaseFile.query(on: db).filter(\.$reference == reference.uppercased()).first() else { throw AppError.notFound }
+        let action = try await actionStore.find(id)
+        guard action.subject == .caseFile, action.subjectID == file.id,
+              action.assigneeID == principal.userID || action.organisationID == principal.organisationID else { throw AppError.notFound }
+        try await Audit.record(.read, "action", id.uuidString, by: principal, purpose: "assigned action of case \(file.reference)", on: db)
+        return (file, action)
+    }
+
+    /// Completes or cancels an action by its doer (the rules of `ActionStore.close`).
+    func closeAssignedAction(_ id: UUID, _ closing: ActionStore.Closing, reference: String, by principal: Principal,
+                             now: Date = .now) async throws {
+        let (file, action) = try await assignedAction(id, reference: reference, by: principal)
+        try await actionStore.close(action, closing, subject: ActionSubject(file), by: principal, now: now)
+    }
+}

@@ -82,7 +82,7 @@ struct EscalationJob: Sendable {
                     Step(kind: .action, id: action.id!, subject: action.subject, reference: action.subjectReference, subjectID: action.subjectID,
                          district: action.districtID, deadline: action.dueAt ?? now,
                          historyFrom: action.subject == .report ? action.id!.uuidString : nil,
-                         notice: level == .reminder ? .actionDue : .escalated, link: action.subject.link(action.subjectReference),
+                         notice: level == .reminder ? .actionDue : .escalated, link: action.subject.link(action.subjectReference, action: action.id!),
                          to: people.recipients(level, owner: action.assigneeID, organisation: action.organisationID, district: action.districtID))
                 }, level: level, now: now, on: tx)
                 return actions.count

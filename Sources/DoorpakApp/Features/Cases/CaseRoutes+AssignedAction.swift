@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+
+/// The page of one case action for whoever must do it: `/cases/:case/actions/:action`. Those who
+/// read the case go to the action on the case page; the action's doer who takes no part in the case
+/// (the person named, or their organisation) sees the action and the case's reference only, and
+/// completes or cancels it here. Mijn werk and the notices link to this page.
+extension CaseRoutes {
+    func addAssignedAction(to router: Router<AppRequestContext>) {
+        router.get("/cases/:case/actions/:action", use: assignedAction)
+    }
+
+    func assignedAction(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let reference = try context.parameters.require("case").uppercased()
+        guard let id = UUID(uuidString: try context.parameters.require("action")) else { throw AppError.notFound }
+        if try await store.readsContent(reference: reference, by: principal) {
+            return .redirect(to: "/cases/\(reference)#action-\(id.uuidString)")
+        }
+        return try await renderAssigned(id, reference: reference, issues: [], form: FormFields(), request: request, context: context)
+            .response(from: request, context: context)
+    }
+
+    /// Completing or cancelling by the doer outside the case: back to this page, or its form again with the message.
+    func closeAssignedAction(_ id: UUID, _ closing: ActionStore.Closing, request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let reference = try context.parameters.require("case").uppercased()
+        let prefix = "action_\(id.uuidString)_"
+        return try await FormSubmission.save(request, context) {
+            do {
+                try await store.closeAssignedAction(id, closing, reference: reference, by: principal)
+            } catch AppError.conflict {
+                throw AppError.invalid([FieldIssue("page", "not_allowed")])
+            }
+            return "/cases/\(reference)/actions/\(id.uuidString)"
+        } orShow: { issues in
+            let renamed = issues.map { FieldIssue(["result": prefix + "result", "reason": prefix + "cancel_reason"][$0.name] ?? $0.name, $0.code) }
+            return try await renderAssigned(id, reference: reference, issues: renamed, form: context.form, request: request, context: context)
+        }
+    }
+
+    private func renderAssigned(_ id: UUID, reference: String, issues: [FieldIssue], form: FormFields, request: Request,
+                                context: AppRequestContext) async throws -> HTML {
+        let principal = try context.principal()
+        let (file, action) = try await store.assignedAction(id, reference: reference, by: principal)
+        let db = store.database.db()
+        let locale = views.locales[context.language]
+        var presenter = ReportPresenter(catalog: try await Catalog.load(on: db), names: try await UserNames.load([action.assigneeID], on: db),
+                                        locale: locale, language: context.language)
+        presenter.calendar = try await RoutingStore.calendar(on: db)
+        let errors = ViewHelpers.errors(issues, locale)
+        let prefix = "action_\(id.uuidString)_"
+        var row: [String: Any] = [
+            "id": id.uuidString, "title": action.title,
+            "organisation": presenter.catalog.organisation(action.organisationID)?.name ?? "—",
+            "due": Formats.date(action.dueAt ?? presenter.now, context.language),
+            "status": locale.text("followthrough.action_status.\(action.status)"), "statusCode": action.status,
+            "resultField": prefix + "result", "cancelField": prefix + "cancel_reason",
+        ]
+        if let assignee = action.assigneeID.flatMap({ presenter.names[$0] }) { row["assignee"] = assignee }
+        if let result = action.result { row["result"] = result }
+        if let reason = action.cancelReason { row["cancelReason"] = reason }
+        if action.actionStatus.isOpen {
+            presenter.markDeadline(DeadlineState.of(action.dueAt, now: presenter.now, calendar: presenter.calendar), in: &row)
+            if ActionStore.mayClose(action, subject: ActionSubject(file), principal) {
+                row["canClose"] = true
+                row["resultValue"] = form.raw("result")
+                row["cancelValue"] = form.raw("cancel_reason")
+                if let error = errors[prefix + "result"] { row["resultError"] = error }
+                if let error = errors[prefix + "cancel_reason"] { row["cancelError"] = error }
+            }
+        }
+        let data: [String: Any] = ["reference": file.reference, "action": row, "errors": errors]
+        return try views.page("cases/action", title: (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + action.title,
+                              request: request, context: context, data: data, status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+}

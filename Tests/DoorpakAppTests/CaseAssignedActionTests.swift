@@ -1,0 +1,60 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import DoorpakApp
+
+/// A case's action reaches whoever must do it without opening the case to them: the housing
+/// corporation's location staff, asked to act on a case they take no part in, see the action and the
+/// case's reference on the action's own page (linked from Mijn werk), complete it there (a missing
+/// result is refused beside the field), and still get 404 for the case and for other actions.
+@Suite struct CaseAssignedActionTests {
+    @Test(arguments: TestDatabase.available)
+    func theDoerOutsideTheCaseSeesAndClosesOnlyTheAction(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let due = Formats.isoDay(Date.now.addingTimeInterval(7 * 86_400))
+        let (reference, ours, theirs) = try await world.withDatabase { db -> (String, UUID, UUID) in
+            let s = try await CasePlanTests.setting(world, db)
+            let ours = try await s.store.addAction(ActionDraft(title: "Slot van de voordeur vervangen", organisation: world.corporation.uuidString, dueOn: due),
+                                                   goal: nil, to: s.file, access: .director, by: s.police)
+            let theirs = try await s.store.addAction(ActionDraft(title: "Intake bij de GGZ plannen", organisation: world.ggd.uuidString, dueOn: due),
+                                                     goal: nil, to: s.file, access: .director, by: s.police)
+            return (s.file.reference, ours.id!, theirs.id!)
+        }
+        try await buildApplication(world.config).test(.router) { client in
+            let staff = Browser(client)
+            try await staff.signIn(.staffNorth)
+            // Mijn werk links to the action's own page; the case stays closed to them.
+            let work = try await staff.get("/work")
+            #expect(work.text.contains("/cases/\(reference)/actions/\(ours.uuidString)"))
+            #expect(try await staff.get("/cases/\(reference)").status == .notFound)
+            let page = try await staff.get("/cases/\(reference)/actions/\(ours.uuidString)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Slot van de voordeur vervangen") && page.text.contains(reference))
+            #expect(!page.text.contains("Herhaalde incidenten") && !page.text.contains("Intake bij de GGZ"))
+            #expect(try await staff.get("/cases/\(reference)/actions/\(theirs.uuidString)").status == .notFound)
+
+            // Completing needs a result: refused beside the field, then done.
+            let refused = try await staff.post("/cases/\(reference)/actions/\(ours.uuidString)/complete", [("result", " ")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("action_\(ours.uuidString)_result-error"))
+            let done = try await staff.post("/cases/\(reference)/actions/\(ours.uuidString)/complete", [("result", "Slot vervangen op dinsdag")])
+            #expect(done.status == .seeOther)
+            #expect(try await staff.post("/cases/\(reference)/actions/\(theirs.uuidString)/cancel", [("cancel_reason", "Niet van ons")]).status == .notFound)
+
+            // Those who read the case go to the action on the case page.
+            let police = Browser(client)
+            try await police.signIn(.police)
+            let forPolice = try await police.get("/cases/\(reference)/actions/\(ours.uuidString)")
+            #expect(forPolice.status == .seeOther)
+            #expect(forPolice.headers[.location] == "/cases/\(reference)#action-\(ours.uuidString)")
+        }
+        try await world.withDatabase { db in
+            let action = try #require(try await Action.find(ours, on: db.db()))
+            #expect(action.actionStatus == .done && action.result == "Slot vervangen op dinsdag")
+            #expect(try await CaseEvent.query(on: db.db()).filter(\.$kind == "action").filter(\.$fromValue == ours.uuidString).count() == 2)
+            #expect(try await Action.find(theirs, on: db.db())?.actionStatus == .open)
+        }
+    }
+}

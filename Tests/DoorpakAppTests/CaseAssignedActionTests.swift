@@ -57,4 +57,35 @@ import Testing
             #expect(try await Action.find(theirs, on: db.db())?.actionStatus == .open)
         }
     }
+
+    /// Asked to take over the direction without a part in the case: told so (reference and link only),
+    /// shown the case's facts, opening reason and the hand-over's reason, and able to accept.
+    @Test(arguments: TestDatabase.available)
+    func theOneAskedToDirectSeesTheFactsAndAccepts(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let reference = try await world.withDatabase { db -> String in
+            let s = try await CasePlanTests.setting(world, db)
+            try await s.store.addNote("Alleen voor de casus", sensitive: false, readers: [], to: s.file, access: .director, by: s.police)
+            try await s.store.proposeDirector(s.file, access: .director, userID: world.users[.staffNorth]!, reason: "Woonbegeleiding neemt het over",
+                                              by: s.police)
+            let notice = try #require(try await Notification.query(on: db.db()).filter(\.$recipientID == world.users[.staffNorth]!)
+                .filter(\.$kind == NotificationKind.caseDirectorRequested.rawValue).first())
+            #expect(notice.reference == s.file.reference && notice.link == "/cases/\(s.file.reference)")
+            return s.file.reference
+        }
+        try await buildApplication(world.config).test(.router) { client in
+            let staff = Browser(client)
+            try await staff.signIn(.staffNorth)
+            let page = try await staff.get("/cases/\(reference)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("accept-form") && page.text.contains("Herhaalde incidenten") && page.text.contains("Woonbegeleiding neemt het over"))
+            #expect(!page.text.contains("Alleen voor de casus"))
+            let other = Browser(client)
+            try await other.signIn(.ggd)
+            #expect(try await other.post("/cases/\(reference)/director/accept", []).status == .notFound)
+            #expect(try await staff.post("/cases/\(reference)/director/accept", []).status == .seeOther)
+            let after = try await staff.get("/cases/\(reference)")
+            #expect(after.status == .ok && after.text.contains("Alleen voor de casus"))
+        }
+    }
 }

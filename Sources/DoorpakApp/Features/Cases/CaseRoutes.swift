@@ -79,7 +79,22 @@ struct CaseRoutes {
     // MARK: One case
 
     func show(_ request: Request, context: AppRequestContext) async throws -> HTML {
-        let found = try await store.find(reference: context.parameters.require("case"), by: context.principal())
+        let principal = try context.principal()
+        let reference = try context.parameters.require("case")
+        let found: (file: CaseFile, access: CaseStore.Access)
+        do {
+            found = try await store.find(reference: reference, by: principal)
+        } catch AppError.notFound {
+            // Asked to take over the direction without a part in the case yet: its facts and the acceptance.
+            let (file, reason) = try await store.proposal(reference: reference, by: principal)
+            let locale = locale(context)
+            let names = try await UserNames.load([file.directorID], on: store.database.db())
+            var data: [String: Any] = ["reference": file.reference, "phase": locale.text("cases.phases.\(file.phase)"),
+                                       "director": names[file.directorID] ?? "–", "opened": Formats.date(file.openedAt, context.language),
+                                       "openingReason": file.openingReason]
+            if let reason, !reason.isEmpty { data["handoverReason"] = reason }
+            return try views.page("cases/proposed", title: file.reference, request: request, context: context, data: data)
+        }
         return try await render(found.file, access: found.access, request: request, context: context)
     }
 

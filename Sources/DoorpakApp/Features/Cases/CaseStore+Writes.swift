@@ -74,8 +74,12 @@ extension CaseStore {
         if try await !Self.mayDirect(userID, on: db) || userID == file.directorID { throw AppError.invalid([FieldIssue("director", "unknown")]) }
         file.proposedDirectorID = userID
         file.updatedAt = now.wholeSeconds
+        // The one asked hears of it (reference and link only) in the same transaction.
+        let notice = Notice(recipient: userID, kind: .caseDirectorRequested, reference: file.reference, link: "/cases/\(file.reference)")
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_proposed", from: file.directorID.uuidString,
-                                        to: userID.uuidString, reason: reason), by: principal)
+                                        to: userID.uuidString, reason: reason), by: principal) { tx in
+            try await Notifications.send([notice], on: tx, now: now)
+        }
     }
 
     /// The proposed director accepts: from now on they direct the case (a coordinator picking up
@@ -88,6 +92,17 @@ extension CaseStore {
         file.updatedAt = now.wholeSeconds
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_accepted",
                                         from: from.uuidString, to: principal.userID.uuidString), by: principal)
+    }
+
+    /// What the one asked to take over the direction sees before accepting: the case's facts, its
+    /// opening reason and why it is handed over (the latest proposal's reason); the read is logged.
+    func proposal(reference: String, by principal: Principal) async throws -> (file: CaseFile, reason: String?) {
+        let file = try await findProposed(reference: reference, by: principal)
+        let db = database.db()
+        let event = try await CaseEvent.query(on: db).filter(\.$caseID == file.id!).filter(\.$kind == "director_proposed")
+            .sort(\.$at, .descending).first()
+        try await Audit.record(.read, "case", file.reference, by: principal, purpose: "asked to take over the direction", on: db)
+        return (file, event?.reason)
     }
 
     /// A case can only be found by the proposed director through this door.

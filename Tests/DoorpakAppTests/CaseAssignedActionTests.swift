@@ -88,4 +88,25 @@ import Testing
             #expect(after.status == .ok && after.text.contains("Alleen voor de casus"))
         }
     }
+
+    /// The case list shows each case with the user's part in it; the district coordinator sees the
+    /// district's cases (facts only); someone without a part sees none.
+    @Test(arguments: TestDatabase.available)
+    func theCaseListShowsEachCaseWithTheUsersPart(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let reference = try await world.withDatabase { try await CasePlanTests.setting(world, $0).file.reference }
+        try await buildApplication(world.config).test(.router) { client in
+            for (persona, part) in [(TestWorld.Persona.police, "regiehouder"), (.ggd, "lid"), (.coordinatorNorth, "stadsdeel (alleen kerngegevens)")] {
+                let browser = Browser(client)
+                try await browser.signIn(persona)
+                let page = try await browser.get("/cases")
+                #expect(page.status == .ok)
+                #expect(page.text.contains(">\(reference)</a></td>") && page.text.contains("<td>\(part)</td>"), "\(persona)")
+            }
+            let staff = Browser(client)
+            try await staff.signIn(.staffNorth)
+            let none = try await staff.get("/cases")
+            #expect(none.text.contains("no-cases") && !none.text.contains(reference))
+        }
+    }
 }

@@ -24,22 +24,42 @@ struct CaseRoutes {
 
     private func locale(_ context: AppRequestContext) -> LocaleTexts { views.locales[context.language] }
 
+    /// The cases the user directs, takes part in or is asked to direct and, for a district
+    /// coordinator, every case of their districts (facts only), newest first, a page at a time
+    /// (`?cursor=`); below, for coordinators, the cases whose director left or whose hand-over waits.
     func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
         guard principal.reportScope != .none else { throw AppError.notFound }
         let locale = locale(context)
-        let mine = try await store.mine(by: principal)
-        let row: (CaseFile) -> [String: Any] = { file in
-            ["reference": file.reference, "href": "/cases/\(file.reference)", "phase": locale.text("cases.phases.\(file.phase)"),
-             "opened": Formats.date(file.openedAt, context.language)]
+        let cursor = request.uri.queryParameters.get("cursor").flatMap { CaseCursor(encoded: String($0)) }
+        let page = try await store.page(by: principal, after: cursor, limit: 50)
+        let names = try await UserNames.load(page.items.map { Optional($0.file.directorID) }, on: store.database.db())
+        let roleKey: (CaseStore.Access?) -> String = { access in
+            switch access {
+            case .director: "director"
+            case .member: "member"
+            case .administrator: "administrator"
+            case .coordinatorMetadata: "district"
+            case nil: "proposed"
+            }
         }
-        var data: [String: Any] = ["cases": mine.map(row)]
-        if mine.isEmpty { data["noCases"] = true }
+        var data: [String: Any] = ["cases": page.items.map { item -> [String: Any] in
+            ["reference": item.file.reference, "href": "/cases/\(item.file.reference)", "phase": locale.text("cases.phases.\(item.file.phase)"),
+             "director": names[item.file.directorID] ?? "–", "role": locale.text("cases.roles.\(roleKey(item.access))"),
+             "opened": Formats.date(item.file.openedAt, context.language), "updated": Formats.date(item.file.updatedAt, context.language)]
+        }]
+        if page.items.isEmpty { data["noCases"] = true }
+        if let next = page.next { data["next"] = "/cases?cursor=\(next.encoded)" }
+        if cursor != nil { data["first"] = "/cases" }
+        if page.next != nil || cursor != nil { data["hasPager"] = true }
         if principal.role == .coordinator || principal.isAdministrator {
             let needing = try await store.needingDirector(by: principal)
             data["showNeeding"] = true
             data["factorOverview"] = "/cases/factors"
-            data["needing"] = needing.map(row)
+            data["needing"] = needing.map { file -> [String: Any] in
+                ["reference": file.reference, "href": "/cases/\(file.reference)", "phase": locale.text("cases.phases.\(file.phase)"),
+                 "opened": Formats.date(file.openedAt, context.language)]
+            }
             if needing.isEmpty { data["noneNeeding"] = true }
         }
         return try views.page("cases/list", title: locale.text("cases.title"), request: request, context: context, data: data)

@@ -54,14 +54,6 @@ struct CaseStore: Sendable {
 
     // MARK: Lists
 
-    /// The cases the user directs or is a member of, newest first.
-    func mine(by principal: Principal) async throws -> [CaseFile] {
-        let db = database.db()
-        let memberOf = try await CaseMember.query(on: db).filter(\.$userID == principal.userID).filter(\.$endedAt == nil).all().map(\.caseID)
-        return try await CaseFile.query(on: db).group(.or) { $0.filter(\.$directorID == principal.userID).filter(\.$id ~~ memberOf) }
-            .sort(\.$openedAt, .descending).all()
-    }
-
     /// The coordinator's list: open cases in their districts whose director is deactivated (someone
     /// must take them over) or whose hand-over waits for acceptance. Administrators see all.
     func needingDirector(by principal: Principal) async throws -> [CaseFile] {

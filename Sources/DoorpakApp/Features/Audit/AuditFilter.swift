@@ -63,19 +63,12 @@ struct AuditFilter: Sendable, Equatable {
 struct AuditCursor: Equatable, Sendable {
     var seq: Int
 
-    var encoded: String {
-        Data("a1|\(seq)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    var encoded: String { PageToken.encode("a1", [String(seq)]) }
 
     init(seq: Int) { self.seq = seq }
 
     init?(encoded: String) {
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard encoded.count < 100, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|")
-        guard parts.count == 2, parts[0] == "a1", let seq = Int(parts[1]), seq > 0 else { return nil }
+        guard let fields = PageToken.decode(encoded, tag: "a1", fields: 1, maxLength: 100), let seq = Int(fields[0]), seq > 0 else { return nil }
         self.seq = seq
     }
 }

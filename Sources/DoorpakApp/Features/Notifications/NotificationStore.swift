@@ -88,11 +88,7 @@ struct NotificationCursor: Equatable, Sendable {
     let createdAt: Date
     let id: UUID
 
-    var encoded: String {
-        let text = "n1|\(Int64(createdAt.timeIntervalSince1970))|\(id.uuidString.lowercased())"
-        return Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    var encoded: String { PageToken.encode("n1", [PageToken.seconds(createdAt), id.uuidString.lowercased()]) }
 
     init(createdAt: Date, id: UUID) {
         self.createdAt = createdAt
@@ -100,12 +96,8 @@ struct NotificationCursor: Equatable, Sendable {
     }
 
     init?(encoded: String) {
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard encoded.count < 120, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|")
-        guard parts.count == 3, parts[0] == "n1", let seconds = Int64(parts[1]), let id = UUID(uuidString: String(parts[2])) else { return nil }
-        createdAt = Date(timeIntervalSince1970: TimeInterval(seconds))
-        self.id = id
+        guard let fields = PageToken.decode(encoded, tag: "n1", fields: 2, maxLength: 120),
+              let createdAt = PageToken.date(fields[0]), let id = UUID(uuidString: fields[1]) else { return nil }
+        self.init(createdAt: createdAt, id: id)
     }
 }

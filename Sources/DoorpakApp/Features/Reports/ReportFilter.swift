@@ -83,11 +83,7 @@ struct ReportCursor: Equatable, Sendable {
     var urgency: Int
     var id: UUID
 
-    var encoded: String {
-        let text = "1|\(sort.rawValue)|\(seconds)|\(urgency)|\(id.uuidString)"
-        return Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    var encoded: String { PageToken.encode("1", [sort.rawValue, String(seconds), String(urgency), id.uuidString]) }
 
     init(sort: ReportSort, seconds: Int, urgency: Int, id: UUID) {
         self.sort = sort
@@ -97,12 +93,8 @@ struct ReportCursor: Equatable, Sendable {
     }
 
     init?(encoded: String) {
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard encoded.count < 200, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|").map(String.init)
-        guard parts.count == 5, parts[0] == "1", let sort = ReportSort(rawValue: parts[1]),
-              let seconds = Int(parts[2]), let urgency = Int(parts[3]), let id = UUID(uuidString: parts[4]) else { return nil }
+        guard let parts = PageToken.decode(encoded, tag: "1", fields: 4), let sort = ReportSort(rawValue: parts[0]),
+              let seconds = Int(parts[1]), let urgency = Int(parts[2]), let id = UUID(uuidString: parts[3]) else { return nil }
         self.init(sort: sort, seconds: seconds, urgency: urgency, id: id)
     }
 }

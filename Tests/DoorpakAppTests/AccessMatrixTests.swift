@@ -159,6 +159,7 @@ import Testing
             "GET /api/v1/cases/{case}/factors": .caseContent, "PUT /api/v1/cases/{case}/factors": .caseDirector,
             "GET /api/v1/case-factors": .caseFactorCounts,
             "GET /api/v1/cases/{case}/actions": .caseRead, "POST /api/v1/cases/{case}/actions": .caseDirector,
+            "GET /api/v1/cases/{case}/actions/{action}": .caseContent,
             "POST /api/v1/cases/{case}/actions/{action}/complete": .caseAPIActionStep,
             "POST /api/v1/cases/{case}/actions/{action}/cancel": .caseAPIActionStep,
             "GET /api/v1/cases/{case}/reports": .caseRead, "POST /api/v1/cases/{case}/reports": .caseDirector,

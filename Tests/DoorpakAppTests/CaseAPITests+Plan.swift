@@ -148,14 +148,32 @@ extension CaseAPITests {
             #expect(try seen.items().first?["result"] is NSNull)
             #expect(try await police.get(path + "/actions").items().first?["result"] as? String == "Intake bij de GGZ gepland")
 
+            // An action for someone outside the case: they see that action (not the goal it serves) and close it; nothing else.
+            let outside = try await police.post(path + "/actions", ["title": "Sleutel omwisselen", "organisationId": Self.id(world.corporation),
+                                                                    "assigneeId": Self.id(world.users[.staffNorth]!), "dueOn": due, "goalId": goalID])
+            let outsideID = try #require(try outside.object()["id"] as? String)
+            let staff = api[.staffNorth]
+            #expect(try await staff.get(path).status == .notFound)
+            let theirs = try await staff.get(path + "/actions/\(outsideID)")
+            #expect(theirs.status == .ok)
+            try Self.check(theirs, "GET", "/cases/{case}/actions/{action}")
+            #expect(try theirs.object()["goalId"] is NSNull && theirs.object()["mayClose"] as? Bool == true)
+            #expect(try await staff.get(path + "/actions/\(actionID)").status == .notFound, "not an action of theirs")
+            #expect(try await coordinator.get(path + "/actions/\(outsideID)").status == .notFound)
+            #expect(try await police.get(path + "/actions/\(outsideID)").object()["goalId"] as? String == goalID)
+            let swapped = try await staff.post(path + "/actions/\(outsideID)/complete", ["result": "Slot vervangen"])
+            #expect(swapped.status == .ok)
+            try Self.check(swapped, "POST", "/cases/{case}/actions/{action}/complete")
+            #expect(try swapped.object()["status"] as? String == "done" && swapped.object()["result"] as? String == "Slot vervangen")
+
             // Linked reports: within the caller's scope only; one out of scope reads as a reference.
             let linked = try await police.get(path + "/reports")
             try Self.check(linked, "GET", "/cases/{case}/reports")
             #expect(try linked.items().map { $0["reference"] as? String } == [world.reportNorth])
-            let outside = try await police.post(path + "/reports", ["references": [world.reportSouth]])
-            #expect(outside.status == .unprocessableContent)
-            try Self.check(outside, "POST", "/cases/{case}/reports")
-            #expect(try outside.invalidParams() == ["references"])
+            let outOfScope = try await police.post(path + "/reports", ["references": [world.reportSouth]])
+            #expect(outOfScope.status == .unprocessableContent)
+            try Self.check(outOfScope, "POST", "/cases/{case}/reports")
+            #expect(try outOfScope.invalidParams() == ["references"])
             let byAdmin = try await api[.admin].post(path + "/reports", ["references": [world.reportSouth]])
             #expect(byAdmin.status == .ok)
             try Self.check(byAdmin, "POST", "/cases/{case}/reports")

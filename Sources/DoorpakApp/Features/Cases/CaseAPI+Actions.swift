@@ -8,6 +8,7 @@ extension CaseAPI {
     func addWork(to api: RouterGroup<AppRequestContext>) {
         api.get("/cases/:case/actions", use: actions)
         api.post("/cases/:case/actions", use: addAction)
+        api.get("/cases/:case/actions/:action", use: action)
         api.post("/cases/:case/actions/:action/complete") { request, context in
             let input = try await APIBody.decode(ActionResultInput.self, from: request)
             return try await closeAction(request, context: context, .done(result: input.result))
@@ -32,7 +33,7 @@ extension CaseAPI {
         let goals = try await store.goalLinks(of: actions)
         let calendar = try await calendar()
         let subject = ActionSubject(file)
-        return actions.map { CaseActionDTO($0, subject: subject, goalID: goals[$0.id!], access: access, for: principal, calendar: calendar) }
+        return actions.map { CaseActionDTO($0, subject: subject, goalID: goals[$0.id!], showsContent: access.readsContent, for: principal, calendar: calendar) }
     }
 
     // MARK: Actions
@@ -53,14 +54,38 @@ extension CaseAPI {
                                       goal: input.goalId, to: found.file, access: found.access, by: principal)
         }
         let goal = try await store.goalLinks(of: [action])[action.id!]
-        return try APIBody.response(CaseActionDTO(action, subject: ActionSubject(found.file), goalID: goal, access: found.access, for: principal,
+        return try APIBody.response(CaseActionDTO(action, subject: ActionSubject(found.file), goalID: goal, showsContent: found.access.readsContent, for: principal,
                                                   calendar: try await calendar()), status: .created)
+    }
+
+    /// One action: for those who read the case, as in the list; for its doer outside the case (the
+    /// person named, or their organisation), the action and the case's reference only; else 404.
+    func action(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let reference = try context.parameters.require("case")
+        guard let id = UUID(uuidString: try context.parameters.require("action")) else { throw AppError.notFound }
+        guard try await store.readsContent(reference: reference, by: principal) else {
+            let (file, action) = try await store.assignedAction(id, reference: reference, by: principal)
+            return try APIBody.response(CaseActionDTO(doer: action, subject: ActionSubject(file), for: principal, calendar: try await calendar()))
+        }
+        let found = try await store.find(reference: reference, by: principal)
+        guard let dto = try await actionDTOs(found.file, access: found.access, by: principal).first(where: { $0.id == id.api }) else {
+            throw AppError.notFound
+        }
+        return try APIBody.response(dto)
     }
 
     func closeAction(_ request: Request, context: AppRequestContext, _ closing: ActionStore.Closing) async throws -> Response {
         let principal = try context.principal()
-        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        let reference = try context.parameters.require("case")
         guard let id = UUID(uuidString: try context.parameters.require("action")) else { throw AppError.notFound }
+        // The doer outside the case closes it through the door made for them (as the page does).
+        guard try await store.readsContent(reference: reference, by: principal) else {
+            try await store.closeAssignedAction(id, closing, reference: reference, by: principal)
+            let (file, action) = try await store.assignedAction(id, reference: reference, by: principal)
+            return try APIBody.response(CaseActionDTO(doer: action, subject: ActionSubject(file), for: principal, calendar: try await calendar()))
+        }
+        let found = try await store.find(reference: reference, by: principal)
         try await store.closeAction(id, closing, in: found.file, access: found.access, by: principal)
         guard let dto = try await actionDTOs(found.file, access: found.access, by: principal).first(where: { $0.id == id.api }) else {
             throw AppError.notFound
@@ -171,7 +196,8 @@ struct CaseActionDTO: Encodable {
     var escalationLevel: String
     var mayClose: Bool
 
-    init(_ action: Action, subject: ActionSubject, goalID: UUID?, access: CaseStore.Access, for principal: Principal,
+    /// `showsContent`: the result and cancel reason, and closing, for those who read the case's content.
+    init(_ action: Action, subject: ActionSubject, goalID: UUID?, showsContent: Bool, for principal: Principal,
          calendar: WorkingDayCalendar, now: Date = .now) {
         id = action.id!.api
         caseReference = action.subjectReference
@@ -181,15 +207,21 @@ struct CaseActionDTO: Encodable {
         dueOn = action.dueOn
         status = action.status
         deadlineState = (action.actionStatus.isOpen ? DeadlineState.of(action.dueAt, now: now, calendar: calendar) : .none).rawValue
-        result = access.readsContent ? action.result : nil
-        cancelReason = access.readsContent ? action.cancelReason : nil
+        result = showsContent ? action.result : nil
+        cancelReason = showsContent ? action.cancelReason : nil
         goalId = goalID.api
         createdById = action.createdBy.api
         createdAt = APIDates.write(action.createdAt)
         closedById = action.closedBy.api
         closedAt = action.closedAt.map(APIDates.write)
         escalationLevel = (EscalationLevel(rawValue: action.escalationLevel) ?? .none).code
-        mayClose = action.actionStatus.isOpen && access.readsContent && ActionStore.mayClose(action, subject: subject, principal)
+        mayClose = action.actionStatus.isOpen && showsContent && ActionStore.mayClose(action, subject: subject, principal)
+    }
+
+    /// The action as its doer outside the case sees it: the action itself (its result and reason are
+    /// theirs to give), never the plan goal it serves.
+    init(doer action: Action, subject: ActionSubject, for principal: Principal, calendar: WorkingDayCalendar, now: Date = .now) {
+        self.init(action, subject: subject, goalID: nil, showsContent: true, for: principal, calendar: calendar, now: now)
     }
 }
 

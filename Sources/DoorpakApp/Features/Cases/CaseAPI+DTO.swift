@@ -104,7 +104,7 @@ struct CasePageDTO: Encodable {
 struct CaseDTO: Encodable {
     let summary: CaseSummaryDTO
     let readsContent: Bool
-    let openingReason: String?
+    var openingReason: String?
     let closingReason: String?
     let personPseudonyms: [String]
     let members: [CaseMemberDTO]
@@ -112,6 +112,8 @@ struct CaseDTO: Encodable {
     let allowedPhases: [String]
     /// Whether the caller is the proposed director and may accept the direction.
     let mayAccept: Bool
+    /// Why the direction is handed over: only for the one asked, who cannot read the history yet.
+    var handoverReason: String? = nil
 
     init(_ file: CaseFile, access: CaseStore.Access?, persons: [String], members: [CaseMemberDTO], by principal: Principal) {
         summary = CaseSummaryDTO(file, access: access, for: principal)
@@ -130,7 +132,14 @@ struct CaseDTO: Encodable {
         self.init(file, access: access, persons: persons, members: members.map(CaseMemberDTO.init), by: principal)
     }
 
-    enum CodingKeys: String, CodingKey { case readsContent, openingReason, closingReason, personPseudonyms, members, allowedPhases, mayAccept }
+    /// For the one asked to take over the direction: the facts and the opening reason, no persons or members yet.
+    init(proposed file: CaseFile, handoverReason: String?, by principal: Principal) {
+        self.init(file, access: nil, persons: [], members: [CaseMemberDTO](), by: principal)
+        openingReason = file.openingReason
+        self.handoverReason = handoverReason.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    enum CodingKeys: String, CodingKey { case readsContent, openingReason, closingReason, personPseudonyms, members, allowedPhases, mayAccept, handoverReason }
 
     func encode(to encoder: any Encoder) throws {
         try summary.encode(to: encoder)
@@ -142,6 +151,7 @@ struct CaseDTO: Encodable {
         try container.encode(members, forKey: .members)
         try container.encode(allowedPhases, forKey: .allowedPhases)
         try container.encode(mayAccept, forKey: .mayAccept)
+        try container.encode(handoverReason, forKey: .handoverReason)
     }
 }
 

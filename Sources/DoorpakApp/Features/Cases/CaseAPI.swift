@@ -118,9 +118,18 @@ struct CaseAPI {
 
     // MARK: One case
 
+    /// One case; the one asked to take over the direction (without a part in the case yet) gets its
+    /// facts, opening reason and the hand-over's reason, as on the page.
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        let reference = try context.parameters.require("case")
+        let found: (file: CaseFile, access: CaseStore.Access)
+        do {
+            found = try await store.find(reference: reference, by: principal)
+        } catch AppError.notFound {
+            let (file, reason) = try await store.proposal(reference: reference, by: principal)
+            return try APIBody.response(CaseDTO(proposed: file, handoverReason: reason, by: principal))
+        }
         return try APIBody.response(try await dto(found.file, access: found.access, by: principal))
     }
 

@@ -56,19 +56,12 @@ struct CaseCursor: Equatable, Sendable {
         self.id = id
     }
 
-    var encoded: String {
-        let text = "c1|\(Int64(openedAt.timeIntervalSince1970))|\(id.uuidString.lowercased())"
-        return Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    var encoded: String { PageToken.encode("c1", [PageToken.seconds(openedAt), id.uuidString.lowercased()]) }
 
     init?(encoded: String) {
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard encoded.count < 120, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|")
-        guard parts.count == 3, parts[0] == "c1", let seconds = Int64(parts[1]), let id = UUID(uuidString: String(parts[2])) else { return nil }
-        openedAt = Date(timeIntervalSince1970: TimeInterval(seconds))
+        guard let fields = PageToken.decode(encoded, tag: "c1", fields: 2, maxLength: 120),
+              let openedAt = PageToken.date(fields[0]), let id = UUID(uuidString: fields[1]) else { return nil }
+        self.openedAt = openedAt
         self.id = id
     }
 }

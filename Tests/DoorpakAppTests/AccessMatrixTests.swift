@@ -136,7 +136,7 @@ import Testing
             "GET /cooling-off": .records, "GET /api/v1/cooling-off/dwellings": .records, "GET /api/v1/cooling-off/availability": .records,
             "GET /api/v1/cooling-off/placements": .records, "GET /cases": .records,
             "GET /cases/{case}": .caseRead, "POST /cases/{case}/phase": .caseDirector, "POST /cases/{case}/members": .caseDirector,
-            "POST /cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /cases/{case}/notes": .caseDirector,
+            "POST /cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /cases/{case}/members/{id}/end": .caseDirector, "POST /cases/{case}/notes": .caseDirector,
             "POST /cases/{case}/director": .caseProposal, "POST /cases/{case}/director/accept": .caseAcceptance,
             // The plan, factors, actions, linked reports (Features/Cases): the director's; the placement request from
             // the case sorts after the withdraw route (the GGD member's consent is withdrawn by then: 404).
@@ -151,7 +151,7 @@ import Testing
             "GET /api/v1/cases/{case}": .caseRead, "PATCH /api/v1/cases/{case}": .caseDirector, "GET /api/v1/cases/{case}/history": .caseRead,
             "POST /api/v1/cases/{case}/director": .caseProposal, "POST /api/v1/cases/{case}/director/accept": .caseAcceptance,
             "GET /api/v1/cases/{case}/members": .caseRead, "POST /api/v1/cases/{case}/members": .caseDirector,
-            "POST /api/v1/cases/{case}/members/{id}/withdraw-consent": .caseDirector,
+            "POST /api/v1/cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /api/v1/cases/{case}/members/{id}/end": .caseDirector,
             "GET /api/v1/cases/{case}/notes": .caseRead, "POST /api/v1/cases/{case}/notes": .caseDirector,
             // Plan, factors (content readers only), actions, linked reports, placement from the case, timeline.
             "GET /api/v1/cases/{case}/goals": .caseRead, "POST /api/v1/cases/{case}/goals": .caseDirector,
@@ -427,6 +427,11 @@ import Testing
                                                          consentDate: Formats.isoDay(.now), consentScope: "Test"), to: file, access: .director, by: police)
             pseudonyms["case"] = file.reference
             pseudonyms["members"] = member.id!.uuidString
+            // A second member for the route that ends a membership (ending the GGD persona's would change what it sees later).
+            let leaver = User(email: "matrix-lid@test", name: "Matrix lid", passwordHash: "x", role: .partner, organisationID: world.police)
+            try await leaver.create(on: db)
+            pseudonyms["members-to-end"] = try await cases.addMember(.init(userID: leaver.id!, role: "Wijkagent", legalBasis: "legal_task"),
+                                                                     to: file, access: .director, by: police).id!.uuidString
             // A goal of the plan and an open action on the case, for the goal and action routes.
             let goal = try await cases.addGoal(domain: "housing", text: "Matrix: woonruimte behouden", to: file, access: .director, by: police)
             let caseAction = try await cases.addAction(ActionDraft(title: "Check", organisation: organisation.uuidString, dueOn: "2031-06-02"),
@@ -473,6 +478,7 @@ import Testing
             case "{goal}": out.append(ids.world["goal"]!)
             case "{action}": out.append(ids.world["case-action"]!)
             case "{item}": out.append(ids.world["items"]!)
+            case "{id}" where segments[index - 1] == "members" && segments.last == "end": out.append(ids.world["members-to-end"]!)
             case "{id}" where ids.world["\(segments[index - 1]):\(reference)"] != nil:
                 out.append(ids.world["\(segments[index - 1]):\(reference)"]!)
             case "{code}": out.append("en")

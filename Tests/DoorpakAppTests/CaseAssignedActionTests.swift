@@ -109,4 +109,38 @@ import Testing
             #expect(none.text.contains("no-cases") && !none.text.contains(reference))
         }
     }
+
+    /// The director ends a member's part: from then on the member reaches the case no longer; a
+    /// member cannot end anyone's; the API answers the member with `endedAt`.
+    @Test(arguments: TestDatabase.available)
+    func anEndedMemberReachesTheCaseNoLonger(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let (reference, memberID) = try await world.withDatabase { db -> (String, UUID) in
+            let s = try await CasePlanTests.setting(world, db)
+            let member = try #require(try await s.store.members(of: s.file).first { $0.userID == s.ggd.userID })
+            return (s.file.reference, member.id!)
+        }
+        let token = try await world.token(for: .police)
+        try await buildApplication(world.config).test(.router) { client in
+            let ggd = Browser(client)
+            try await ggd.signIn(.ggd)
+            #expect(try await ggd.get("/cases/\(reference)").status == .ok)
+            #expect(try await ggd.post("/cases/\(reference)/members/\(memberID.uuidString)/end", []).status == .notFound)
+            let police = Browser(client)
+            try await police.signIn(.police)
+            #expect(try await police.post("/cases/\(reference)/members/\(memberID.uuidString)/end", []).status == .seeOther)
+            #expect(try await police.get("/cases/\(reference)").text.contains("lidmaatschap beëindigd op"))
+            #expect(try await ggd.get("/cases/\(reference)").status == .notFound)
+            let list = try await ggd.get("/cases").text
+            #expect(!list.contains(reference))
+            let api = try await APIClient(client: client, token: token).post("/api/v1/cases/\(reference)/members/\(memberID.uuidString)/end", [:])
+            #expect(api.status == .ok)
+            let body = try api.object()
+            #expect(body["endedAt"] is String)
+        }
+        try await world.withDatabase { db in
+            let ended = try await CaseEvent.query(on: db.db()).filter(\.$kind == "member_ended").count()
+            #expect(ended == 1)
+        }
+    }
 }

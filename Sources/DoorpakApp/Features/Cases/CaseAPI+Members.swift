@@ -11,6 +11,7 @@ extension CaseAPI {
         api.get("/cases/:case/members", use: members)
         api.post("/cases/:case/members", use: addMember)
         api.post("/cases/:case/members/:id/withdraw-consent", use: withdrawConsent)
+        api.post("/cases/:case/members/:id/end", use: endMembership)
         api.get("/cases/:case/notes", use: notes)
         api.post("/cases/:case/notes", use: addNote)
     }
@@ -64,6 +65,17 @@ extension CaseAPI {
         guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
         _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
         try await store.withdrawConsent(id, in: found.file, access: found.access, by: principal)
+        guard let member = try await store.members(of: found.file).first(where: { $0.id == id }) else { throw AppError.notFound }
+        return try APIBody.response(CaseMemberDTO(member))
+    }
+
+    func endMembership(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
+        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
+        try await store.endMembership(id, in: found.file, access: found.access, by: principal)
         guard let member = try await store.members(of: found.file).first(where: { $0.id == id }) else { throw AppError.notFound }
         return try APIBody.response(CaseMemberDTO(member))
     }

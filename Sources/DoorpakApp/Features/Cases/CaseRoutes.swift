@@ -15,6 +15,7 @@ struct CaseRoutes {
         router.post("/cases/:case/phase", use: phase)
         router.post("/cases/:case/members", use: addMember)
         router.post("/cases/:case/members/:id/withdraw-consent", use: withdraw)
+        router.post("/cases/:case/members/:id/end", use: endMembership)
         router.post("/cases/:case/notes", use: addNote)
         router.post("/cases/:case/director", use: proposeDirector)
         router.post("/cases/:case/director/accept", use: acceptDirection)
@@ -139,6 +140,8 @@ struct CaseRoutes {
                 var row: [String: Any] = ["name": names[member.userID] ?? "–", "role": member.role,
                                           "basis": locale.text("cases.bases.\(member.legalBasis)")]
                 if let date = member.consentDate { row["consent"] = "\(Formats.date(date, language)) · \(member.consentScope ?? "")" }
+                if let ended = member.endedAt { row["ended"] = Formats.date(ended, language) }
+                else if director { row["endAction"] = "/cases/\(file.reference)/members/\(member.id!.uuidString)/end" }
                 if let withdrawn = member.consentWithdrawnAt { row["withdrawn"] = Formats.date(withdrawn, language) }
                 else if member.basis == .consent && director { row["withdrawAction"] = "/cases/\(file.reference)/members/\(member.id!.uuidString)/withdraw-consent" }
                 return row
@@ -217,6 +220,12 @@ struct CaseRoutes {
             _ = try await store.addMember(.init(userID: form["member"].flatMap(UUID.init(uuidString:)), role: form["member_role"],
                                                 legalBasis: form["legal_basis"], consentDate: form["consent_date"], consentScope: form["consent_scope"]),
                                           to: file, access: access, by: principal)
+        }
+    }
+
+    func endMembership(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await change(request, context, anchor: "members-heading") { file, access, principal in
+            try await store.endMembership(try context.parameters.require("id", as: UUID.self), in: file, access: access, by: principal)
         }
     }
 

@@ -168,6 +168,19 @@ extension CaseStore {
                         by: principal) { tx in try await member.update(on: tx) }
     }
 
+    /// Ends a member's part in the case (they leave the case, or their role in it ends): from this
+    /// moment they reach the case no longer, whatever their legal basis. The director (or an
+    /// administrator) decides it; the member stays listed with the date, and the history keeps it.
+    func endMembership(_ memberID: UUID, in file: CaseFile, access: Access, by principal: Principal, now: Date = .now) async throws {
+        try requireDirector(access)
+        guard let member = try await CaseMember.find(memberID, on: database.db()), member.caseID == file.id else { throw AppError.notFound }
+        guard member.endedAt == nil else { return }
+        member.endedAt = now.wholeSeconds
+        file.updatedAt = now.wholeSeconds
+        try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "member_ended", to: member.userID.uuidString),
+                        by: principal) { tx in try await member.update(on: tx) }
+    }
+
     /// Adds a note (director or a member whose basis still holds); a sensitive note names its readers among the members.
     @discardableResult
     func addNote(_ body: String, sensitive: Bool, readers: [UUID], to file: CaseFile, access: Access, by principal: Principal,

@@ -96,7 +96,7 @@ import Testing
         let world = try await TestWorld.make(database)
         let reference = try await world.withDatabase { try await CasePlanTests.setting(world, $0).file.reference }
         try await buildApplication(world.config).test(.router) { client in
-            for (persona, part) in [(TestWorld.Persona.police, "regiehouder"), (.ggd, "lid"), (.coordinatorNorth, "stadsdeel (alleen kerngegevens)")] {
+            for (persona, part) in [(TestWorld.Persona.police, "regiehouder"), (.ggd, "lid"), (.coordinatorNorth, "stadsdeel (alleen kerngegevens)"), (.admin, "beheerder")] {
                 let browser = Browser(client)
                 try await browser.signIn(persona)
                 let page = try await browser.get("/cases")

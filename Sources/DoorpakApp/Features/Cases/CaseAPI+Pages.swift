@@ -3,8 +3,8 @@ import Foundation
 
 /// The case list as the API pages it: the cases the user directs or is a member of, those whose
 /// direction they are asked to take over and, for a district coordinator, the cases of their
-/// districts (metadata only), newest first. Lives with the store because only the store queries
-/// the case tables.
+/// districts (metadata only); for administrators every case; newest first. Lives with the store
+/// because only the store queries the case tables.
 extension CaseStore {
     static let defaultPageSize = 50
     static let maxPageSize = 200
@@ -20,11 +20,15 @@ extension CaseStore {
         let db = database.db()
         let memberOf = try await CaseMember.query(on: db).filter(\.$userID == principal.userID).filter(\.$endedAt == nil).all().map(\.caseID)
         let districts = principal.role == .coordinator ? principal.districtIDs : []
-        let query = CaseFile.query(on: db).group(.or) { or in
-            or.filter(\.$directorID == principal.userID)
-            or.filter(\.$proposedDirectorID == principal.userID)
-            if !memberOf.isEmpty { or.filter(\.$id ~~ memberOf) }
-            if !districts.isEmpty { or.filter(\.$districtID ~~ districts) }
+        let query = CaseFile.query(on: db)
+        // Administrators reach every case (as on the case page); everyone else their own part in it.
+        if !principal.isAdministrator {
+            query.group(.or) { or in
+                or.filter(\.$directorID == principal.userID)
+                or.filter(\.$proposedDirectorID == principal.userID)
+                if !memberOf.isEmpty { or.filter(\.$id ~~ memberOf) }
+                if !districts.isEmpty { or.filter(\.$districtID ~~ districts) }
+            }
         }
         if let cursor {
             query.group(.or) { or in

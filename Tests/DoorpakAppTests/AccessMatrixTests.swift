@@ -143,7 +143,7 @@ import Testing
             "POST /cases/{case}/goals": .caseDirector, "POST /cases/{case}/goals/{goal}": .caseDirector,
             "POST /cases/{case}/factors": .caseDirector, "POST /cases/{case}/actions": .caseDirector,
             "POST /cases/{case}/reports": .caseDirector, "POST /cases/{case}/placements": .caseDirector,
-            "GET /cases/{case}/placements/new": .caseContent, "GET /cases/{case}/actions/{action}": .caseContent, "GET /cases/factors": .factorAggregates,
+            "GET /cases/{case}/placements/new": .caseContent, "GET /cases/{case}/actions/{action}": .caseRead, "GET /cases/factors": .factorAggregates,
             "POST /cases/{case}/actions/{action}/complete": .caseActionStep, "POST /cases/{case}/actions/{action}/cancel": .caseActionStep,
             // The cases API (Features/Cases/CaseAPI*): the same rules as the case pages. The API's withdraw
             // route sorts before its notes route, so the GGD member's consent is gone when notes are posted.

@@ -49,6 +49,11 @@ import Testing
             let forPolice = try await police.get("/cases/\(reference)/actions/\(ours.uuidString)")
             #expect(forPolice.status == .seeOther)
             #expect(forPolice.headers[.location] == "/cases/\(reference)#action-\(ours.uuidString)")
+            // The district coordinator, whom escalation notices reach, goes to the case's facts.
+            let coordinator = Browser(client)
+            try await coordinator.signIn(.coordinatorNorth)
+            let forCoordinator = try await coordinator.get("/cases/\(reference)/actions/\(ours.uuidString)")
+            #expect(forCoordinator.status == .seeOther && forCoordinator.headers[.location] == "/cases/\(reference)#action-\(ours.uuidString)")
         }
         try await world.withDatabase { db in
             let action = try #require(try await Action.find(ours, on: db.db()))

@@ -14,11 +14,15 @@ extension CaseRoutes {
         let principal = try context.principal()
         let reference = try context.parameters.require("case").uppercased()
         guard let id = UUID(uuidString: try context.parameters.require("action")) else { throw AppError.notFound }
-        if try await store.readsContent(reference: reference, by: principal) {
+        let access = try await store.access(reference: reference, by: principal)
+        if access?.readsContent == true { return .redirect(to: "/cases/\(reference)#action-\(id.uuidString)") }
+        do {
+            return try await renderAssigned(id, reference: reference, issues: [], form: FormFields(), request: request, context: context)
+                .response(from: request, context: context)
+        } catch AppError.notFound where access != nil {
+            // The district coordinator (an escalation notice links here): the case's facts, its actions among them.
             return .redirect(to: "/cases/\(reference)#action-\(id.uuidString)")
         }
-        return try await renderAssigned(id, reference: reference, issues: [], form: FormFields(), request: request, context: context)
-            .response(from: request, context: context)
     }
 
     /// Completing or cancelling by the doer outside the case: back to this page, or its form again with the message.

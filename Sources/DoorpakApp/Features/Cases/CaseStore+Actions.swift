@@ -161,13 +161,18 @@ extension CaseStore {
 /// named, or anyone of the organisation asked (with record access), as for a report's actions. They
 /// see the action and the case's reference, nothing else of the case, and can complete or cancel it.
 extension CaseStore {
-    /// Whether the user reads the case's content (director, member, administrator). Decides the way
-    /// in only, so it logs nothing; the page that follows logs its own read.
-    func readsContent(reference: String, by principal: Principal) async throws -> Bool {
+    /// How the user reaches the case, if at all. Decides the way in only, so it logs nothing; the
+    /// page that follows logs its own read.
+    func access(reference: String, by principal: Principal) async throws -> Access? {
         let db = database.db()
         guard principal.reportScope != .none,
-              let file = try await CaseFile.query(on: db).filter(\.$reference == reference.uppercased()).first() else { return false }
-        return try await access(to: file, by: principal, on: db)?.readsContent == true
+              let file = try await CaseFile.query(on: db).filter(\.$reference == reference.uppercased()).first() else { return nil }
+        return try await access(to: file, by: principal, on: db)
+    }
+
+    /// Whether the user reads the case's content (director, member, administrator).
+    func readsContent(reference: String, by principal: Principal) async throws -> Bool {
+        try await access(reference: reference, by: principal)?.readsContent == true
     }
 
     /// The action and its case for its doer; anyone else gets 404. The read is logged.

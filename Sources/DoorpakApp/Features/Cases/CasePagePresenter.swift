@@ -167,18 +167,29 @@ struct CasePagePresenter {
     }
 
     private func actionRow(_ action: Action, presenter: ReportPresenter, goal: String?) -> [String: Any] {
+        let prefix = "action_\(action.id!.uuidString)_"
+        return Self.actionRow(action, in: file, presenter: presenter, showsContent: access.readsContent, goal: goal, principal: principal,
+                              typed: (form.raw(prefix + "result"), form.raw(prefix + "cancel_reason")), errors: errors, now: now)
+    }
+
+    /// One action as `cases/_action` shows it, on the case page and on the action's own page for its
+    /// doer: `showsContent` gives the result, the cancel reason and (with `ActionStore.mayClose`) the
+    /// forms to close it, with what was `typed` and the `errors` of a refused attempt.
+    static func actionRow(_ action: Action, in file: CaseFile, presenter: ReportPresenter, showsContent: Bool, goal: String?,
+                          principal: Principal, typed: (result: String, cancel: String), errors: [String: String], now: Date) -> [String: Any] {
+        let locale = presenter.locale
         let id = action.id!.uuidString
         let prefix = "action_\(id)_"
         var values: [String: Any] = [
             "id": id, "title": action.title,
             "organisation": presenter.catalog.organisation(action.organisationID)?.name ?? "—",
-            "due": Formats.date(action.dueAt ?? now, language),
+            "due": Formats.date(action.dueAt ?? now, presenter.language),
             "status": locale.text("followthrough.action_status.\(action.status)"), "statusCode": action.status,
             "resultField": prefix + "result", "cancelField": prefix + "cancel_reason",
         ]
         if let goal { values["goal"] = goal }
         if let assignee = action.assigneeID.flatMap({ presenter.names[$0] }) { values["assignee"] = assignee }
-        if access.readsContent {
+        if showsContent {
             if let result = action.result { values["result"] = result }
             if let reason = action.cancelReason { values["cancelReason"] = reason }
         }
@@ -187,10 +198,10 @@ struct CasePagePresenter {
             if action.escalationLevel > 0 {
                 values["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: action.escalationLevel)?.code ?? "none")")
             }
-            if access.readsContent, ActionStore.mayClose(action, subject: ActionSubject(file), principal) {
+            if showsContent, ActionStore.mayClose(action, subject: ActionSubject(file), principal) {
                 values["canClose"] = true
-                values["resultValue"] = form.raw(prefix + "result")
-                values["cancelValue"] = form.raw(prefix + "cancel_reason")
+                values["resultValue"] = typed.result
+                values["cancelValue"] = typed.cancel
                 if let error = errors[prefix + "result"] { values["resultError"] = error }
                 if let error = errors[prefix + "cancel_reason"] { values["cancelError"] = error }
             }

@@ -53,27 +53,9 @@ extension CaseRoutes {
                                         locale: locale, language: context.language)
         presenter.calendar = try await RoutingStore.calendar(on: db)
         let errors = ViewHelpers.errors(issues, locale)
-        let prefix = "action_\(id.uuidString)_"
-        var row: [String: Any] = [
-            "id": id.uuidString, "title": action.title,
-            "organisation": presenter.catalog.organisation(action.organisationID)?.name ?? "—",
-            "due": Formats.date(action.dueAt ?? presenter.now, context.language),
-            "status": locale.text("followthrough.action_status.\(action.status)"), "statusCode": action.status,
-            "resultField": prefix + "result", "cancelField": prefix + "cancel_reason",
-        ]
-        if let assignee = action.assigneeID.flatMap({ presenter.names[$0] }) { row["assignee"] = assignee }
-        if let result = action.result { row["result"] = result }
-        if let reason = action.cancelReason { row["cancelReason"] = reason }
-        if action.actionStatus.isOpen {
-            presenter.markDeadline(DeadlineState.of(action.dueAt, now: presenter.now, calendar: presenter.calendar), in: &row)
-            if ActionStore.mayClose(action, subject: ActionSubject(file), principal) {
-                row["canClose"] = true
-                row["resultValue"] = form.raw("result")
-                row["cancelValue"] = form.raw("cancel_reason")
-                if let error = errors[prefix + "result"] { row["resultError"] = error }
-                if let error = errors[prefix + "cancel_reason"] { row["cancelError"] = error }
-            }
-        }
+        // The doer reads their own action's result and closes it (`ActionStore.mayClose`), nothing else of the case.
+        let row = CasePagePresenter.actionRow(action, in: file, presenter: presenter, showsContent: true, goal: nil, principal: principal,
+                                              typed: (form.raw("result"), form.raw("cancel_reason")), errors: errors, now: presenter.now)
         let data: [String: Any] = ["reference": file.reference, "action": row, "errors": errors]
         return try views.page("cases/action", title: (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + action.title,
                               request: request, context: context, data: data, status: errors.isEmpty ? .ok : .unprocessableContent)

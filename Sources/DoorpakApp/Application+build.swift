@@ -19,7 +19,7 @@ struct AppServices: Sendable {
 public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable () -> Void = {}) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "doorpak")
     logger.logLevel = config.logLevel
-    let database = try AppDatabase(config.database, logger: logger)
+    let database = try await AppDatabase.open(config.database, logger: logger)
     let services = AppServices(config: config, database: database, views: try await Views.load(),
                                passwords: Passwords(cost: UInt8(config.bcryptCost)), cipher: try FieldCipher(config.keys))
     let sessions = DatabasePersistDriver(database: database)
@@ -57,6 +57,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     let staticFiles = try! StaticFilesMiddleware<AppRequestContext>(directory: Views.assets.appendingPathComponent("static"))
     let secure = services.config.secureCookies
     router.addMiddleware {
+        ClientAddressMiddleware(proxies: services.config.trustedProxies)
         SecurityHeadersMiddleware(secure: secure)
         staticFiles
         APIRateLimitMiddleware(limit: services.config.auth.apiRateLimit, locales: services.views.locales)

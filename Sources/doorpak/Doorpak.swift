@@ -42,8 +42,11 @@ struct Serve: AsyncParsableCommand {
     var requireTwoFactor: Bool?
     @Option(help: "How long break-the-glass (emergency, read-only) access to one record lasts, in minutes (5 to 1440; default 60).")
     var breakGlassMinutes: Int?
+    @Option(help: "Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For names the client (default: none, the header is ignored).")
+    var trustedProxy: String?
 
     func validate() throws {
+        if let trustedProxy { _ = try TrustedProxies(parsing: trustedProxy) }
         if let breakGlassMinutes, !(5...1440).contains(breakGlassMinutes) { throw ValidationError("--break-glass-minutes must be 5 to 1440") }
     }
 
@@ -52,6 +55,7 @@ struct Serve: AsyncParsableCommand {
         if let breakGlassMinutes { config.auth.breakGlassDuration = .seconds(breakGlassMinutes * 60) }
         if let hostname { config.hostname = hostname }
         if let port { config.port = port }
+        if let trustedProxy { config.trustedProxies = try TrustedProxies(parsing: trustedProxy) }
         config.seedDemoData = demo
         try singleSignOn.apply(to: &config)
         try mail.apply(to: &config)

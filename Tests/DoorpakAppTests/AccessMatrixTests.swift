@@ -33,9 +33,9 @@ import Testing
         /// The director's changes to a case (administrators may step in). Notes also: the GGD member's
         /// consent is withdrawn by the withdraw route, which sorts before the notes route.
         case caseDirector
-        /// Proposing a new director: the director, administrators and the district's coordinator.
+        /// Proposing a new director: the director and administrators (the coordinator only when the case has no active director).
         case caseProposal
-        /// Accepting the direction: only the proposed director (nobody in the matrix).
+        /// Accepting the direction, or claiming it: only the proposed director, or the coordinator of a case without an active director (nobody in the matrix).
         case caseAcceptance
         /// Reading-and-writing the case's content beyond the director's forms (the cooling-off request form):
         /// the director, administrators and the GGD member; the coordinator (metadata only) and outsiders 404.
@@ -138,6 +138,7 @@ import Testing
             "GET /cases/{case}": .caseRead, "POST /cases/{case}/phase": .caseDirector, "POST /cases/{case}/members": .caseDirector,
             "POST /cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /cases/{case}/members/{id}/end": .caseDirector, "POST /cases/{case}/notes": .caseDirector,
             "POST /cases/{case}/director": .caseProposal, "POST /cases/{case}/director/accept": .caseAcceptance,
+            "POST /cases/{case}/director/claim": .caseAcceptance,
             // The plan, factors, actions, linked reports (Features/Cases): the director's; the placement request from
             // the case sorts after the withdraw route (the GGD member's consent is withdrawn by then: 404).
             "POST /cases/{case}/goals": .caseDirector, "POST /cases/{case}/goals/{goal}": .caseDirector,
@@ -150,6 +151,7 @@ import Testing
             "GET /api/v1/cases": .records, "POST /api/v1/cases": .records, "GET /api/v1/cases/needing-director": .caseCoordinator,
             "GET /api/v1/cases/{case}": .caseRead, "PATCH /api/v1/cases/{case}": .caseDirector, "GET /api/v1/cases/{case}/history": .caseRead,
             "POST /api/v1/cases/{case}/director": .caseProposal, "POST /api/v1/cases/{case}/director/accept": .caseAcceptance,
+            "POST /api/v1/cases/{case}/director/claim": .caseAcceptance,
             "GET /api/v1/cases/{case}/members": .caseRead, "POST /api/v1/cases/{case}/members": .caseDirector,
             "POST /api/v1/cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /api/v1/cases/{case}/members/{id}/end": .caseDirector,
             "GET /api/v1/cases/{case}/notes": .caseRead, "POST /api/v1/cases/{case}/notes": .caseDirector,
@@ -282,7 +284,8 @@ import Testing
                         case .caseContent: [.admin, .police, .ggd]
                         case .caseActionStep: [.admin, .police]
                         case .caseDirector: [.admin, .police]
-                        case .caseProposal: [.admin, .police, .coordinatorNorth]
+                        // The coordinator proposes only when the case has no active director (issue 11).
+                        case .caseProposal: [.admin, .police]
                         default: []
                         }
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), allowed.contains(persona))]

@@ -38,6 +38,8 @@ public struct AppConfig: Sendable {
     /// Where the data keys (field encryption) come from: `DOORPAK_DATA_KEYS`, or a key file
     /// (`--key-file` / `DOORPAK_KEY_FILE`, default `<data dir>/keys.json`). Without keys the server does not start.
     public var keys: KeySource = .unconfigured
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); empty: the header is ignored.
+    public var trustedProxies = TrustedProxies()
 
     public init() {}
 

@@ -75,7 +75,8 @@ struct AccountRoutes {
             "tokens": tokens.map { token in
                 ["id": token.id!.uuidString, "name": token.name, "hint": token.hint,
                  "created": token.createdAt.map { Formats.dateTime($0, context.language) } ?? "",
-                 "lastUsed": token.lastUsedAt.map { Formats.dateTime($0, context.language) } ?? locale.text("account.never")]
+                 "lastUsed": token.lastUsedAt.map { Formats.dateTime($0, context.language) } ?? locale.text("account.never"),
+                 "expires": token.expiresAt.map { Formats.dateTime($0, context.language) } ?? ""]
             },
             "hasTokens": !tokens.isEmpty,
             "tokenName": tokenName,

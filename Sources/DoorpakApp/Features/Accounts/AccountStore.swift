@@ -39,7 +39,7 @@ struct AccountStore: Sendable {
 
     func tokens(of principal: Principal) async throws -> [APIToken] {
         try await APIToken.query(on: database.db()).filter(\.$userID == principal.userID).filter(\.$revokedAt == nil)
-            .sort(\.$createdAt, .descending).all()
+            .filter(\.$expiresAt > .now).sort(\.$createdAt, .descending).all()
     }
 
     /// Creates a token and returns it in clear text: the only time it is ever shown.

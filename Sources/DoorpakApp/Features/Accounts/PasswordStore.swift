@@ -4,7 +4,7 @@ import Foundation
 /// Changing and resetting passwords: the user's own change (current password required), an
 /// administrator's reset to a one-time password, and the command line's `user set-password`.
 /// Every change replaces the hash, which ends the user's other sessions (see `WebSession.credential`),
-/// and leaves an audit entry.
+/// revokes their API tokens, and leaves an audit entry.
 struct PasswordStore: Sendable {
     let database: AppDatabase
     let passwords: Passwords
@@ -32,6 +32,7 @@ struct PasswordStore: Sendable {
             user.passwordMustChange = nil
             user.passwordChangedAt = .now
             try await user.update(on: tx)
+            try await APIToken.revokeAll(of: userID, on: tx)
             try await Audit.record(.passwordChanged, "user", userID.uuidString, by: principal, on: tx)
         }
         return hash
@@ -49,6 +50,7 @@ struct PasswordStore: Sendable {
             user.passwordMustChange = true
             user.passwordChangedAt = .now
             try await user.update(on: tx)
+            try await APIToken.revokeAll(of: userID, on: tx)
             try await Audit.record(.passwordReset, "user", userID.uuidString, by: principal, on: tx)
             return user.email
         }
@@ -67,6 +69,7 @@ struct PasswordStore: Sendable {
             user.passwordMustChange = mustChange ? true : nil
             user.passwordChangedAt = .now
             try await user.update(on: tx)
+            try await APIToken.revokeAll(of: user.id!, on: tx)
             try await Audit.record(mustChange ? .passwordReset : .passwordChanged, "user", user.id!.uuidString, by: nil,
                                    purpose: "cli", on: tx)
         }

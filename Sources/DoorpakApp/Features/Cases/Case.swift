@@ -112,6 +112,15 @@ final class CaseEvent: Model, @unchecked Sendable {
         self.toValue = to
         self.reason = reason
     }
+
+    /// The event as one who reads no content sees it: what happened, when and by whom; no reason,
+    /// result or factor (a detached copy, never saved).
+    func withoutContent() -> CaseEvent {
+        let copy = CaseEvent(caseID: caseID, at: at, actorID: actorID, kind: kind,
+                             from: kind == "factor" ? nil : fromValue, to: kind == "factor" ? nil : toValue)
+        copy.id = id
+        return copy
+    }
 }
 
 struct CreateCases: AsyncMigration {

@@ -22,6 +22,12 @@ struct CasePatch: APIInput {
 }
 
 /// `POST /cases/{case}/director`: propose a new director.
+/// `POST /cases/{case}/director/claim`.
+struct ClaimInput: APIInput {
+    var reason: String?
+    static let members = ["reason"]
+}
+
 struct DirectorInput: APIInput {
     var directorId: String?
     var reason: String?
@@ -58,7 +64,7 @@ extension CaseStore.Access {
     var code: String {
         switch self {
         case .director: "director"
-        case .member: "member"
+        case .member, .withdrawnMember: "member"
         case .administrator: "administrator"
         case .coordinatorMetadata: "coordinator"
         }

@@ -8,6 +8,7 @@ extension CaseAPI {
     func addMembers(to api: RouterGroup<AppRequestContext>) {
         api.post("/cases/:case/director", use: proposeDirector)
         api.post("/cases/:case/director/accept", use: acceptDirection)
+        api.post("/cases/:case/director/claim", use: claimDirection)
         api.get("/cases/:case/members", use: members)
         api.post("/cases/:case/members", use: addMember)
         api.post("/cases/:case/members/:id/withdraw-consent", use: withdrawConsent)
@@ -21,7 +22,7 @@ extension CaseAPI {
     func proposeDirector(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access != .member else { throw AppError.notFound }
+        guard try await store.policy(for: found.file, access: found.access, by: principal).mayProposeDirector else { throw AppError.notFound }
         let input = try await APIBody.decode(DirectorInput.self, from: request)
         let proposed = try Self.uuid(input.directorId, "directorId")
         try await mapping { try await store.proposeDirector(found.file, access: found.access, userID: proposed, reason: input.reason, by: principal) }
@@ -36,6 +37,19 @@ extension CaseAPI {
         let file = try await store.findProposed(reference: context.parameters.require("case"), by: principal)
         try await store.acceptDirection(file, by: principal)
         return try APIBody.response(try await dto(file, access: .director, by: principal))
+    }
+
+    /// A district coordinator takes over a case that has no active director (`CasePolicy`); for
+    /// anyone else, or while the director is active, the operation does not exist (404).
+    func claimDirection(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        guard try await store.policy(for: found.file, access: found.access, by: principal).mayClaimDirection else { throw AppError.notFound }
+        let input = try await APIBody.decode(ClaimInput.self, from: request)
+        try await ReportAPI.renaming(["claim_reason": "reason"]) {
+            try await store.claimDirection(found.file, access: found.access, reason: input.reason, by: principal)
+        }
+        return try APIBody.response(try await dto(found.file, access: .director, by: principal))
     }
 
     // MARK: Members

@@ -77,7 +77,8 @@ extension CaseAPI {
     func factorCounts(_ request: Request, context: AppRequestContext) async throws -> Response {
         let counts = try await store.factorCounts(by: context.principal())
         return try APIBody.response(ItemsDTO(items: CaseFactor.allCases.map { factor in
-            FactorCountDTO(code: factor.rawValue, present: counts[factor]?.present ?? 0, recorded: counts[factor]?.recorded ?? 0)
+            FactorCountDTO(code: factor.rawValue, present: counts[factor]?.present ?? SuppressedCount(0),
+                           recorded: counts[factor]?.recorded ?? SuppressedCount(0))
         }))
     }
 }
@@ -147,6 +148,7 @@ struct CaseFactorDTO: Encodable {
 
 struct FactorCountDTO: Encodable {
     var code: String
-    var present: Int
-    var recorded: Int
+    /// `null` for 1 to 4 (suppressed), as on the page.
+    var present: SuppressedCount
+    var recorded: SuppressedCount
 }

@@ -111,7 +111,7 @@ struct CaseAPI {
             // The persons were checked above: what is out of reach is a report.
             throw AppError.invalid([FieldIssue("reportReferences", "unknown")])
         }
-        // Opened for another director, the opener may have no access left: they get the metadata only.
+        // Opened naming another director, the opener directs the case until that one accepts.
         let access = try await store.access(to: file, by: principal, on: db)
         return try APIBody.response(try await dto(file, access: access, by: principal), status: .created, headers: [.location: path(file.reference)])
     }
@@ -155,6 +155,6 @@ struct CaseAPI {
 
     func history(_ request: Request, context: AppRequestContext) async throws -> Response {
         let found = try await store.find(reference: context.parameters.require("case"), by: context.principal())
-        return try APIBody.response(ItemsDTO(items: try await store.history(of: found.file).map(CaseEventDTO.init)))
+        return try APIBody.response(ItemsDTO(items: try await store.history(of: found.file, access: found.access).map(CaseEventDTO.init)))
     }
 }

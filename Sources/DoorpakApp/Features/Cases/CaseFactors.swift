@@ -49,15 +49,6 @@ enum CaseFactorRules {
         let to: Bool
     }
 
-    /// Counts below this are not shown in the aggregate view (small cells could point to one
-    /// person, e.g. for a coordinator with one case in their district).
-    static let smallestShownCount = 5
-
-    /// A count as the aggregate view shows it: `nil` (suppressed) for 1 up to `smallestShownCount - 1`.
-    static func shown(_ count: Int) -> Int? {
-        count == 0 || count >= smallestShownCount ? count : nil
-    }
-
     static func changes(current: [CaseFactor: Bool], present: Set<CaseFactor>) -> [Change] {
         CaseFactor.allCases.compactMap { factor in
             let now = present.contains(factor)

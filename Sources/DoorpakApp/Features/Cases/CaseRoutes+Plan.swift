@@ -29,13 +29,13 @@ extension CaseRoutes {
         let locale = views.locales[context.language]
         let suppressed = locale.text("cases.factor_overview.suppressed")
         let rows = CaseFactor.allCases.map { factor -> [String: Any] in
-            let count = counts[factor] ?? (0, 0)
+            let count = counts[factor] ?? (SuppressedCount(0), SuppressedCount(0))
             return ["label": locale.text("cases.factor_codes.\(factor.rawValue)"), "code": factor.rawValue,
-                    "present": CaseFactorRules.shown(count.present).map(String.init) ?? suppressed,
-                    "recorded": CaseFactorRules.shown(count.recorded).map(String.init) ?? suppressed]
+                    "present": count.present.shown.map(String.init) ?? suppressed,
+                    "recorded": count.recorded.shown.map(String.init) ?? suppressed]
         }
         return try views.page("cases/factors", title: locale.text("cases.factor_overview.title"), request: request, context: context,
-                              data: ["rows": rows, "minimum": CaseFactorRules.smallestShownCount])
+                              data: ["rows": rows, "minimum": SuppressedCount.smallestShown])
     }
 
     func addGoal(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -19,6 +19,7 @@ struct CaseRoutes {
         router.post("/cases/:case/notes", use: addNote)
         router.post("/cases/:case/director", use: proposeDirector)
         router.post("/cases/:case/director/accept", use: acceptDirection)
+        router.post("/cases/:case/director/claim", use: claimDirection)
         addPlan(to: router)
         addAssignedAction(to: router)
     }
@@ -38,7 +39,7 @@ struct CaseRoutes {
         let roleKey: (CaseStore.Access?) -> String = { access in
             switch access {
             case .director: "director"
-            case .member: "member"
+            case .member, .withdrawnMember: "member"
             case .administrator: "administrator"
             case .coordinatorMetadata: "district"
             case nil: "proposed"
@@ -147,7 +148,7 @@ struct CaseRoutes {
                 return row
             },
             "errors": ViewHelpers.errors(issues, locale),
-            "noteBody": form.raw("body"),
+            "noteBody": form.raw("body"), "claimReason": form.raw("claim_reason"),
         ]
         if access.readsContent {
             data["content"] = true
@@ -163,7 +164,7 @@ struct CaseRoutes {
             data["metadataOnly"] = true
         }
         if let outcome = file.outcome, file.casePhase == .closed { data["outcome"] = locale.text("cases.outcomes.\(outcome)") }
-        if let reason = file.closingReason, file.casePhase == .closed { data["closingReason"] = reason }
+        if let reason = file.closingReason, file.casePhase == .closed, access.readsContent { data["closingReason"] = reason }
         if let proposed = file.proposedDirectorID { data["proposed"] = names[proposed] ?? "–" }
         if file.proposedDirectorID == principal.userID { data["mayAccept"] = true }
         if director {
@@ -174,10 +175,13 @@ struct CaseRoutes {
             data["bases"] = LegalBasis.allCases.map { ["value": $0.rawValue, "label": locale.text("cases.bases.\($0.rawValue)")] }
             data["users"] = candidates.filter { $0.id != file.directorID }.map { ["value": $0.id!.uuidString, "label": $0.name] }
         }
-        if access != .member && file.casePhase != .closed {
+        let policy = try await store.policy(for: file, access: access, by: principal)
+        if policy.mayProposeDirector {
             data["mayPropose"] = true
-            data["directorChoices"] = candidates.filter { $0.id != file.directorID }.map { ["value": $0.id!.uuidString, "label": $0.name] }
+            data["directorChoices"] = candidates.filter { $0.id != file.directorID && policy.mayPropose($0.id!) }
+                .map { ["value": $0.id!.uuidString, "label": $0.name] }
         }
+        if policy.mayClaimDirection { data["mayClaim"] = true }
         let errors = ViewHelpers.errors(issues, locale)
         let substance = try await CasePagePresenter(store: store, file: file, access: access, principal: principal, locale: locale,
                                                     language: language, errors: errors, form: form).data()
@@ -246,6 +250,12 @@ struct CaseRoutes {
     func proposeDirector(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await change(request, context, anchor: "director-heading") { file, access, principal in
             try await store.proposeDirector(file, access: access, userID: context.form["director"].flatMap(UUID.init(uuidString:)), reason: context.form["director_reason"], by: principal)
+        }
+    }
+
+    func claimDirection(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await change(request, context, anchor: "claim-heading") { file, access, principal in
+            try await store.claimDirection(file, access: access, reason: context.form["claim_reason"], by: principal)
         }
     }
 

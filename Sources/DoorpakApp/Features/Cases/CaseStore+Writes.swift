@@ -61,13 +61,15 @@ extension CaseStore {
         }
     }
 
-    /// Proposes a new director (the director, an administrator, or the district coordinator, who
-    /// picks up cases whose director left).
+    /// Proposes a new director (see `CasePolicy`: the director, an administrator, or the district
+    /// coordinator when the director is gone); never oneself.
     func proposeDirector(_ file: CaseFile, access: Access, userID proposed: UUID?, reason: String?, by principal: Principal,
                          now: Date = .now) async throws {
-        guard access != .member else { throw AppError.notFound }
         guard file.casePhase != .closed else { throw AppError.conflict("A closed case has no hand-over.") }
+        let policy = try await policy(for: file, access: access, by: principal)
+        guard policy.mayProposeDirector else { throw AppError.notFound }
         guard let userID = proposed else { throw AppError.invalid([FieldIssue("director", "required")]) }
+        guard policy.mayPropose(userID) else { throw AppError.invalid([FieldIssue("director", "self")]) }
         // Control characters and NUL (HostileInputTests found them stored in the event's reason).
         if let reason, let issue = TextRules.check(reason, required: false, max: 2000) { throw AppError.invalid([FieldIssue("reason", issue)]) }
         let db = database.db()
@@ -79,6 +81,24 @@ extension CaseStore {
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_proposed", from: file.directorID.uuidString,
                                         to: userID.uuidString, reason: reason), by: principal) { tx in
             try await Notifications.send([notice], on: tx, now: now)
+        }
+    }
+
+    /// A case without an active director is claimed by its district's coordinator (`CasePolicy`):
+    /// a reason is required; the history, the access log and a notice to each active member say so.
+    func claimDirection(_ file: CaseFile, access: Access, reason: String?, by principal: Principal, now: Date = .now) async throws {
+        guard try await policy(for: file, access: access, by: principal).mayClaimDirection else { throw AppError.notFound }
+        let reason = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let issue = TextRules.check(reason, required: true, max: 2000) { throw AppError.invalid([FieldIssue("claim_reason", issue)]) }
+        let from = file.directorID
+        file.directorID = principal.userID
+        file.proposedDirectorID = nil
+        file.updatedAt = now.wholeSeconds
+        let members = try await members(of: file).filter { $0.endedAt == nil }.map(\.userID)
+        let notices = members.map { Notice(recipient: $0, kind: .caseDirectorClaimed, reference: file.reference, link: "/cases/\(file.reference)") }
+        try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_claimed", from: from.uuidString,
+                                        to: principal.userID.uuidString, reason: reason), by: principal, purpose: "claimed the direction: no active director") { tx in
+            try await Notifications.send(notices, on: tx, now: now)
         }
     }
 
@@ -185,11 +205,7 @@ extension CaseStore {
     @discardableResult
     func addNote(_ body: String, sensitive: Bool, readers: [UUID], to file: CaseFile, access: Access, by principal: Principal,
                  now: Date = .now) async throws -> CaseNote {
-        guard access == .director || access == .member || access == .administrator else { throw AppError.notFound }
-        let db = database.db()
-        if access == .member, let member = try await activeMember(of: file, userID: principal.userID, on: db), member.consentWithdrawnAt != nil {
-            throw AppError.notFound
-        }
+        try await requireContentWriter(file, access: access, by: principal)
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         if let issue = TextRules.check(text, required: true, max: 5000) { throw AppError.invalid([FieldIssue("body", issue)]) }
         let members = Set(try await members(of: file).filter { $0.endedAt == nil }.map(\.userID))

@@ -14,14 +14,32 @@ struct CaseStore: Sendable {
         case director, member, administrator
         /// The district coordinator: the case's facts, not its notes.
         case coordinatorMetadata
+        /// A member whose consent was withdrawn: reads what was written before that moment,
+        /// nothing written since, of any kind, and writes nothing.
+        case withdrawnMember(since: Date)
 
         var readsContent: Bool { self != .coordinatorMetadata }
+
+        /// Content written at or after this moment is not for this reader.
+        var contentCutoff: Date? {
+            if case .withdrawnMember(let since) = self { return since }
+            return nil
+        }
+
+        /// Whether content written at `date` is for this reader.
+        func reads(writtenAt date: Date?) -> Bool {
+            guard readsContent else { return false }
+            guard let cutoff = contentCutoff, let date else { return contentCutoff == nil }
+            return date < cutoff
+        }
     }
 
     func access(to file: CaseFile, by principal: Principal, on db: any Database) async throws -> Access? {
         if file.directorID == principal.userID { return .director }
         if principal.isAdministrator { return .administrator }
-        if try await activeMember(of: file, userID: principal.userID, on: db) != nil { return .member }
+        if let member = try await activeMember(of: file, userID: principal.userID, on: db) {
+            return member.consentWithdrawnAt.map { .withdrawnMember(since: $0) } ?? .member
+        }
         if principal.role == .coordinator, let district = file.districtID, principal.districtIDs.contains(district) { return .coordinatorMetadata }
         return nil
     }
@@ -85,8 +103,11 @@ struct CaseStore: Sendable {
         var people: [PersonRecord] = []
         for pseudonym in opening.pseudonyms { people.append(try await persons.record(pseudonym: pseudonym, by: principal, on: db)) }
         if people.isEmpty { issues.append(FieldIssue("persons", "required")) }
-        let directorID = opening.directorID ?? principal.userID
-        if try await !Self.mayDirect(directorID, on: db) { issues.append(FieldIssue("director", "unknown")) }
+        // Naming another director is a proposal they accept (`CasePolicy`): until then the one
+        // opening the case directs it.
+        let proposedID = opening.directorID.flatMap { $0 == principal.userID ? nil : $0 }
+        if let proposedID, try await !Self.mayDirect(proposedID, on: db) { issues.append(FieldIssue("director", "unknown")) }
+        if try await !Self.mayDirect(principal.userID, on: db) { throw AppError.notFound }
         var reports: [Report] = []
         for reference in opening.reportReferences { reports.append(try await persons.reports.find(reference: reference, by: principal)) }
         guard issues.isEmpty else { throw AppError.invalid(issues) }
@@ -96,7 +117,8 @@ struct CaseStore: Sendable {
         file.id = UUID()
         file.openingReason = reason
         file.phase = CasePhase.registration.rawValue
-        file.directorID = directorID
+        file.directorID = principal.userID
+        file.proposedDirectorID = proposedID
         file.districtID = district
         file.openedBy = principal.userID
         file.openedAt = now.wholeSeconds
@@ -107,7 +129,13 @@ struct CaseStore: Sendable {
             try await file.create(on: tx)
             for id in peopleIDs { try await CasePerson(caseID: file.id!, personID: id).create(on: tx) }
             for id in reportIDs { try await CaseReport(caseID: file.id!, reportID: id).create(on: tx) }
-            try await CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "opened", to: directorID.uuidString).create(on: tx)
+            try await CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "opened", to: principal.userID.uuidString).create(on: tx)
+            if let proposedID {
+                try await CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_proposed",
+                                    from: principal.userID.uuidString, to: proposedID.uuidString).create(on: tx)
+                try await Notifications.send([Notice(recipient: proposedID, kind: .caseDirectorRequested, reference: file.reference,
+                                                     link: "/cases/\(file.reference)")], on: tx, now: now)
+            }
             try await Audit.record(.create, "case", file.reference, by: principal, on: tx)
         }
         return file
@@ -147,8 +175,23 @@ struct CaseStore: Sendable {
         try await CaseMember.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$addedAt).all()
     }
 
-    func history(of file: CaseFile) async throws -> [CaseEvent] {
-        try await CaseEvent.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$at).all()
+    /// The case's history as this reader may see it: a member whose consent was withdrawn sees
+    /// nothing from that moment on; who reads no content (the district coordinator) sees what
+    /// happened and when, without reasons, results or factor codes (the same as the timeline).
+    func history(of file: CaseFile, access: Access) async throws -> [CaseEvent] {
+        let events = try await CaseEvent.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$at).all()
+        let cutoff = access.contentCutoff
+        return events.filter { event in cutoff.map { event.at < $0 } ?? true }.map { event in
+            guard !access.readsContent else { return event }
+            return event.withoutContent()
+        }
+    }
+
+    /// The policy for this reader's changes to the case's direction.
+    func policy(for file: CaseFile, access: Access, by principal: Principal) async throws -> CasePolicy {
+        let director = try await User.find(file.directorID, on: database.db())
+        return CasePolicy(access: access, principalID: principal.userID, isOpen: file.casePhase != .closed,
+                          directorActive: director?.active == true)
     }
 
     /// The notes this user may read, opened. Coordinators (metadata) read none.

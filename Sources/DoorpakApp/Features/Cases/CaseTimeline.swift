@@ -46,9 +46,14 @@ struct CaseTimeline: Sendable {
     }
 
     let readsContent: Bool
+    /// A member whose consent was withdrawn sees no entry from this moment on, of any kind.
+    let cutoff: Date?
     private(set) var entries: [Entry] = []
 
-    init(readsContent: Bool) { self.readsContent = readsContent }
+    init(readsContent: Bool, cutoff: Date? = nil) {
+        self.readsContent = readsContent
+        self.cutoff = cutoff
+    }
 
     /// Newest first; entries in the same second keep their insertion order, newest first.
     var sorted: [Entry] {
@@ -56,6 +61,7 @@ struct CaseTimeline: Sendable {
     }
 
     mutating func append(_ entry: Entry) {
+        if let cutoff, entry.at >= cutoff { return }
         var entry = entry
         entry.sequence = entries.count
         if !readsContent { entry.detail = nil }
@@ -70,6 +76,7 @@ struct CaseTimeline: Sendable {
         // present and those no longer present; a first "absent" is not news and is left out.
         var factorEntries: [String: Int] = [:]
         for event in events {
+            if let cutoff, event.at >= cutoff { continue }
             if event.kind == "factor" {
                 let key = "\(event.at.timeIntervalSince1970)|\(event.actorID)"
                 let index = factorEntries[key] ?? entries.count
@@ -98,7 +105,7 @@ struct CaseTimeline: Sendable {
             case "closed": entry.parts = event.toValue.map { [.key("cases.outcomes.\($0)")] } ?? []
             default: break
             }
-            if ["phase", "closed", "reopened", "director_proposed", "decision"].contains(event.kind) { entry.detail = event.reason }
+            if ["phase", "closed", "reopened", "director_proposed", "director_claimed", "decision"].contains(event.kind) { entry.detail = event.reason }
             append(entry)
         }
     }

@@ -47,7 +47,7 @@ public enum Benchmarks {
             folder = directory
             choice = .sqlite(path: directory.appendingPathComponent("bench.sqlite").path)
         }
-        let database = try AppDatabase(choice, logger: logger)
+        let database = try await AppDatabase.open(choice, logger: logger)
         var failure: (any Error)?
         do {
             try await bench(database, options: options, label: schema.map { "postgresql (schema \($0))" }

@@ -15,6 +15,7 @@ enum NotificationKind: String, Codable, CaseIterable, Sendable {
     case escalated
     case breakGlassUsed = "break_glass_used"
     case caseDirectorRequested = "case_director_requested"
+    case caseDirectorClaimed = "case_director_claimed"
 }
 
 /// One thing to tell one user. Carries a reference (`DP-2026-000123`) and a link path only —

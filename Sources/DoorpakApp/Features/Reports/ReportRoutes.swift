@@ -174,6 +174,8 @@ struct ReportRoutes {
         presenter.handovers = Dictionary(uniqueKeysWithValues: try await handoverList.map { ($0.id!, $0) })
         let errors = ViewHelpers.errors(issues, locale)
         let canReroute = principal.role == .administrator || principal.role == .coordinator
+        let policy = try await store.policy(for: report, by: principal)
+        let noOwner: [(String, String)] = report.ownerID == nil ? [("", locale.text("reports.no_owner"))] : []
         // After a refused assignment the form shows what was chosen, not what is stored.
         let assigning = form.pairs.contains { $0.0 == "assign_reason" }
         var data: [String: Any] = [
@@ -182,10 +184,10 @@ struct ReportRoutes {
             "history": try await events.reversed().map(presenter.event),
             "nextStatuses": report.reportStatus.next.map { ["value": $0.rawValue, "label": locale.text("status.\($0.rawValue)"),
                                                              "selected": form["status"] == $0.rawValue] },
-            "canChangeStatus": !report.reportStatus.next.isEmpty,
+            "canChangeStatus": !report.reportStatus.next.isEmpty && policy.mayChangeStatus,
             "urgencies": ViewHelpers.options(Urgency.allCases.map { ($0.code, locale.text("urgency.\($0.code)")) },
                                              selected: assigning ? form.raw("urgency") : report.reportUrgency.code),
-            "owners": ViewHelpers.options([("", locale.text("reports.no_owner"))] + (try await owners).map { ($0.id.uuidString, $0.name) },
+            "owners": ViewHelpers.options(noOwner + (try await owners).map { ($0.id.uuidString, $0.name) },
                                           selected: assigning ? form.raw("owner") : report.ownerID?.uuidString ?? ""),
             "canReroute": canReroute,
             "organisations": ViewHelpers.options(catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },

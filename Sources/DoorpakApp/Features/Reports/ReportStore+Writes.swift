@@ -114,6 +114,7 @@ extension ReportStore {
         case .reasonRequired: throw AppError.invalid([FieldIssue("reason", "required")])
         case .allowed: break
         }
+        guard try await policy(for: report, by: principal).mayChangeStatus else { throw AppError.forbidden }
         let subject = ActionSubject(report)
         let mayCloseActions = principal.role == .coordinator || principal.role == .administrator
         try await database.db().transaction { tx in
@@ -167,7 +168,8 @@ extension ReportStore {
     }
 
     /// Changes urgency, owner and/or responsible organisation. Only coordinators and administrators
-    /// re-route to another organisation, and only with a reason.
+    /// re-route to another organisation, and only with a reason. The owner follows `ReportPolicy`:
+    /// a colleague in the responsible organisation, never cleared; anyone else through a hand-over.
     func assign(_ report: Report, urgency: Urgency?, owner: UUID??, organisation: UUID?, reason: String?,
                 by principal: Principal, now: Date = .now) async throws {
         let db = database.db()
@@ -181,10 +183,19 @@ extension ReportStore {
             // Re-routing by hand overrides the routing rules: the reason is mandatory.
             if (reason ?? "").isEmpty { issues.append(FieldIssue("reason", "required")) }
         }
-        if let owner = owner ?? nil, owner != report.ownerID {
-            let user = try await User.find(owner, on: db)
-            let canOwn = user.map { $0.active && !Role.withoutRecordAccess.contains($0.userRole) } ?? false
-            if !canOwn { issues.append(FieldIssue("owner", "unknown")) }
+        if let owner, owner != report.ownerID {
+            var candidate: User?
+            if let id = owner { candidate = try await User.find(id, on: db) }
+            if owner != nil && candidate == nil {
+                issues.append(FieldIssue("owner", "unknown"))
+            } else {
+                switch try await policy(for: report, by: principal).refusal(owner: candidate) {
+                case nil: break
+                case .notAllowed: throw AppError.forbidden
+                case .cannotClear: issues.append(FieldIssue("owner", "required"))
+                case .notAColleague: issues.append(FieldIssue("owner", "not_colleague"))
+                }
+            }
         }
         guard issues.isEmpty else { throw AppError.invalid(issues) }
         var events: [ReportEvent] = []

@@ -185,16 +185,15 @@ struct ReportStore: Sendable {
 extension ReportStore {
     /// People a report can be given to: active staff of its responsible organisation, and the
     /// user themselves (who may pick it up).
+    /// Whom this user may make the report's owner directly (`ReportPolicy`): colleagues in the
+    /// responsible organisation; anyone else only through a hand-over.
     func candidateOwners(for report: Report, me principal: Principal) async throws -> [(id: UUID, name: String)] {
         let db = database.db()
-        var users: [User] = []
-        if let organisation = report.organisationID {
-            users = try await User.query(on: db).filter(\.$organisationID == organisation).filter(\.$active == true)
-                .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue)).sort(\.$name).all()
-        }
-        var result = users.compactMap { user in user.id.map { (id: $0, name: user.name) } }
-        if !result.contains(where: { $0.id == principal.userID }) { result.insert((principal.userID, principal.name), at: 0) }
-        return result
+        guard let organisation = report.organisationID else { return [] }
+        let policy = try await policy(for: report, by: principal)
+        let users = try await User.query(on: db).filter(\.$organisationID == organisation).filter(\.$active == true)
+            .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue)).sort(\.$name).all()
+        return users.filter { $0.id == report.ownerID || policy.refusal(owner: $0) == nil }.compactMap { user in user.id.map { (id: $0, name: user.name) } }
     }
 }
 

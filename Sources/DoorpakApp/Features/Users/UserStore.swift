@@ -67,7 +67,7 @@ struct UserStore: Sendable {
     }
 
     /// Deactivates or reactivates an account. A deactivated user cannot sign in, and their open
-    /// sessions and tokens stop working at the next request. Nobody deactivates themselves.
+    /// sessions stop working at the next request, and their tokens are revoked (a reactivated user makes new ones). Nobody deactivates themselves.
     func setActive(_ id: UUID, _ active: Bool, by principal: Principal) async throws {
         if id == principal.userID && !active { throw AppError.conflict("An administrator cannot deactivate themselves.") }
         try await database.db().transaction { tx in
@@ -75,6 +75,7 @@ struct UserStore: Sendable {
             guard user.active != active else { return }
             user.active = active
             try await user.update(on: tx)
+            if !active { try await APIToken.revokeAll(of: id, on: tx) }
             try await Audit.record(.update, "user", id.uuidString, by: principal, purpose: active ? "reactivated" : "deactivated", on: tx)
         }
     }

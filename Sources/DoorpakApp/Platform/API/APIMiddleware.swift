@@ -8,12 +8,19 @@ struct APIQueryError: Error, Sendable {
 /// Runs around every `/api/v1` route. Renders what the shared ErrorMiddleware cannot say on its own:
 /// a 401 with the `WWW-Authenticate` challenge (RFC 9110) and a 400 that names bad query parameters.
 /// Everything else is left to ErrorMiddleware, so that both faces report errors one way.
+///
+/// A write signed in by the browser's session cookie (not a bearer token) must prove it comes from
+/// Doorpak's own pages, as forms do: the `X-CSRF-Token` header must equal the CSRF cookie, which
+/// another site can neither read nor set (double submit; the cookie is SameSite=Strict).
 struct APIMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let locales: Locales
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
+            if context.identity?.via == .session, ![.get, .head, .options].contains(request.method) {
+                guard let sent = request.headers[.init("X-CSRF-Token")!], !sent.isEmpty, sent == context.csrfToken else { throw AppError.csrfFailed }
+            }
             return try await next(request, context)
         } catch AppError.unauthenticated {
             var response = try Problem(AppError.unauthenticated).json(locales[.en])

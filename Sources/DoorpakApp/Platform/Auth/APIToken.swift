@@ -14,6 +14,8 @@ final class APIToken: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "last_used_at") var lastUsedAt: Date?
     @OptionalField(key: "revoked_at") var revokedAt: Date?
+    /// After this moment the token no longer signs anyone in (`APIToken.lifetime` after creation).
+    @OptionalField(key: "expires_at") var expiresAt: Date?
 
     init() {}
     init(userID: UUID, name: String, tokenHash: String, hint: String) {
@@ -21,6 +23,25 @@ final class APIToken: Model, @unchecked Sendable {
         self.name = name
         self.tokenHash = tokenHash
         self.hint = hint
+        self.expiresAt = Date.now.addingTimeInterval(Self.lifetime)
+    }
+
+    /// How long a token lives: 90 days. A password change, a two-factor reset or deactivation
+    /// revokes a user's tokens sooner (`revokeAll`).
+    static let lifetime: TimeInterval = 90 * 24 * 60 * 60
+
+    /// Revokes every live token of a user, inside the caller's transaction: called wherever a
+    /// password changes, two-factor is removed or the account is deactivated, so a token taken
+    /// before cannot outlive what the user did to lock it out.
+    static func revokeAll(of userID: UUID, on tx: any Database) async throws {
+        try await APIToken.query(on: tx).filter(\.$userID == userID).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: .now).update()
+    }
+
+    /// The live token with this hash, if any.
+    static func live(hash: String, on db: any Database) async throws -> APIToken? {
+        try await APIToken.query(on: db).filter(\.$tokenHash == hash).filter(\.$revokedAt == nil)
+            .filter(\.$expiresAt > .now).first()
     }
 
     /// A new random token (`dpk_` and 43 URL-safe characters) and its stored hash.
@@ -61,4 +82,18 @@ struct CreateAPITokens: AsyncMigration {
             .create()
     }
     func revert(on database: any Database) async throws { try await database.schema(APIToken.schema).delete() }
+}
+
+/// Tokens get an expiry; those made before it expire 90 days after they were created.
+struct AddAPITokenExpiry: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(APIToken.schema).field("expires_at", .datetime).update()
+        for token in try await APIToken.query(on: database).all() {
+            token.expiresAt = (token.createdAt ?? .now).addingTimeInterval(APIToken.lifetime)
+            try await token.update(on: database)
+        }
+    }
+    func revert(on database: any Database) async throws {
+        try await database.schema(APIToken.schema).deleteField("expires_at").update()
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdAuth
 
-/// Resolves who is asking: a personal access token (`Authorization: Bearer dpk_…`) on the API,
+/// Resolves who is asking: a live (unrevoked, unexpired) personal access token (`Authorization: Bearer dpk_…`) on the API,
 /// else the browser session. A session ends (is cleared) when it was idle longer than the idle
 /// timeout, is older than the maximum session age, its user was deactivated, or the user's password
 /// changed since it began. A session with a pending sign-in step leaves the request anonymous.
@@ -22,8 +22,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             let db = database.db()
             // An unknown, revoked or malformed token leaves the request anonymous: routes that
             // need a user then answer 401 in their own format.
-            guard let stored = try await APIToken.query(on: db)
-                .filter(\.$tokenHash == APIToken.hash(token)).filter(\.$revokedAt == nil).first(),
+            guard let stored = try await APIToken.live(hash: APIToken.hash(token), on: db),
                 let principal = try await Principal.load(userID: stored.userID, via: .token, on: db)
             else { return try await next(request, context) }
             if (stored.lastUsedAt?.timeIntervalSinceNow ?? -3600) < -60 {

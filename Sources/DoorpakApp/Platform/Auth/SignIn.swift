@@ -115,8 +115,14 @@ struct SignIn: Sendable {
 
     /// A local path to continue to; anything else (another host, `//evil`, `/\evil`) is dropped.
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.count < 500,
-              !next.contains(where: { $0.isNewline || $0 == "\\" }) else { return nil }
+        // A local path only: "/" then no second "/" or "\\" (which browsers read as another host),
+        // and nothing but printable ASCII without a backslash, so that no tab, newline or other
+        // character a browser drops can turn "/<TAB>/host" into "//host". Decoded forms are what
+        // arrives here (the query parser decodes once); an encoded "%2F" stays a path character.
+        guard let next, next.hasPrefix("/"), next.utf8.count < 500 else { return nil }
+        let bytes = Array(next.utf8)
+        guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) else { return nil }
+        if bytes.count > 1, bytes[1] == UInt8(ascii: "/") { return nil }
         return next
     }
 }

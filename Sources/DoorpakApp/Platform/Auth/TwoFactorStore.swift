@@ -107,6 +107,7 @@ struct TwoFactorStore: Sendable {
             guard try await User.find(userID, on: tx) != nil else { throw AppError.notFound }
             try await TwoFactorCredential.query(on: tx).filter(\.$userID == userID).delete()
             try await RecoveryCode.query(on: tx).filter(\.$userID == userID).delete()
+            try await APIToken.revokeAll(of: userID, on: tx)
             try await Audit.record(action, "user", userID.uuidString, by: principal, on: tx)
         }
     }

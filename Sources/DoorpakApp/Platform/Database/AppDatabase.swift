@@ -13,8 +13,23 @@ public struct AppDatabase: Sendable {
     let logger: Logger
     let isPostgres: Bool
     let schema: String?
+    /// SQLite only: where this file's writers wait their turn (see `SQLiteWriteQueue`).
+    let writeQueue: SQLiteWriteQueue?
 
-    public init(_ choice: AppConfig.DatabaseChoice, logger: Logger) throws {
+    /// Opens the pools; on SQLite also puts the file in WAL mode and gives every pooled connection
+    /// a sleeping busy timeout instead of the driver's spinning busy handler.
+    public static func open(_ choice: AppConfig.DatabaseChoice, logger: Logger) async throws -> AppDatabase {
+        let database = try AppDatabase(choice, logger: logger)
+        do {
+            try await database.prepareSQLiteConnections()
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        return database
+    }
+
+    private init(_ choice: AppConfig.DatabaseChoice, logger: Logger) throws {
         databases = Databases(threadPool: Self.blockingThreads, on: MultiThreadedEventLoopGroup.singleton)
         self.logger = logger
         switch choice {
@@ -23,8 +38,10 @@ public struct AppDatabase: Sendable {
                 let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 databases.use(.sqlite(.file(path), connectionPoolTimeout: Self.poolTimeout, sqlLogLevel: .trace), as: .sqlite)
+                writeQueue = SQLiteWriteQueue.forFile(path)
             } else {
                 databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+                writeQueue = SQLiteWriteQueue()
             }
             isPostgres = false
             schema = nil
@@ -38,8 +55,23 @@ public struct AppDatabase: Sendable {
             )
             isPostgres = true
             self.schema = schema
+            writeQueue = nil
         }
     }
+
+    /// The fluent-sqlite driver keeps one connection per event loop for the life of the pool, so
+    /// setting each loop's connection once covers every statement this process runs.
+    private func prepareSQLiteConnections() async throws {
+        guard !isPostgres else { return }
+        try await sql().raw("PRAGMA journal_mode = WAL").run()
+        for eventLoop in databases.eventLoopGroup.makeIterator() {
+            let connection = databases.database(logger: logger, on: eventLoop)!
+            try await connection.sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMilliseconds))").run()
+        }
+    }
+
+    /// How long SQLite sleeps (with back-off) for another process's write lock before answering busy.
+    static let busyTimeoutMilliseconds = 10_000
 
     /// SQLite runs its (blocking) calls on these threads. NIO's shared pool has one thread per core:
     /// with two cores, two statements waiting on SQLite's lock (busy wait) block every other
@@ -56,13 +88,17 @@ public struct AppDatabase: Sendable {
 
     /// A database handle for one unit of work.
     public func db() -> any Database {
-        databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+        let database = databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+        guard let writeQueue else { return database }
+        return SQLiteQueuedDatabase(base: database, queue: writeQueue)
     }
 
     /// A handle, or `nil` once the pools are shut down: for clean-up that may run while the
     /// application stops (a job giving back its lease), where `db()` would trap.
     func dbIfRunning() -> (any Database)? {
-        databases.database(logger: logger, on: databases.eventLoopGroup.any())
+        guard let database = databases.database(logger: logger, on: databases.eventLoopGroup.any()) else { return nil }
+        guard let writeQueue else { return database }
+        return SQLiteQueuedDatabase(base: database, queue: writeQueue)
     }
 
     /// The same handle as raw SQL, for the few statements the query builder cannot express.
@@ -106,7 +142,7 @@ public struct AppDatabase: Sendable {
     static func with<T: Sendable>(_ config: AppConfig, _ work: (AppDatabase) async throws -> T) async throws -> T {
         var logger = Logger(label: "doorpak")
         logger.logLevel = .warning
-        let database = try AppDatabase(config.database, logger: logger)
+        let database = try await AppDatabase.open(config.database, logger: logger)
         do {
             let result = try await work(database)
             await database.shutdown()

@@ -30,5 +30,6 @@ extension AppDatabase {
         CreateCaseMeetings(),
         CreateCasePlans(),
         CreateAuditChainAnchors(),
+        AddAPITokenExpiry(),
     ]
 }

@@ -22,10 +22,12 @@ struct AppRequestContext: AuthRequestContext, SessionRequestContext, RequestCont
         identity = nil
         sessions = .init()
         remoteAddress = source.channel.remoteAddress
+        clientAddress = remoteAddress?.ipAddress ?? "local"
     }
 
-    /// The client address for throttling and rate limits.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "local" }
+    /// The client address for throttling and rate limits: the peer, or behind a trusted proxy
+    /// the address it forwarded for (`ClientAddressMiddleware`).
+    var clientAddress: String
 
     /// The signed-in user, or 401 (the web routes turn that into a redirect to the login page).
     func principal() throws -> Principal {

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Who may change a case's direction, decided in one place: the store guards the transitions
+/// with it and the case page asks it which forms to show.
+///
+/// The direction decides who reads everything in a case, so it never moves to someone without the
+/// holder's consent: the current director proposes and the one asked accepts. Nobody proposes
+/// themselves. Only when the case has no active director (the director was deactivated) may a
+/// district coordinator claim it, with a reason that goes into the history and the access log,
+/// and the case's members are told.
+struct CasePolicy: Sendable {
+    let access: CaseStore.Access
+    let principalID: UUID
+    let isOpen: Bool
+    /// Whether the case's director is an active user.
+    let directorActive: Bool
+
+    /// Proposing a new director: the director, an administrator (who configures, and hands a case
+    /// on when asked), or — when the director is gone — the district coordinator.
+    var mayProposeDirector: Bool {
+        guard isOpen else { return false }
+        switch access {
+        case .director, .administrator: return true
+        case .coordinatorMetadata: return !directorActive
+        case .member, .withdrawnMember: return false
+        }
+    }
+
+    /// A proposal never names the one proposing (that would widen their own access).
+    func mayPropose(_ userID: UUID) -> Bool { mayProposeDirector && userID != principalID }
+
+    /// Taking over a case without a director: its district's coordinator, with a reason.
+    var mayClaimDirection: Bool { isOpen && !directorActive && access == .coordinatorMetadata }
+}

@@ -1,0 +1,282 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import DoorpakApp
+
+/// Regression tests for the need-to-know symptoms of issue 11 (`docs/threat-model.md` names each):
+/// nobody widens their own access without the holder's consent.
+@Suite struct NeedToKnowTests {
+    static func id(_ value: UUID) -> String { value.uuidString.lowercased() }
+
+    /// A case about a person linked by the police, directed by the police persona, with the GGD
+    /// as a member by consent and a sensitive note.
+    static func policeCase(_ api: CaseAPITests.Clients, world: TestWorld) async throws -> String {
+        let police = api[.police]
+        let pseudonym = try await CaseAPITests.person(police, world: world)
+        let opened = try await police.post("/api/v1/cases", ["personPseudonyms": [pseudonym], "reason": "Herhaalde incidenten",
+                                                             "reportReferences": [world.reportNorth]])
+        #expect(opened.status == .created)
+        let reference = try #require(try opened.object()["reference"] as? String)
+        let member = try await police.post("/api/v1/cases/\(reference)/members",
+                                           ["userId": id(world.users[.ggd]!), "role": "GGD", "legalBasis": "legal_task"])
+        #expect(member.status == .created)
+        let factors = try await police.request(.put, "/api/v1/cases/\(reference)/factors", body: #"{"present":["trauma_indications"]}"#)
+        #expect(factors.status == .ok)
+        return reference
+    }
+
+    /// Symptom 1: the district coordinator cannot make themselves director (no self-proposal,
+    /// no proposal at all while the director is active); only a case without an active director
+    /// can be claimed, with a reason, and its members are told.
+    @Test(arguments: TestDatabase.available)
+    func coordinatorCannotMakeThemselvesDirector(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await CaseAPITests.withClients(world) { api in
+            let reference = try await Self.policeCase(api, world: world)
+            let path = "/api/v1/cases/\(reference)"
+            let coordinator = api[.coordinatorNorth]
+            let me = Self.id(world.users[.coordinatorNorth]!)
+            #expect(try await coordinator.post(path + "/director", ["directorId": me]).status == .notFound)
+            #expect(try await coordinator.post(path + "/director", ["directorId": Self.id(world.users[.ggd]!)]).status == .notFound)
+            #expect(try await coordinator.post(path + "/director/claim", ["reason": "Ik neem het over"]).status == .notFound)
+            #expect(try await coordinator.post(path + "/director/accept", [:]).status == .notFound)
+            #expect(try await coordinator.get(path + "/notes").items().isEmpty)
+            // Nobody proposes themselves, the director included (admin configures, never self).
+            let admin = try await api[.admin].post(path + "/director", ["directorId": Self.id(world.users[.admin]!)])
+            #expect(admin.status == .unprocessableContent)
+            #expect(try admin.invalidParams() == ["directorId"])
+
+            // The director leaves: now the coordinator may claim (a reason first), and the member is told.
+            try await world.withDatabase { db in
+                try await UserStore(database: db, passwords: Passwords(cost: 4))
+                    .setActive(world.users[.police]!, false, by: try #require(try await Principal.load(userID: world.users[.admin]!, via: .session, on: db.db())))
+            }
+            let selfProposal = try await coordinator.post(path + "/director", ["directorId": me])
+            #expect(selfProposal.status == .unprocessableContent)
+            let noReason = try await coordinator.post(path + "/director/claim", [:])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(try noReason.invalidParams() == ["reason"])
+            let claimed = try await coordinator.post(path + "/director/claim", ["reason": "Regiehouder uit dienst"])
+            #expect(claimed.status == .ok)
+            #expect(try claimed.object()["directorId"] as? String == me)
+            let notices = try await api[.ggd].get("/api/v1/notifications")
+            #expect(try notices.items().contains { $0["kind"] as? String == "case_director_claimed" && $0["reference"] as? String == reference })
+            let history = try await coordinator.get(path + "/history")
+            #expect(try history.items().contains { $0["kind"] as? String == "director_claimed" && $0["reason"] as? String == "Regiehouder uit dienst" })
+        }
+    }
+
+    /// Symptom 1, second half: opening a case naming someone else makes it a proposal.
+    @Test(arguments: TestDatabase.available)
+    func openingForAnotherDirectorIsAProposal(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await CaseAPITests.withClients(world) { api in
+            let pseudonym = try await CaseAPITests.person(api[.police], world: world)
+            let opened = try await api[.police].post("/api/v1/cases", ["personPseudonyms": [pseudonym], "reason": "Zorgen",
+                                                                      "directorId": Self.id(world.users[.ggd]!)])
+            #expect(opened.status == .created)
+            let body = try opened.object()
+            #expect(body["directorId"] as? String == Self.id(world.users[.police]!))
+            let reference = try #require(body["reference"] as? String)
+            #expect(try await api[.ggd].get("/api/v1/cases/\(reference)/notes").status == .notFound)
+            #expect(try await api[.ggd].post("/api/v1/cases/\(reference)/director/accept", [:]).status == .ok)
+            #expect(try await api[.ggd].get("/api/v1/cases/\(reference)/notes").status == .ok)
+        }
+    }
+
+    /// Symptom 2: the coordinator's history has no reasons, results or factor codes.
+    @Test(arguments: TestDatabase.available)
+    func historyHidesContentFromTheCoordinator(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await CaseAPITests.withClients(world) { api in
+            let reference = try await Self.policeCase(api, world: world)
+            let path = "/api/v1/cases/\(reference)/history"
+            let director = try await api[.police].get(path).items()
+            #expect(director.contains { $0["kind"] as? String == "factor" && $0["reason"] as? String == "trauma_indications" })
+            let coordinator = try await api[.coordinatorNorth].get(path)
+            #expect(coordinator.status == .ok)
+            let items = try coordinator.items()
+            #expect(items.count == director.count)
+            #expect(items.allSatisfy { $0["reason"] is NSNull || $0["reason"] == nil })
+            #expect(!coordinator.text.contains("trauma"))
+        }
+    }
+
+    /// Symptom 3: the owner is set directly only to a colleague in the responsible organisation,
+    /// never cleared; the status belongs to that organisation, its owner and coordinators.
+    @Test(arguments: TestDatabase.available)
+    func ownershipStaysInTheResponsibleOrganisation(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await CaseAPITests.withClients(world) { api in
+            // The northern report is the police's; the southern one the GGD's.
+            let south = "/api/v1/reports/\(world.reportSouth)"
+            #expect(try await api[.police].get(south).status == .notFound)
+            let toPolice = try await api[.admin].patch(south, ["ownerId": Self.id(world.users[.police]!)])
+            #expect(toPolice.status == .unprocessableContent)
+            #expect(try toPolice.invalidParams() == ["ownerId"])
+            #expect(try await api[.police].get(south).status == .notFound)
+            let toGGD = try await api[.admin].patch(south, ["ownerId": Self.id(world.users[.ggd]!)])
+            #expect(toGGD.status == .ok)
+            let cleared = try await api[.ggd].patch(south, ["ownerId": NSNull()])
+            #expect(cleared.status == .unprocessableContent)
+            #expect(try cleared.invalidParams() == ["ownerId"])
+
+            // Site staff read the police's report at their site, but its status is not theirs.
+            let north = "/api/v1/reports/\(world.reportNorth)"
+            #expect(try await api[.staffNorth].get(north).status == .ok)
+            let resolved = try await api[.staffNorth].patch(north, ["status": "in_progress"])
+            #expect(resolved.status == .forbidden)
+            #expect(try await api[.police].patch(north, ["status": "in_progress"]).status == .ok)
+        }
+    }
+
+    /// Symptom 4: after consent is withdrawn the member sees nothing new of any kind.
+    @Test(arguments: TestDatabase.available)
+    func withdrawnConsentEndsEverythingNew(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await CaseAPITests.withClients(world) { api in
+            let police = api[.police]
+            let pseudonym = try await CaseAPITests.person(police, world: world)
+            let opened = try await police.post("/api/v1/cases", ["personPseudonyms": [pseudonym], "reason": "Zorgen"])
+            let reference = try #require(try opened.object()["reference"] as? String)
+            let path = "/api/v1/cases/\(reference)"
+            let member = try await police.post(path + "/members", ["userId": Self.id(world.users[.ggd]!), "role": "GGD", "legalBasis": "consent",
+                                                                   "consentDate": "2026-01-05", "consentScope": "zorg"])
+            let memberID = try #require(try member.object()["id"] as? String)
+            #expect(try await police.post(path + "/goals", ["domain": "housing", "text": "Voor de intrekking"]).status == .created)
+            // One second later, so "before" and "after" differ at the stored precision.
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await police.post(path + "/members/\(memberID)/withdraw-consent", [:]).status == .ok)
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await police.post(path + "/goals", ["domain": "health", "text": "Na de intrekking"]).status == .created)
+            #expect(try await police.request(.put, path + "/factors", body: #"{"present":["debts"]}"#).status == .ok)
+
+            let ggd = api[.ggd]
+            let goals = try await ggd.get(path + "/goals")
+            #expect(goals.text.contains("Voor de intrekking") && !goals.text.contains("Na de intrekking"))
+            #expect(!(try await ggd.get(path + "/factors")).text.contains("debts"))
+            let history = try await ggd.get(path + "/history").items()
+            #expect(!history.contains { $0["kind"] as? String == "goal_added" && $0["to"] as? String == "health" })
+            #expect(!history.contains { $0["kind"] as? String == "factor" })
+            let timeline = try await ggd.get(path + "/timeline")
+            #expect(timeline.status == .ok)
+            #expect(!timeline.text.contains("Na de intrekking"))
+        }
+    }
+
+    /// Symptom 7: a `back`/`next` value is only ever a local path.
+    @Test func redirectTargetsAreLocalPathsOnly() {
+        let hostile = ["/\t/example.org", "/\n/example.org", "/\r\n/example.org", "//example.org", "/\\example.org", "/\\/example.org",
+                       "\\\\example.org", "https://example.org", "http:/example.org", "/ /example.org", "/\u{00A0}/example.org",
+                       "/\u{2028}/example.org", "javascript:alert(1)", "", "example.org", "/\u{0}/x", String(repeating: "/a", count: 300)]
+        for value in hostile { #expect(SignIn.safeNext(value) == nil, "\(value.debugDescription)") }
+        for value in ["/", "/reports", "/reports?status=new&q=a%20b", "/cases/CS-2026-000001#notes", "/%2F/example.org"] {
+            #expect(SignIn.safeNext(value) == value)
+        }
+    }
+
+    @Test func languageSwitchNeverRedirectsAway() async throws {
+        let world = try await TestWorld.make(.sqlite)
+        try await buildApplication(world.config).test(.router) { client in
+            for back in ["/%09/example.org", "/%0A/example.org", "//example.org", "/%5Cexample.org", "https://example.org", "%2F%2Fexample.org"] {
+                let response = try await client.execute(uri: "/lang/en?back=\(back)", method: .get)
+                #expect(response.headers[.location] == "/", "\(back)")
+            }
+            let fine = try await client.execute(uri: "/lang/en?back=%2Freports%3Fstatus%3Dnew", method: .get)
+            #expect(fine.headers[.location] == "/reports?status=new")
+            let login = try await client.execute(uri: "/login?next=/%09/example.org", method: .get)
+            #expect(!login.text.contains("example.org"))
+        }
+    }
+
+    /// Symptom 8: a session-cookie write to the API needs the CSRF header; tokens expire and end
+    /// with a password change, a two-factor reset or deactivation.
+    @Test(arguments: TestDatabase.available)
+    func apiWritesWithTheCookieNeedCSRFAndTokensEnd(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let token = try await world.token(for: .police)
+        try await buildApplication(world.config).test(.router) { client in
+            let browser = Browser(client)
+            try await browser.signIn(.police)
+            let body = ByteBuffer(string: #"{"body":"Via de API"}"#)
+            let path = "/api/v1/reports/\(world.reportNorth)/notes"
+            var headers: HTTPFields = [.cookie: browser.cookieHeader, .contentType: "application/json"]
+            let refused = try await client.execute(uri: path, method: .post, headers: headers, body: body)
+            #expect(refused.status == .forbidden)
+            headers[HTTPField.Name("X-CSRF-Token")!] = "wrong"
+            #expect(try await client.execute(uri: path, method: .post, headers: headers, body: body).status == .forbidden)
+            headers[HTTPField.Name("X-CSRF-Token")!] = Browser.csrf
+            #expect(try await client.execute(uri: path, method: .post, headers: headers, body: body).status == .created)
+            // Reads need no proof.
+            #expect(try await client.execute(uri: path, method: .get, headers: [.cookie: browser.cookieHeader]).status == .ok)
+
+            let api = APIClient(client: client, token: token)
+            #expect(try await api.get("/api/v1/reports").status == .ok)
+            // A password change revokes the token.
+            let changed = try await browser.post("/account/password", [("current_password", TestWorld.password),
+                                                                       ("new_password", "een heel ander wachtwoord 42"),
+                                                                       ("repeat_password", "een heel ander wachtwoord 42")])
+            #expect(changed.status == .seeOther)
+            #expect(try await api.get("/api/v1/reports").status == .unauthorized)
+        }
+        // Expiry: a token past its date signs nobody in; deactivation and a two-factor reset revoke.
+        let ggd = try await world.token(for: .ggd)
+        let staff = try await world.token(for: .staffNorth)
+        try await world.withDatabase { db in
+            try await APIToken.query(on: db.db()).filter(\.$tokenHash == APIToken.hash(ggd)).set(\.$expiresAt, to: .now.addingTimeInterval(-1)).update()
+            let admin = try #require(try await Principal.load(userID: world.users[.admin]!, via: .session, on: db.db()))
+            try await TwoFactorStore(database: db, cipher: try FieldCipher(world.config.keys)).remove(userID: world.users[.staffNorth]!, by: admin, action: .twoFactorReset)
+        }
+        let analyst = try await world.token(for: .analyst)
+        try await world.withDatabase { db in
+            let admin = try #require(try await Principal.load(userID: world.users[.admin]!, via: .session, on: db.db()))
+            try await UserStore(database: db, passwords: Passwords(cost: 4)).setActive(world.users[.analyst]!, false, by: admin)
+        }
+        try await buildApplication(world.config).test(.router) { client in
+            for revoked in [ggd, staff, analyst] {
+                let status = try await APIClient(client: client, token: revoked).get("/api/v1/notifications").status
+                #expect(status == .unauthorized)
+            }
+        }
+    }
+
+    /// Symptom 9: the client address behind a trusted proxy, and the header ignored otherwise.
+    @Test func clientAddressBehindTrustedProxies() throws {
+        let none = TrustedProxies()
+        #expect(none.client(peer: "10.0.0.1", forwardedFor: ["203.0.113.9"]) == "10.0.0.1")
+        let proxies = try TrustedProxies(parsing: "10.0.0.0/8, ::1/128, 192.168.1.5")
+        #expect(proxies.client(peer: "10.0.0.1", forwardedFor: ["203.0.113.9"]) == "203.0.113.9")
+        // A client cannot smuggle an address in: the nearest untrusted hop counts.
+        #expect(proxies.client(peer: "10.0.0.1", forwardedFor: ["1.2.3.4, 203.0.113.9"]) == "203.0.113.9")
+        #expect(proxies.client(peer: "10.0.0.1", forwardedFor: ["1.2.3.4", "203.0.113.9, 10.2.3.4"]) == "203.0.113.9")
+        #expect(proxies.client(peer: "::1", forwardedFor: ["2001:db8::1"]) == "2001:db8::1")
+        #expect(proxies.client(peer: "::ffff:10.1.1.1", forwardedFor: ["198.51.100.7"]) == "198.51.100.7")
+        // Not from a proxy: the header is ignored.
+        #expect(proxies.client(peer: "203.0.113.50", forwardedFor: ["1.1.1.1"]) == "203.0.113.50")
+        // Garbage stops the walk at the last good hop.
+        #expect(proxies.client(peer: "10.0.0.1", forwardedFor: ["not-an-ip"]) == "10.0.0.1")
+        #expect(throws: InvalidAddressRange.self) { try TrustedProxies(parsing: "10.0.0.0/33") }
+        #expect(throws: InvalidAddressRange.self) { try TrustedProxies(parsing: "example.org") }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func signInThrottleKeysOnTheForwardedClient(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        var config = world.config
+        config.trustedProxies = try TrustedProxies(parsing: "0.0.0.0/0, ::/0")
+        config.auth.apiRateLimit = APIRateLimit(tokenBurst: 1000, tokenPerMinute: 1000, addressBurst: 2, addressPerMinute: 1)
+        try await buildApplication(config).test(.router) { client in
+            func call(from address: String) async throws -> HTTPResponse.Status {
+                try await client.execute(uri: "/api/v1/locations", method: .get, headers: [HTTPField.Name("X-Forwarded-For")!: address]).status
+            }
+            // One address runs out; another one behind the same proxy does not.
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 { statuses.append(try await call(from: "203.0.113.1")) }
+            #expect(statuses.contains(.tooManyRequests))
+            #expect(try await call(from: "203.0.113.2") != .tooManyRequests)
+        }
+    }
+}

@@ -157,7 +157,10 @@ import Testing
             let ggd = api[.ggd]
             let goals = try await ggd.get(path + "/goals")
             #expect(goals.text.contains("Voor de intrekking") && !goals.text.contains("Na de intrekking"))
-            #expect(!(try await ggd.get(path + "/factors")).text.contains("debts"))
+            let factors = try await ggd.get(path + "/factors").items()
+            let debts = try #require(factors.first { $0["code"] as? String == "debts" })
+            #expect(debts["state"] as? String == "not_recorded", "recorded after the withdrawal: \(debts)")
+            #expect(try await police.get(path + "/factors").items().contains { $0["code"] as? String == "debts" && $0["state"] as? String == "present" })
             let history = try await ggd.get(path + "/history").items()
             #expect(!history.contains { $0["kind"] as? String == "goal_added" && $0["to"] as? String == "health" })
             #expect(!history.contains { $0["kind"] as? String == "factor" })
@@ -268,7 +271,8 @@ import Testing
         var config = world.config
         config.trustedProxies = try TrustedProxies(parsing: "0.0.0.0/0, ::/0")
         config.auth.apiRateLimit = APIRateLimit(tokenBurst: 1000, tokenPerMinute: 1000, addressBurst: 2, addressPerMinute: 1)
-        try await buildApplication(config).test(.router) { client in
+        // Over a real socket: the peer (127.0.0.1) is the trusted proxy.
+        try await buildApplication(config).test(.live) { client in
             func call(from address: String) async throws -> HTTPResponse.Status {
                 try await client.execute(uri: "/api/v1/locations", method: .get, headers: [HTTPField.Name("X-Forwarded-For")!: address]).status
             }

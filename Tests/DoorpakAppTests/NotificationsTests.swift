@@ -72,10 +72,11 @@ import Testing
             let store = ReportStore(database: db)
             let coordinator = try #require(try await Principal.load(userID: world.users[.coordinatorNorth]!, via: .session, on: db.db()))
             let report = try await store.find(reference: world.reportNorth, by: coordinator)
-            try await store.assign(report, urgency: nil, owner: .some(world.users[.staffNorth]!), organisation: nil, reason: nil, by: coordinator)
+            // A colleague in the responsible organisation (the police), then the coordinator themselves.
+            try await store.assign(report, urgency: nil, owner: .some(world.users[.police]!), organisation: nil, reason: nil, by: coordinator)
             try await store.assign(report, urgency: nil, owner: .some(world.users[.coordinatorNorth]!), organisation: nil, reason: nil, by: coordinator)
             let rows = try await DoorpakApp.Notification.query(on: db.db()).all()
-            #expect(rows.map(\.recipientID) == [world.users[.staffNorth]!])
+            #expect(rows.map(\.recipientID) == [world.users[.police]!])
             #expect(rows.first?.kind == "assigned")
             #expect(rows.first?.reference == world.reportNorth)
             #expect(rows.first?.link == "/reports/\(world.reportNorth)")

@@ -43,9 +43,10 @@ extension CaseAPI {
     /// anyone else, or while the director is active, the operation does not exist (404).
     func claimDirection(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
+        // The body first: a body too large is 413 for everyone, whether or not they may claim.
+        let input = try await APIBody.decode(ClaimInput.self, from: request)
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         guard try await store.policy(for: found.file, access: found.access, by: principal).mayClaimDirection else { throw AppError.notFound }
-        let input = try await APIBody.decode(ClaimInput.self, from: request)
         try await ReportAPI.renaming(["claim_reason": "reason"]) {
             try await store.claimDirection(found.file, access: found.access, reason: input.reason, by: principal)
         }

@@ -17,8 +17,8 @@ struct CasePolicy: Sendable {
 
     /// Proposing a new director: the director, an administrator (who configures, and hands a case
     /// on when asked), or — when the director is gone — the district coordinator.
+    /// (Whether the case is open is the store's own check: a closed case has no hand-over, 409.)
     var mayProposeDirector: Bool {
-        guard isOpen else { return false }
         switch access {
         case .director, .administrator: return true
         case .coordinatorMetadata: return !directorActive

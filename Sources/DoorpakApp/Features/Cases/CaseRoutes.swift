@@ -176,7 +176,7 @@ struct CaseRoutes {
             data["users"] = candidates.filter { $0.id != file.directorID }.map { ["value": $0.id!.uuidString, "label": $0.name] }
         }
         let policy = try await store.policy(for: file, access: access, by: principal)
-        if policy.mayProposeDirector {
+        if policy.mayProposeDirector && file.casePhase != .closed {
             data["mayPropose"] = true
             data["directorChoices"] = candidates.filter { $0.id != file.directorID && policy.mayPropose($0.id!) }
                 .map { ["value": $0.id!.uuidString, "label": $0.name] }

@@ -66,8 +66,11 @@ extension CaseStore {
     }
 
     /// The director, administrators, and members whose basis still holds (consent not withdrawn).
+    /// The access is read again for members, so that an access value from before a withdrawal
+    /// (a long request, or a caller that passes `.member`) cannot write after it.
     func requireContentWriter(_ file: CaseFile, access: Access, by principal: Principal) async throws {
         guard access == .director || access == .member || access == .administrator else { throw AppError.notFound }
+        if access == .member, try await self.access(to: file, by: principal, on: database.db()) != .member { throw AppError.notFound }
     }
 
     /// How many of the case's actions are still open.

@@ -47,6 +47,8 @@ struct ReportPolicy: Sendable {
     func refusal(owner candidate: User?) -> OwnerRefusal? {
         guard let candidate else { return report.ownerID == nil ? nil : .cannotClear }
         guard mayAssignOwner else { return .notAllowed }
+        // A coordinator or administrator taking it themselves, as picking it up does.
+        if candidate.id == principal.userID && coordinates { return nil }
         guard candidate.active, !Role.withoutRecordAccess.contains(candidate.userRole),
               candidate.organisationID != nil, candidate.organisationID == report.organisationID else { return .notAColleague }
         // A team lead assigns within their own team; the owner, the manager, coordinators and

@@ -107,7 +107,8 @@ struct TwoFactorStore: Sendable {
             guard try await User.find(userID, on: tx) != nil else { throw AppError.notFound }
             try await TwoFactorCredential.query(on: tx).filter(\.$userID == userID).delete()
             try await RecoveryCode.query(on: tx).filter(\.$userID == userID).delete()
-            try await APIToken.revokeAll(of: userID, on: tx)
+            // An administrator's reset (the account may be in someone else's hands) ends the user's tokens too.
+            if action == .twoFactorReset { try await APIToken.revokeAll(of: userID, on: tx) }
             try await Audit.record(action, "user", userID.uuidString, by: principal, on: tx)
         }
     }

@@ -181,7 +181,7 @@ import Testing
             #expect(try await store.goalLinks(of: [action]) == [action.id!: goal.id!])
             let second = try await store.addAction(ActionDraft(title: "Budgetcoach regelen", organisation: world.police.uuidString, dueOn: due),
                                                    goal: nil, to: file, access: .director, by: s.police)
-            #expect(try await store.actions(of: file).map(\.id) == [action.id, second.id])
+            #expect(try await store.actions(of: file, access: .director).map(\.id) == [action.id, second.id])
             #expect(try await store.openActionCount(of: file) == 2)
 
             // Closing: the coordinator's metadata access closes nothing here; the assignee (member) may.
@@ -209,7 +209,7 @@ import Testing
             #expect(file.casePhase != .closed)
             try await store.changePhase(file, access: .director, to: .closed, outcome: "stabilised", reason: "Rust op de locatie",
                                         cancelOpenActions: true, by: s.police)
-            let after = try await store.actions(of: file)
+            let after = try await store.actions(of: file, access: .director)
             #expect(after.map(\.actionStatus) == [.done, .cancelled])
             #expect(after.last?.cancelReason == "Rust op de locatie")
             #expect(try await store.openActionCount(of: file) == 0)

@@ -147,12 +147,20 @@ import Testing
                                                                    "consentDate": "2026-01-05", "consentScope": "zorg"])
             let memberID = try #require(try member.object()["id"] as? String)
             #expect(try await police.post(path + "/goals", ["domain": "housing", "text": "Voor de intrekking"]).status == .created)
+            let before = try await police.post(path + "/actions", ["title": "Huisbezoek", "organisationId": world.police.uuidString.lowercased(),
+                                                                   "dueOn": "2031-06-02"])
+            #expect(before.status == .created)
+            let beforeID = try #require(try before.object()["id"] as? String)
+            #expect(try await api[.ggd].get("/api/v1/persons/\(pseudonym)").status == .ok)
             // One second later, so "before" and "after" differ at the stored precision.
             try await Task.sleep(for: .milliseconds(1100))
             #expect(try await police.post(path + "/members/\(memberID)/withdraw-consent", [:]).status == .ok)
             try await Task.sleep(for: .milliseconds(1100))
             #expect(try await police.post(path + "/goals", ["domain": "health", "text": "Na de intrekking"]).status == .created)
             #expect(try await police.request(.put, path + "/factors", body: #"{"present":["debts"]}"#).status == .ok)
+            #expect(try await police.post(path + "/actions/\(beforeID)/complete", ["result": "Resultaat na de intrekking"]).status == .ok)
+            #expect(try await police.post(path + "/actions", ["title": "Actie na de intrekking", "organisationId": world.police.uuidString.lowercased(),
+                                                              "dueOn": "2031-06-02"]).status == .created)
 
             let ggd = api[.ggd]
             let goals = try await ggd.get(path + "/goals")
@@ -166,7 +174,51 @@ import Testing
             #expect(!history.contains { $0["kind"] as? String == "factor" })
             let timeline = try await ggd.get(path + "/timeline")
             #expect(timeline.status == .ok)
-            #expect(!timeline.text.contains("Na de intrekking"))
+            #expect(!timeline.text.contains("Na de intrekking") && !timeline.text.contains("na de intrekking"))
+            // Actions: the one set before, as it stood then (open, no result); not the later one.
+            let actions = try await ggd.get(path + "/actions")
+            #expect(try actions.items().map { $0["title"] as? String } == ["Huisbezoek"])
+            #expect(try actions.items().first?["status"] as? String == "open")
+            #expect(!actions.text.contains("Resultaat na de intrekking"))
+            #expect(try await police.get(path + "/actions").text.contains("Resultaat na de intrekking"))
+            // The person's details no longer come through the case.
+            #expect(try await ggd.get("/api/v1/persons/\(pseudonym)").status == .notFound)
+        }
+    }
+
+    /// Symptom 5: a match on name and date of birth links to the existing person, shows who else
+    /// is involved, and never the details another organisation recorded.
+    @Test(arguments: TestDatabase.available)
+    func aMatchDisclosesNothingOthersRecorded(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await CaseAPITests.withClients(world) { api in
+            let recorded = try await api[.police].post("/api/v1/reports/\(world.reportNorth)/persons",
+                                                       ["role": "causing_concern", "name": "Fictief Match", "birthDate": "2001-02-03",
+                                                        "contact": "06-11112222, Blok A 12", "languages": ["ti"]])
+            #expect(recorded.status == .created)
+            let pseudonym = try #require(try recorded.object()["pseudonym"] as? String)
+            // The GGD registers the same resident on its own report: the match works.
+            let matched = try await api[.ggd].post("/api/v1/reports/\(world.reportSouth)/persons",
+                                                   ["role": "affected", "name": "fictief  MATCH", "birthDate": "2001-02-03"])
+            #expect(matched.status == .created || matched.status == .ok)
+            #expect(try matched.object()["pseudonym"] as? String == pseudonym)
+            #expect(try matched.object()["matched"] as? Bool == true)
+
+            let seen = try await api[.ggd].get("/api/v1/persons/\(pseudonym)")
+            #expect(seen.status == .ok)
+            let body = try seen.object()
+            #expect(body["detailsWithheld"] as? Bool == true)
+            #expect(body["contact"] is NSNull && body["locationId"] is NSNull && (body["languages"] as? [String])?.isEmpty == true)
+            #expect(!seen.text.contains("06-11112222"))
+            try OpenAPI.check(seen, "GET", "/persons/{pseudonym}")
+            // Who else is involved: the police, whom to contact.
+            let involvements = try await api[.ggd].get("/api/v1/persons/\(pseudonym)/involvements")
+            #expect(involvements.text.contains(world.police.uuidString.lowercased()))
+            // Details one cannot read are not edited blind.
+            #expect(try await api[.ggd].patch("/api/v1/persons/\(pseudonym)", ["contact": "iets anders"]).status == .forbidden)
+            // The recording organisation, and the site staff who read the police's report, still see them.
+            #expect(try await api[.police].get("/api/v1/persons/\(pseudonym)").object()["contact"] as? String == "06-11112222, Blok A 12")
+            #expect(try await api[.staffNorth].get("/api/v1/persons/\(pseudonym)").object()["detailsWithheld"] as? Bool == false)
         }
     }
 

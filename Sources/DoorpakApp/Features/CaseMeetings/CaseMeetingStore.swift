@@ -64,8 +64,10 @@ struct CaseMeetingStore: Sendable {
         var entries: [Entry] = []
         for item in found.items {
             guard let file = found.files[item.caseID] else { continue }
-            let view = CaseMeetingAccess.itemView(try await cases.access(to: file, by: principal, on: db))
-            let content = view == .content
+            let access = try await cases.access(to: file, by: principal, on: db)
+            let view = CaseMeetingAccess.itemView(access)
+            // A member whose consent was withdrawn reads no outcome recorded since.
+            let content = view == .content && access?.reads(writtenAt: item.recordedAt ?? .distantPast) == true
             entries.append(Entry(
                 item: item, file: file, view: view,
                 minutes: content ? try item.minutesSealed.map(cipher.open) : nil,
@@ -219,7 +221,7 @@ struct CaseMeetingStore: Sendable {
             guard let item = items.first(where: { $0.meetingID == meeting.id }) else { return nil }
             return TimelineEntry(meetingID: meeting.id!, plannedAt: meeting.plannedAt, status: meeting.meetingStatus,
                                  decisionsCount: decisions.filter { $0.itemID == item.id }.count, discussed: item.isRecorded,
-                                 minutesReadable: access.readsContent && item.minutesSealed != nil,
+                                 minutesReadable: access.reads(writtenAt: item.recordedAt ?? .distantPast) && item.minutesSealed != nil,
                                  meetingVisible: visible.contains(meeting.id!))
         }.sorted { $0.plannedAt < $1.plannedAt }
     }

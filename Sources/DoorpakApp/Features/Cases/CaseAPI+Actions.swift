@@ -29,7 +29,7 @@ extension CaseAPI {
     private func calendar() async throws -> WorkingDayCalendar { try await RoutingStore.calendar(on: store.database.db()) }
 
     private func actionDTOs(_ file: CaseFile, access: CaseStore.Access, by principal: Principal) async throws -> [CaseActionDTO] {
-        let actions = try await store.actions(of: file)
+        let actions = try await store.actions(of: file, access: access)
         let goals = try await store.goalLinks(of: actions)
         let calendar = try await calendar()
         let subject = ActionSubject(file)

@@ -23,7 +23,7 @@ struct CasePagePresenter {
     func data() async throws -> [String: Any] {
         let db = store.database.db()
         let goals = try await store.goals(of: file, access: access)
-        let actions = try await store.actions(of: file)
+        let actions = try await store.actions(of: file, access: access)
         let goalOf = try await store.goalLinks(of: actions)
         let factors = try await store.factors(of: file, access: access)
         let meetings = try await CaseMeetingStore(database: store.database, cases: store).timelineEntries(caseID: file.id!, by: principal)

@@ -9,9 +9,22 @@ import Foundation
 extension CaseStore {
     private var actionStore: ActionStore { ActionStore(database: database) }
 
-    /// The case's actions, oldest first.
-    func actions(of file: CaseFile) async throws -> [Action] {
-        try await actionStore.actions(of: ActionSubject(file))
+    /// The case's actions, oldest first, as this reader may see them: a member whose consent was
+    /// withdrawn sees those set before, as they stood then (a later result or cancellation is not
+    /// theirs; the rows are rolled back in memory only, never saved).
+    func actions(of file: CaseFile, access: Access) async throws -> [Action] {
+        let all = try await actionStore.actions(of: ActionSubject(file))
+        guard let cutoff = access.contentCutoff else { return all }
+        return all.filter { $0.createdAt < cutoff }.map { action in
+            if let closed = action.closedAt, closed >= cutoff {
+                action.status = ActionStatus.open.rawValue
+                action.result = nil
+                action.cancelReason = nil
+                action.closedAt = nil
+                action.closedBy = nil
+            }
+            return action
+        }
     }
 
     /// Action id → the goal it serves, for the case's actions.

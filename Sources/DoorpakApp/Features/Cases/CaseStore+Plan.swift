@@ -37,8 +37,14 @@ extension CaseStore {
         guard access.readsContent else { return sorted.map { PlanGoal(goal: $0, text: nil, result: nil) } }
         // A member whose consent was withdrawn sees the goals set before, without later results.
         return try sorted.filter { access.reads(writtenAt: $0.createdAt) }.map { goal in
-            let result = access.reads(writtenAt: goal.closedAt ?? goal.createdAt) ? goal.resultSealed : nil
-            return PlanGoal(goal: goal, text: try persons.cipher.open(goal.textSealed), result: try result.map(persons.cipher.open))
+            if !access.reads(writtenAt: goal.closedAt ?? goal.createdAt) {
+                // Closed after the withdrawal: as it stood then (in memory only, never saved).
+                goal.status = GoalStatus.open.rawValue
+                goal.resultSealed = nil
+                goal.closedAt = nil
+                goal.closedBy = nil
+            }
+            return PlanGoal(goal: goal, text: try persons.cipher.open(goal.textSealed), result: try goal.resultSealed.map(persons.cipher.open))
         }
     }
 

@@ -10,7 +10,7 @@ extension CaseStore {
         timeline.add(notes: try await notes(of: file, access: access, by: principal))
         timeline.add(reports: try await linkedReports(of: file, by: principal))
         var actions = known ?? []
-        if known == nil { actions = try await self.actions(of: file) }
+        if known == nil { actions = try await self.actions(of: file, access: access) }
         timeline.add(actions: actions)
         let escalations = try await EscalationStore(database: database).escalations(of: .caseFile, id: file.id!)
         timeline.add(escalations: escalations, actions: actions)

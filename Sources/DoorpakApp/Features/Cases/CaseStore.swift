@@ -58,14 +58,16 @@ struct CaseStore: Sendable {
         return (file, access)
     }
 
-    /// Case ids whose persons this user may see as director or active member (for `PersonStore`).
+    /// Case ids whose persons this user may see as director or active member whose consent still
+    /// holds (for `PersonStore`): after a withdrawal the person's details, which may change, are no
+    /// longer theirs through the case.
     static func personIDs(reachableBy userID: UUID, among candidates: [UUID], on db: any Database) async throws -> Set<UUID> {
         let links = try await CasePerson.query(on: db).filter(\.$personID ~~ candidates).all()
         guard !links.isEmpty else { return [] }
         let caseIDs = Array(Set(links.map(\.caseID)))
         let directed = try await CaseFile.query(on: db).filter(\.$id ~~ caseIDs).filter(\.$directorID == userID).all().compactMap(\.id)
         let membered = try await CaseMember.query(on: db).filter(\.$caseID ~~ caseIDs).filter(\.$userID == userID).filter(\.$endedAt == nil)
-            .all().map(\.caseID)
+            .filter(\.$consentWithdrawnAt == nil).all().map(\.caseID)
         let reachable = Set(directed + membered)
         return Set(links.filter { reachable.contains($0.caseID) }.map(\.personID))
     }

@@ -49,6 +49,8 @@ struct Person: Sendable {
     let interpreterNeeded: Bool
     let createdAt: Date
     let updatedAt: Date
+    /// The details were recorded by another organisation and are not this user's (`PersonPolicy`).
+    var detailsWithheld = false
 }
 
 /// How a person is involved in a report.

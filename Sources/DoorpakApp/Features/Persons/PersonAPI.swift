@@ -172,6 +172,9 @@ struct PersonDTO: Encodable {
     @Nullable var residentSince: String?
     var languages: [String]
     var interpreterNeeded: Bool
+    /// The details were recorded by another organisation and are not the caller's (then the
+    /// details are null or empty); "who else is involved" says whom to contact.
+    var detailsWithheld: Bool
     var updatedAt: String
 
     init(_ person: Person) {
@@ -184,6 +187,7 @@ struct PersonDTO: Encodable {
         residentSince = person.residentSince.map(Formats.isoDay)
         languages = person.languages
         interpreterNeeded = person.interpreterNeeded
+        detailsWithheld = person.detailsWithheld
         updatedAt = APIDates.write(person.updatedAt)
     }
 }

@@ -13,6 +13,7 @@ struct PersonPresenter {
             "interpreter": locale.text(person.interpreterNeeded ? "persons.yes" : "persons.no"),
             "updated": Formats.dateTime(person.updatedAt, language),
         ]
+        if person.detailsWithheld { data["withheld"] = true }
         if let birthDate = person.birthDate, let day = Formats.parse(day: birthDate) { data["birthDate"] = Formats.date(day, language) }
         if let contact = person.contact { data["contact"] = contact }
         if !person.languages.isEmpty { data["languages"] = languageNames(person.languages) }

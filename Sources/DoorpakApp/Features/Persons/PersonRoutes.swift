@@ -96,6 +96,8 @@ struct PersonRoutes {
 
     func editForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let person = try await store.find(pseudonym: context.parameters.require("pseudonym"), by: context.principal(), purpose: "edit")
+        // Details another organisation recorded are not edited by someone who cannot read them.
+        guard !person.detailsWithheld else { throw AppError.forbidden }
         return try await renderEdit(person.pseudonym, form: PersonPresenter.fields(person), issues: [], request: request, context: context)
     }
 

@@ -42,7 +42,8 @@ struct PersonStore: Sendable {
         let (record, grant) = try await access(pseudonym: pseudonym, by: principal, on: db)
         let purpose = grant.map { "break-glass: \($0.id!.uuidString.lowercased())" } ?? purpose
         try await Audit.record(.read, "person", record.pseudonym, by: principal, purpose: purpose, on: db)
-        return try open(record)
+        // Emergency access opens the whole record (that is what it is for, and it is reviewed).
+        return grant == nil ? try await open(record, by: principal, on: db) : try open(record)
     }
 
     /// The stored row, within scope (or under a break-the-glass grant, for reads only), without
@@ -111,7 +112,9 @@ struct PersonStore: Sendable {
             try await Audit.record(.read, "person_search", nil, by: principal, purpose: reason, on: tx)
             for record in shown { try await Audit.record(.read, "person", record.pseudonym, by: principal, purpose: reason, on: tx) }
         }
-        return try shown.map(open)
+        var people: [Person] = []
+        for record in shown { people.append(scoped ? try await open(record, by: principal, on: db) : try open(record)) }
+        return people
     }
 
     // MARK: Links
@@ -241,6 +244,8 @@ struct PersonStore: Sendable {
         let (record, grant) = try await access(pseudonym: pseudonym, by: principal, on: db)
         // Emergency access never changes a person, whoever calls (not only a request that writes).
         guard grant == nil else { throw AppError.breakGlassReadOnly }
+        // Details another organisation recorded are corrected by them, never blind by someone who cannot read them.
+        guard try await detailsVisible(record, by: principal, on: db) else { throw AppError.forbidden }
         let (valid, draftIssues) = draft.validate(now: now)
         var issues = draftIssues
         if let locationID = valid?.locationID, try await Location.find(locationID, on: db) == nil { issues.append(FieldIssue("location", "unknown")) }

@@ -102,6 +102,9 @@ def test_person_link_search_and_who_else(new_browser):
     assert exists(ggd, "#person-matched"), "the same name and date of birth match the known person"
     assert current_path(ggd) == f"/persons/{pseudonym}"
     assert "Politie" in by_id(ggd, "who-else").text, "the police are shown as involved"
+    # The match links, but discloses nothing the police recorded, and offers no blind edit (issue 11).
+    assert exists(ggd, "#details-withheld"), "the details the police recorded are withheld"
+    assert not exists(ggd, "#edit-person"), "details one cannot read are not edited"
     axe_check(ggd)
     shot(ggd, "person-who-else")
 
@@ -206,3 +209,19 @@ def test_case_from_opening_to_closing(new_browser):
     shot(police, "case-closed")
     open_page(police, "/cases")
     axe_check(police)
+
+
+def test_api_token_shows_until_when_it_works(new_browser):
+    """A new personal access token is listed with the day it stops working (90 days; issue 11)."""
+    police = new_browser()
+    login(police, POLICE, expect_success=False)
+    open_page(police, "/account")
+    type_into(by_id(police, "token-name"), f"Browsertest {uuid.uuid4().hex[:6]}")
+    click_and_wait(police, by_id(police, "token-submit"))
+    assert exists(police, "#new-token"), error_texts(police)
+    table = police.find_element(By.CSS_SELECTOR, "table[aria-labelledby='tokens-heading']")
+    assert "Geldig tot" in table.text
+    expires = (dt.date.today() + dt.timedelta(days=90)).strftime("%Y")
+    assert expires in table.find_element(By.CSS_SELECTOR, "tbody tr").text
+    axe_check(police)
+    shot(police, "account-token-expiry")

@@ -46,6 +46,8 @@ struct CaseDemo: Sendable {
                                                   + "Buren, vooral vrouwelijke bewoners, voelen zich onveilig.",
                                               directorID: police.userID, reportReferences: try await references(of: people[0])),
                                         by: coordinator, now: ago(62))
+        // Opened naming another director: a proposal they accept (issue 11).
+        try await store.acceptDirection(file, by: police, now: ago(62))
         _ = try await store.addMember(.init(userID: nurse.userID, role: "GGD-verpleegkundige (bemoeizorg)", legalBasis: "consent",
                                             consentDate: day(ago(55)), consentScope: "Zorgcoördinatie en overleg met politie en begeleiding"),
                                       to: file, access: .director, by: police, now: ago(55))
@@ -79,6 +81,7 @@ struct CaseDemo: Sendable {
                                           reason: "Trekt zich terug, betaalt de huur niet meer; buren maken zich zorgen.",
                                           directorID: ggd.userID, reportReferences: try await references(of: people[2])),
                                     by: coordinator, now: ago(21))
+        try await store.acceptDirection(file, by: ggd, now: ago(21))
         _ = try await store.addMember(.init(userID: income.userID, role: "Consulent werk en inkomen", legalBasis: "legal_task"),
                                       to: file, access: .director, by: ggd, now: ago(20))
         try await store.changePhase(file, access: .director, to: .analysis, outcome: nil, reason: nil, by: ggd, now: ago(19))
@@ -91,6 +94,7 @@ struct CaseDemo: Sendable {
                                           reason: "Slachtoffer van intimidatie op de gang; angstklachten, durft 's avonds niet naar buiten.",
                                           directorID: police.userID, reportReferences: try await references(of: people[1])),
                                     by: coordinator, now: ago(12))
+        try await store.acceptDirection(file, by: police, now: ago(12))
         _ = try await store.recordFactors(present: ["neighbour_conflicts"], in: file, access: .director, by: police, now: ago(11))
         try await store.proposeDirector(file, access: .director, userID: ggz.userID,
                                         reason: "Zorg staat voorop; de GGZ kan de regie beter voeren.", by: police, now: ago(4))

@@ -60,11 +60,3 @@ struct ReportPolicy: Sendable {
         return nil
     }
 }
-
-extension ReportStore {
-    /// The policy for this user's changes to a report.
-    func policy(for report: Report, by principal: Principal) async throws -> ReportPolicy {
-        let manager = try await report.organisationID.asyncMap { try await Organisation.find($0, on: database.db())?.managerID } ?? nil
-        return ReportPolicy(principal: principal, report: report, organisationManagerID: manager)
-    }
-}

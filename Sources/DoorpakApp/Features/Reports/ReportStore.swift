@@ -197,6 +197,14 @@ extension ReportStore {
     }
 }
 
+extension ReportStore {
+    /// The policy for this user's changes to a report.
+    func policy(for report: Report, by principal: Principal) async throws -> ReportPolicy {
+        let manager = try await report.organisationID.asyncMap { try await Organisation.find($0, on: database.db())?.managerID } ?? nil
+        return ReportPolicy(principal: principal, report: report, organisationManagerID: manager)
+    }
+}
+
 /// Turns a FluentKit query into plain SQL for wrapping (queries only: no schema types involved).
 private struct PlainSQLConverter: SQLConverterDelegate {
     func customDataType(_ dataType: DatabaseSchema.DataType) -> (any SQLExpression)? { nil }

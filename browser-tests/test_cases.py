@@ -224,4 +224,5 @@ def test_api_token_shows_until_when_it_works(new_browser):
     expires = (dt.date.today() + dt.timedelta(days=90)).strftime("%Y")
     assert expires in table.find_element(By.CSS_SELECTOR, "tbody tr").text
     axe_check(police)
+    police.execute_script("document.getElementById('tokens-heading').scrollIntoView()")
     shot(police, "account-token-expiry")

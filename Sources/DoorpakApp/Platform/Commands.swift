@@ -80,7 +80,7 @@ public enum Commands {
                 guard let user = try await User.query(on: tx).filter(\.$email == email.lowercased()).first() else { return false }
                 user.active = false
                 try await user.update(on: tx)
-                try await APIToken.revokeAll(of: user.id!, on: tx)
+                try await APITokenStore.revokeAll(of: user.id!, on: tx)
                 try await Audit.record(.update, "user", user.id?.uuidString, by: nil, purpose: "cli: deactivate", on: tx)
                 return true
             }

@@ -32,7 +32,7 @@ struct PasswordStore: Sendable {
             user.passwordMustChange = nil
             user.passwordChangedAt = .now
             try await user.update(on: tx)
-            try await APIToken.revokeAll(of: userID, on: tx)
+            try await APITokenStore.revokeAll(of: userID, on: tx)
             try await Audit.record(.passwordChanged, "user", userID.uuidString, by: principal, on: tx)
         }
         return hash
@@ -50,7 +50,7 @@ struct PasswordStore: Sendable {
             user.passwordMustChange = true
             user.passwordChangedAt = .now
             try await user.update(on: tx)
-            try await APIToken.revokeAll(of: userID, on: tx)
+            try await APITokenStore.revokeAll(of: userID, on: tx)
             try await Audit.record(.passwordReset, "user", userID.uuidString, by: principal, on: tx)
             return user.email
         }
@@ -69,7 +69,7 @@ struct PasswordStore: Sendable {
             user.passwordMustChange = mustChange ? true : nil
             user.passwordChangedAt = .now
             try await user.update(on: tx)
-            try await APIToken.revokeAll(of: user.id!, on: tx)
+            try await APITokenStore.revokeAll(of: user.id!, on: tx)
             try await Audit.record(mustChange ? .passwordReset : .passwordChanged, "user", user.id!.uuidString, by: nil,
                                    purpose: "cli", on: tx)
         }

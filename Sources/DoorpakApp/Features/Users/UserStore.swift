@@ -75,7 +75,7 @@ struct UserStore: Sendable {
             guard user.active != active else { return }
             user.active = active
             try await user.update(on: tx)
-            if !active { try await APIToken.revokeAll(of: id, on: tx) }
+            if !active { try await APITokenStore.revokeAll(of: id, on: tx) }
             try await Audit.record(.update, "user", id.uuidString, by: principal, purpose: active ? "reactivated" : "deactivated", on: tx)
         }
     }

@@ -30,20 +30,6 @@ final class APIToken: Model, @unchecked Sendable {
     /// revokes a user's tokens sooner (`revokeAll`).
     static let lifetime: TimeInterval = 90 * 24 * 60 * 60
 
-    /// Revokes every live token of a user, inside the caller's transaction: called wherever a
-    /// password changes, two-factor is removed or the account is deactivated, so a token taken
-    /// before cannot outlive what the user did to lock it out.
-    static func revokeAll(of userID: UUID, on tx: any Database) async throws {
-        try await APIToken.query(on: tx).filter(\.$userID == userID).filter(\.$revokedAt == nil)
-            .set(\.$revokedAt, to: .now).update()
-    }
-
-    /// The live token with this hash, if any.
-    static func live(hash: String, on db: any Database) async throws -> APIToken? {
-        try await APIToken.query(on: db).filter(\.$tokenHash == hash).filter(\.$revokedAt == nil)
-            .filter(\.$expiresAt > .now).first()
-    }
-
     /// A new random token (`dpk_` and 43 URL-safe characters) and its stored hash.
     static func generate() -> (token: String, hash: String) {
         let token = "dpk_" + SecureRandom.urlSafeString(bytes: 32)
@@ -82,18 +68,4 @@ struct CreateAPITokens: AsyncMigration {
             .create()
     }
     func revert(on database: any Database) async throws { try await database.schema(APIToken.schema).delete() }
-}
-
-/// Tokens get an expiry; those made before it expire 90 days after they were created.
-struct AddAPITokenExpiry: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(APIToken.schema).field("expires_at", .datetime).update()
-        for token in try await APIToken.query(on: database).all() {
-            token.expiresAt = (token.createdAt ?? .now).addingTimeInterval(APIToken.lifetime)
-            try await token.update(on: database)
-        }
-    }
-    func revert(on database: any Database) async throws {
-        try await database.schema(APIToken.schema).deleteField("expires_at").update()
-    }
 }

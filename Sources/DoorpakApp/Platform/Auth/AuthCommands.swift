@@ -32,7 +32,7 @@ extension Commands {
             try await db.transaction { tx in
                 try await TwoFactorCredential.query(on: tx).filter(\.$userID == id).delete()
                 try await RecoveryCode.query(on: tx).filter(\.$userID == id).delete()
-                try await APIToken.revokeAll(of: id, on: tx)
+                try await APITokenStore.revokeAll(of: id, on: tx)
                 try await Audit.record(.twoFactorReset, "user", id.uuidString, by: nil, purpose: "cli", on: tx)
             }
             return true

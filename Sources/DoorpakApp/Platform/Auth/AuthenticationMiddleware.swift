@@ -22,7 +22,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             let db = database.db()
             // An unknown, revoked or malformed token leaves the request anonymous: routes that
             // need a user then answer 401 in their own format.
-            guard let stored = try await APIToken.live(hash: APIToken.hash(token), on: db),
+            guard let stored = try await APITokenStore.live(hash: APIToken.hash(token), on: db),
                 let principal = try await Principal.load(userID: stored.userID, via: .token, on: db)
             else { return try await next(request, context) }
             if (stored.lastUsedAt?.timeIntervalSinceNow ?? -3600) < -60 {

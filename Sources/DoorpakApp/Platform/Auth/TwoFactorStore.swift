@@ -108,7 +108,7 @@ struct TwoFactorStore: Sendable {
             try await TwoFactorCredential.query(on: tx).filter(\.$userID == userID).delete()
             try await RecoveryCode.query(on: tx).filter(\.$userID == userID).delete()
             // An administrator's reset (the account may be in someone else's hands) ends the user's tokens too.
-            if action == .twoFactorReset { try await APIToken.revokeAll(of: userID, on: tx) }
+            if action == .twoFactorReset { try await APITokenStore.revokeAll(of: userID, on: tx) }
             try await Audit.record(action, "user", userID.uuidString, by: principal, on: tx)
         }
     }

@@ -222,6 +222,75 @@ import Testing
         }
     }
 
+    /// Need-to-know within a role: site staff read the facts of every report at their site, but the
+    /// description and notes of one in a sensitive category only when they registered it, own it or
+    /// are asked to act on it; administrators set which categories are sensitive.
+    @Test(arguments: TestDatabase.available)
+    func siteStaffReadSensitiveContentOnlyWhenItIsTheirs(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let reference = try await world.withDatabase { db in
+            let admin = try #require(try await Principal.load(userID: world.users[.admin]!, via: .session, on: db.db()))
+            return try await ReportStore(database: db).create(TestWorld.draft(category: world.categoryConfused, location: world.locationNorth,
+                                                                                text: "Bewoner zegt stemmen te horen, Zeldzaamwoord"), by: admin).reference
+        }
+        try await CaseAPITests.withClients(world) { api in
+            let path = "/api/v1/reports/\(reference)"
+            let staff = api[.staffNorth]
+            let seen = try await staff.get(path)
+            #expect(seen.status == .ok, "the facts are theirs")
+            #expect(try seen.object()["contentWithheld"] as? Bool == true)
+            #expect(try seen.object()["description"] is NSNull)
+            #expect(!seen.text.contains("Zeldzaamwoord"))
+            try OpenAPI.check(seen, "GET", "/reports/{reference}")
+            #expect(try await api[.admin].post(path + "/notes", ["body": "Notitie van de beheerder"]).status == .created)
+            #expect(try await staff.get(path + "/notes").items().isEmpty)
+            #expect(try await staff.post(path + "/notes", ["body": "Blind"]).status == .forbidden)
+            // A search cannot probe the content either.
+            #expect(try await staff.get("/api/v1/reports?q=zeldzaamwoord").items().isEmpty)
+            #expect(try await api[.coordinatorNorth].get("/api/v1/reports?q=zeldzaamwoord").items().count == 1)
+            // The coordinator of the district reads it all.
+            #expect(try await api[.coordinatorNorth].get(path).object()["contentWithheld"] as? Bool == false)
+
+            // Asked to act (an action for the corporation): now it is theirs.
+            let action = try await api[.admin].post(path + "/actions", ["title": "Gesprek met bewoner", "organisationId": world.corporation.uuidString.lowercased(),
+                                                                          "dueOn": "2031-06-02"])
+            #expect(action.status == .created)
+            let asked = try await staff.get(path)
+            #expect(try asked.object()["contentWithheld"] as? Bool == false)
+            #expect(asked.text.contains("Zeldzaamwoord"))
+            #expect(try await staff.get(path + "/notes").items().count == 1)
+        }
+        // A category that is not sensitive: the facts and the content for every site staff member.
+        try await world.withDatabase { db in
+            let violence = try await CategoryStore.isSensitive(world.categoryViolence, on: db.db())
+            let confused = try await CategoryStore.isSensitive(world.categoryConfused, on: db.db())
+            #expect(!violence && confused)
+        }
+        try await CaseAPITests.withClients(world) { api in
+            let open = try await api[.staffNorth].get("/api/v1/reports/\(world.reportNorth)").object()
+            #expect(open["contentWithheld"] as? Bool == false)
+        }
+    }
+
+    /// Administrators set which categories are sensitive, on the category form.
+    @Test func administratorsMarkACategorySensitive() async throws {
+        let world = try await TestWorld.make(.sqlite)
+        try await buildApplication(world.config).test(.router) { client in
+            let browser = Browser(client)
+            try await browser.signIn(.admin)
+            let form = try await browser.get("/admin/categories/\(world.categoryViolence.uuidString)")
+            #expect(form.text.contains("name=\"sensitive\""))
+            let saved = try await browser.post("/admin/categories/\(world.categoryViolence.uuidString)",
+                                               [("name_nl", "Geweld"), ("name_en", "Violence"), ("default_urgency", "critical"),
+                                                ("default_organisation_kind", "police"), ("active", "on"), ("sensitive", "on")])
+            #expect(saved.status == .seeOther)
+        }
+        try await world.withDatabase { db in
+            let sensitive = try await CategoryStore.isSensitive(world.categoryViolence, on: db.db())
+            #expect(sensitive)
+        }
+    }
+
     /// Symptom 7: a `back`/`next` value is only ever a local path.
     @Test func redirectTargetsAreLocalPathsOnly() {
         let hostile = ["/\t/example.org", "/\n/example.org", "/\r\n/example.org", "//example.org", "/\\example.org", "/\\/example.org",

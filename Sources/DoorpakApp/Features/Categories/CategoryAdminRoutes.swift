@@ -52,6 +52,7 @@ struct CategoryAdminRoutes {
         var pairs = [("name_nl", category.nameNL), ("name_en", category.nameEN), ("default_urgency", category.urgency.code),
                      ("default_organisation_kind", category.defaultOrganisationKind)]
         if category.active { pairs.append(("active", "on")) }
+        if try await store.isSensitive(category.id!) { pairs.append(("sensitive", "on")) }
         return try render(request, context: context, category: category, values: FormFields(pairs: pairs), issues: [])
     }
 
@@ -68,7 +69,8 @@ struct CategoryAdminRoutes {
 
     private func draft(_ form: FormFields) -> CategoryDraft {
         CategoryDraft(code: form["code"], nameNL: form["name_nl"], nameEN: form["name_en"], urgency: form["default_urgency"],
-                      organisationKind: form["default_organisation_kind"], active: form["active"] != nil)
+                      organisationKind: form["default_organisation_kind"], active: form["active"] != nil,
+                      sensitive: form["sensitive"] != nil)
     }
 
     private func render(_ request: Request, context: AppRequestContext, category: Category?, values: FormFields,
@@ -92,6 +94,7 @@ struct CategoryAdminRoutes {
                        hint: locale.text("admin.categories.kind_hint"), required: true,
                        .select([(value: "", label: locale.text("form.choose"))] + OrganisationAdminRoutes.kindOptions(locale))),
             AdminField("active", label: locale.text("admin.categories.active_label"), hint: locale.text("admin.categories.active_hint"), .checkbox),
+            AdminField("sensitive", label: locale.text("admin.categories.sensitive_label"), hint: locale.text("admin.categories.sensitive_hint"), .checkbox),
         ]
         let form = AdminForm(fields: fields, values: values, issues: issues, locale: locale)
         return try pages.form(request, context: context, heading: locale.text(category == nil ? "admin.categories.new" : "admin.categories.edit"),

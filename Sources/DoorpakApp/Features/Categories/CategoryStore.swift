@@ -10,6 +10,7 @@ struct CategoryDraft: Sendable {
     var urgency: String?
     var organisationKind: String?
     var active: Bool = true
+    var sensitive: Bool = false
 
     static let maxCodeLength = 50
 
@@ -20,6 +21,7 @@ struct CategoryDraft: Sendable {
         let urgency: Urgency
         let organisationKind: OrganisationKind
         let active: Bool
+        let sensitive: Bool
     }
 
     /// `isNew` decides whether the code is required (and checked) or ignored.
@@ -57,7 +59,7 @@ struct CategoryDraft: Sendable {
             issues.append(FieldIssue("default_organisation_kind", "required"))
         }
         guard issues.isEmpty, let urgency, let kind else { return (nil, issues) }
-        return (Valid(code: code, nameNL: nameNL, nameEN: nameEN, urgency: urgency, organisationKind: kind, active: active), [])
+        return (Valid(code: code, nameNL: nameNL, nameEN: nameEN, urgency: urgency, organisationKind: kind, active: active, sensitive: sensitive), [])
     }
 }
 
@@ -88,6 +90,7 @@ struct CategoryStore: Sendable {
                                     defaultOrganisationKind: valid.organisationKind, active: valid.active,
                                     position: (existing.map(\.position).max() ?? 0) + 1)
             try await category.create(on: tx)
+            try await Self.setSensitive(category.id!, valid.sensitive, on: tx)
             try await Audit.record(.create, "category", category.id!.uuidString, by: principal, on: tx)
             return category
         } }
@@ -106,9 +109,26 @@ struct CategoryStore: Sendable {
             category.defaultOrganisationKind = valid.organisationKind.rawValue
             category.active = valid.active
             try await category.update(on: tx)
+            try await Self.setSensitive(id, valid.sensitive, on: tx)
             try await Audit.record(.update, "category", id.uuidString, by: principal, on: tx)
         } }
     }
+
+    private static func setSensitive(_ id: UUID, _ sensitive: Bool, on tx: any Database) async throws {
+        try await CategorySensitivity.query(on: tx).filter(\.$id == id).set(\.$sensitive, to: sensitive).update()
+    }
+
+    /// Whether a category is sensitive (`CategorySensitivity`).
+    static func isSensitive(_ id: UUID, on db: any Database) async throws -> Bool {
+        try await CategorySensitivity.find(id, on: db)?.sensitive ?? false
+    }
+
+    /// The ids of the sensitive categories.
+    static func sensitiveIDs(on db: any Database) async throws -> [UUID] {
+        try await CategorySensitivity.query(on: db).filter(\.$sensitive == true).all().compactMap(\.id)
+    }
+
+    func isSensitive(_ id: UUID) async throws -> Bool { try await Self.isSensitive(id, on: database.db()) }
 
     /// Two categories with the same name in a language would be indistinguishable in every list.
     private static func nameConflicts(_ valid: CategoryDraft.Valid, in existing: [Category], except id: UUID?) -> [FieldIssue] {

@@ -40,7 +40,7 @@ extension ReportAPI {
         let principal = try context.principal()
         let report = try await store.find(reference: context.parameters.require("reference"), by: principal)
         try await store.pickUp(report, by: principal)
-        return try APIBody.response(try await dto(report))
+        return try APIBody.response(try await dto(report, by: context.principal()))
     }
 
     // MARK: Hand-overs

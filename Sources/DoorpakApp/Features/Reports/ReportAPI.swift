@@ -26,9 +26,10 @@ struct ReportAPI {
     func calendar() async throws -> WorkingDayCalendar { try await RoutingStore.calendar(on: store.database.db()) }
 
     /// A report in full, with its count of open actions.
-    func dto(_ report: Report) async throws -> ReportDTO {
+    func dto(_ report: Report, by principal: Principal) async throws -> ReportDTO {
         let openActions = try await ActionStore.openCount(of: ActionSubject(report), on: store.database.db())
-        return ReportDTO(report, calendar: try await calendar(), openActions: openActions)
+        return ReportDTO(report, calendar: try await calendar(), openActions: openActions,
+                         readsContent: try await store.readsContent(report, by: principal))
     }
 
     // MARK: Worklist
@@ -72,14 +73,14 @@ struct ReportAPI {
             draft.occurredAtInvalid = draft.occurredAt == nil
         }
         let report = try await APIFieldNames.mapping { try await store.create(draft, by: principal) }
-        return try APIBody.response(try await dto(report), status: .created, headers: [.location: path(report.reference)])
+        return try APIBody.response(try await dto(report, by: context.principal()), status: .created, headers: [.location: path(report.reference)])
     }
 
     // MARK: One report
 
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let report = try await store.find(reference: context.parameters.require("reference"), by: context.principal())
-        return try APIBody.response(try await dto(report))
+        return try APIBody.response(try await dto(report, by: context.principal()))
     }
 
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -88,12 +89,12 @@ struct ReportAPI {
         let patch = try await APIBody.decode(ReportPatch.self, from: request, accepting: [APIBody.json, APIBody.mergePatch])
         let change = try patch.change()
         try await APIFieldNames.mapping { try await store.update(report, with: change, by: principal) }
-        return try APIBody.response(try await dto(report))
+        return try APIBody.response(try await dto(report, by: context.principal()))
     }
 
     func notes(_ request: Request, context: AppRequestContext) async throws -> Response {
         let report = try await store.find(reference: context.parameters.require("reference"), by: context.principal())
-        return try APIBody.response(ItemsDTO(items: try await store.notes(of: report).map(NoteDTO.init)))
+        return try APIBody.response(ItemsDTO(items: try await store.notes(of: report, by: context.principal()).map(NoteDTO.init)))
     }
 
     func addNote(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -266,25 +267,30 @@ struct ReportPageDTO: Encodable {
 /// One report in full, with the statuses it may move to next.
 struct ReportDTO: Encodable {
     let summary: ReportSummaryDTO
-    let description: String
+    /// `nil` for site staff and a report in a sensitive category they did not register, own or
+    /// get asked to act on (`ReportPolicy.readsContent`); `contentWithheld` then says so.
+    let description: String?
+    let contentWithheld: Bool
     let allowedStatuses: [String]
     /// Actions still open: the report cannot be resolved or closed while this is above zero
     /// (unless a coordinator cancels them with `closeOpenActions`).
     let openActions: Int
 
-    init(_ report: Report, calendar: WorkingDayCalendar = WorkingDayCalendar(), openActions: Int) {
+    init(_ report: Report, calendar: WorkingDayCalendar = WorkingDayCalendar(), openActions: Int, readsContent: Bool) {
         summary = ReportSummaryDTO(report, calendar: calendar)
-        description = report.description
+        description = readsContent ? report.description : nil
+        contentWithheld = !readsContent
         allowedStatuses = report.reportStatus.next.map(\.rawValue)
         self.openActions = openActions
     }
 
-    enum CodingKeys: String, CodingKey { case description, allowedStatuses, openActions }
+    enum CodingKeys: String, CodingKey { case description, contentWithheld, allowedStatuses, openActions }
 
     func encode(to encoder: any Encoder) throws {
         try summary.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(description, forKey: .description)
+        try container.encode(contentWithheld, forKey: .contentWithheld)
         try container.encode(allowedStatuses, forKey: .allowedStatuses)
         try container.encode(openActions, forKey: .openActions)
     }

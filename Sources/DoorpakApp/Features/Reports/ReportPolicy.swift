@@ -59,4 +59,13 @@ struct ReportPolicy: Sendable {
         }
         return nil
     }
+
+    /// Whether a user reads a report's description and notes. Site staff see the facts of every
+    /// report at their site, but the content of a report in a sensitive category (set by
+    /// administrators on the category) only when they registered it, own it or are asked to act on
+    /// it; every other role reads the content of what its scope lets it find.
+    static func readsContent(role: Role, sensitiveCategory: Bool, registeredOrOwns: Bool, asked: Bool) -> Bool {
+        guard role == .locationStaff, sensitiveCategory else { return true }
+        return registeredOrOwns || asked
+    }
 }

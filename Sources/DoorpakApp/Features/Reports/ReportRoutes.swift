@@ -158,7 +158,8 @@ struct ReportRoutes {
                               form: FormFields = FormFields(), status: HTTPResponse.Status = .ok) async throws -> HTML {
         let principal = try context.principal()
         let db = store.database.db()
-        async let notes = store.notes(of: report)
+        async let notes = store.notes(of: report, by: principal)
+        async let readsContent = store.readsContent(report, by: principal)
         async let events = store.history(of: report)
         async let owners = store.candidateOwners(for: report, me: principal)
         async let actionList = ActionStore(database: store.database).actions(of: ActionSubject(report))
@@ -178,8 +179,12 @@ struct ReportRoutes {
         let noOwner: [(String, String)] = report.ownerID == nil ? [("", locale.text("reports.no_owner"))] : []
         // After a refused assignment the form shows what was chosen, not what is stored.
         let assigning = form.pairs.contains { $0.0 == "assign_reason" }
+        var detail = presenter.detail(report)
+        let content = try await readsContent
+        if !content { detail["description"] = nil }
         var data: [String: Any] = [
-            "report": presenter.detail(report),
+            "report": detail,
+            "contentWithheld": !content,
             "notes": try await notes.map(presenter.note),
             "history": try await events.reversed().map(presenter.event),
             "nextStatuses": report.reportStatus.next.map { ["value": $0.rawValue, "label": locale.text("status.\($0.rawValue)"),

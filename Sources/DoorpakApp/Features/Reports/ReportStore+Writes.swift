@@ -232,6 +232,8 @@ extension ReportStore {
 
     /// Adds a note.
     func addNote(_ body: String, to report: Report, by principal: Principal, now: Date = .now) async throws -> ReportNote {
+        // Notes are content: who may not read them does not add to them blind.
+        guard try await readsContent(report, by: principal) else { throw AppError.forbidden }
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         if let issue = TextRules.check(text, required: true, max: 5000) { throw AppError.invalid([FieldIssue("body", issue)]) }
         let note = ReportNote(reportID: report.id!, authorID: principal.userID, body: text, createdAt: now.wholeSeconds)

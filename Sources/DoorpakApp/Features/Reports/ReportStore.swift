@@ -51,7 +51,7 @@ struct ReportStore: Sendable {
     func list(_ filter: ReportFilter, after cursor: ReportCursor?, limit: Int = defaultPageSize,
               by principal: Principal) async throws -> Page {
         let db = database.db()
-        let query = try await apply(filter, to: scoped(principal, on: db), includeStatus: true)
+        let query = try await apply(filter, to: scoped(principal, on: db), includeStatus: true, by: principal)
         if let cursor, cursor.sort == filter.sort { after(cursor, query) }
         sort(filter.sort, query)
         let rows = try await query.limit(limit + 1).all()
@@ -72,7 +72,7 @@ struct ReportStore: Sendable {
         let db = database.db()
         var counts: [ReportStatus: Int] = [:]
         for status in ReportStatus.allCases {
-            let query = try await apply(filter, to: scoped(principal, on: db), includeStatus: false)
+            let query = try await apply(filter, to: scoped(principal, on: db), includeStatus: false, by: principal)
                 .filter(\.$status == status.rawValue).field(\.$id).limit(Self.countCap + 1)
             let select = SQLQueryConverter(delegate: PlainSQLConverter()).convert(query.query)
             let row = try await db.sql.raw("SELECT COUNT(*) AS n FROM (\(select)) AS capped").first()
@@ -81,7 +81,8 @@ struct ReportStore: Sendable {
         return counts
     }
 
-    private func apply(_ filter: ReportFilter, to query: QueryBuilder<Report>, includeStatus: Bool) -> QueryBuilder<Report> {
+    private func apply(_ filter: ReportFilter, to query: QueryBuilder<Report>, includeStatus: Bool,
+                       by principal: Principal) async throws -> QueryBuilder<Report> {
         if let id = filter.locationID { query.filter(\.$locationID == id) }
         if let id = filter.districtID { query.filter(\.$districtID == id) }
         if let kind = filter.kind { query.filter(\.$kind == kind.rawValue) }
@@ -96,6 +97,16 @@ struct ReportStore: Sendable {
             let lowered = text.lowercased()
             if lowered.range(of: #"^dp-\d{4}-\d{6}$"#, options: .regularExpression) != nil {
                 query.filter(\.$reference == text.uppercased())
+            } else if principal.role == .locationStaff {
+                // Site staff: free text matches a sensitive category's content only in their own reports
+                // (`ReportPolicy.readsContent`), so a search cannot probe what they may not read.
+                let sensitive = try await CategoryStore.sensitiveIDs(on: database.db())
+                query.filter(\.$searchText ~~ lowered)
+                if !sensitive.isEmpty {
+                    query.group(.or) { or in
+                        or.filter(\.$categoryID !~ sensitive).filter(\.$reporterID == principal.userID).filter(\.$ownerID == principal.userID)
+                    }
+                }
             } else {
                 query.filter(\.$searchText ~~ lowered)
             }
@@ -173,8 +184,21 @@ struct ReportStore: Sendable {
         return report
     }
 
-    func notes(of report: Report) async throws -> [ReportNote] {
-        try await ReportNote.query(on: database.db()).filter(\.$reportID == report.id!).sort(\.$createdAt, .ascending).all()
+    /// The report's notes, for those who read its content (`readsContent`); none for others.
+    func notes(of report: Report, by principal: Principal) async throws -> [ReportNote] {
+        guard try await readsContent(report, by: principal) else { return [] }
+        return try await ReportNote.query(on: database.db()).filter(\.$reportID == report.id!).sort(\.$createdAt, .ascending).all()
+    }
+
+    /// Whether this user reads the report's description and notes (`ReportPolicy.readsContent`).
+    func readsContent(_ report: Report, by principal: Principal) async throws -> Bool {
+        guard principal.role == .locationStaff else { return true }
+        let db = database.db()
+        let sensitive = try await CategoryStore.isSensitive(report.categoryID, on: db)
+        let mine = report.reporterID == principal.userID || report.ownerID == principal.userID
+        guard sensitive, !mine else { return ReportPolicy.readsContent(role: principal.role, sensitiveCategory: sensitive, registeredOrOwns: mine, asked: false) }
+        let asked = try await FollowThrough.reportsAskedOf(principal, on: db).contains(report.id!)
+        return ReportPolicy.readsContent(role: principal.role, sensitiveCategory: true, registeredOrOwns: false, asked: asked)
     }
 
     func history(of report: Report) async throws -> [ReportEvent] {

@@ -31,5 +31,6 @@ extension AppDatabase {
         CreateCasePlans(),
         CreateAuditChainAnchors(),
         AddAPITokenExpiry(),
+        AddCategorySensitivity(),
     ]
 }

@@ -77,39 +77,51 @@ struct RetentionPurge: Sendable {
     func due(_ type: RetentionRecordType, before cutoff: Date, on db: any Database, limit: Int? = nil) async throws -> [String] {
         switch type {
         case .closedCases:
-            var query = CaseFile.query(on: db).filter(\.$phase == CasePhase.closed.rawValue).filter(\.$closedAt < cutoff).sort(\.$closedAt)
-            if let limit { query = query.limit(limit * 2) }
-            let candidates = try await query.all(\.$id).compactMap { $0 }
-            guard !candidates.isEmpty else { return [] }
-            let held = Set(try await CoolingOffPlacement.query(on: db).filter(\.$caseID ~~ candidates)
-                .filter(\.$status ~~ PlacementStatus.allCases.filter(\.isOpen).map(\.rawValue)).all(\.$caseID).compactMap { $0 })
-            let due = candidates.filter { !held.contains($0) }
-            return (limit.map { Array(due.prefix($0)) } ?? due).map(\.uuidString)
+            return try await collect(limit: limit, page: { after, size in
+                let query = CaseFile.query(on: db).filter(\.$phase == CasePhase.closed.rawValue).filter(\.$closedAt < cutoff)
+                if let after { query.group(.or) { $0.filter(\.$closedAt > after.at).group(.and) { $0.filter(\.$closedAt == after.at).filter(\.$id > after.id) } } }
+                return try await query.sort(\.$closedAt).sort(\.$id).limit(size).field(\.$id).field(\.$closedAt).all()
+                    .compactMap { file in file.closedAt.map { (at: $0, id: file.id!) } }
+            }, held: { ids in
+                Set(try await CoolingOffPlacement.query(on: db).filter(\.$caseID ~~ ids)
+                    .filter(\.$status ~~ PlacementStatus.allCases.filter(\.isOpen).map(\.rawValue)).all(\.$caseID).compactMap { $0 })
+            }).map(\.uuidString)
         case .closedReports, .resolvedReports:
             let status = type == .closedReports ? ReportStatus.closed : .resolved
-            var query = Report.query(on: db).filter(\.$status == status.rawValue).filter(\.$updatedAt < cutoff).sort(\.$updatedAt)
-            // Over-fetch a little: held reports are dropped after the query.
-            if let limit { query = query.limit(limit * 2) }
-            let candidates = try await query.all(\.$id).compactMap { $0 }
-            let held = try await heldReports(candidates, on: db)
-            let due = candidates.filter { !held.contains($0) }
-            return (limit.map { Array(due.prefix($0)) } ?? due).map(\.uuidString)
+            return try await collect(limit: limit, page: { after, size in
+                let query = Report.query(on: db).filter(\.$status == status.rawValue).filter(\.$updatedAt < cutoff)
+                if let after { query.group(.or) { $0.filter(\.$updatedAt > after.at).group(.and) { $0.filter(\.$updatedAt == after.at).filter(\.$id > after.id) } } }
+                return try await query.sort(\.$updatedAt).sort(\.$id).limit(size).field(\.$id).field(\.$updatedAt).all()
+                    .map { (at: $0.updatedAt, id: $0.id!) }
+            }, held: { ids in try await heldReports(ids, on: db) }).map(\.uuidString)
         case .notes:
-            var rows: [SQLRow] = []
+            // Notes follow their report: never while it is open (by the status) or held (open
+            // follow-through, or in a case).
             let sql: SQLQueryString = """
-                SELECT n.id FROM \(ident: ReportNote.schema) n JOIN \(ident: Report.schema) r ON r.id = n.report_id
+                SELECT n.id, n.report_id FROM \(ident: ReportNote.schema) n JOIN \(ident: Report.schema) r ON r.id = n.report_id
                 WHERE r.status IN (\(bind: ReportStatus.closed.rawValue), \(bind: ReportStatus.resolved.rawValue)) AND n.created_at < \(bind: cutoff)
+                ORDER BY n.created_at, n.id
                 """
-            rows = try await db.sql.raw(limit.map { sql + " LIMIT \(unsafeRaw: String($0))" } ?? sql).all()
-            return try rows.map { try $0.decode(column: "id", as: UUID.self).uuidString }
+            let rows = try await db.sql.raw(sql).all()
+            let notes = try rows.map { (id: try $0.decode(column: "id", as: UUID.self), report: try $0.decode(column: "report_id", as: UUID.self)) }
+            let held = try await heldReports(Array(Set(notes.map(\.report))), on: db)
+            let due = notes.filter { !held.contains($0.report) }.map(\.id.uuidString)
+            return limit.map { Array(due.prefix($0)) } ?? due
         case .persons:
+            // A person goes a year after their last link ended (or their last change, if later):
+            // never while linked to a report or a case, or with a placement still running.
             let placed = try await CoolingOffPlacement.query(on: db).filter(\.$status ~~ PlacementStatus.allCases.filter(\.isOpen).map(\.rawValue))
                 .all(\.$personID)
-            let linked = try await PersonReportLink.query(on: db).all(\.$personID) + CasePerson.query(on: db).all(\.$personID) + placed
-            var query = PersonRecord.query(on: db).filter(\.$updatedAt < cutoff)
-            if !linked.isEmpty { query = query.filter(\.$id !~ Array(Set(linked))) }
-            if let limit { query = query.limit(limit) }
-            return try await query.all(\.$id).map(\.uuidString)
+            let linked = try await PersonReportLink.query(on: db).filter(\.$unlinkedAt == nil).all(\.$personID)
+                + CasePerson.query(on: db).all(\.$personID) + placed
+            let query = PersonRecord.query(on: db).filter(\.$updatedAt < cutoff)
+            if !linked.isEmpty { query.filter(\.$id !~ Array(Set(linked))) }
+            let candidates = try await query.sort(\.$updatedAt).all(\.$id)
+            guard !candidates.isEmpty else { return [] }
+            let recentlyEnded = Set(try await PersonReportLink.query(on: db).filter(\.$personID ~~ candidates)
+                .filter(\.$unlinkedAt >= cutoff).all(\.$personID))
+            let due = candidates.filter { !recentlyEnded.contains($0) }.map(\.uuidString)
+            return limit.map { Array(due.prefix($0)) } ?? due
         case .notifications:
             var query = Notification.query(on: db).filter(\.$createdAt < cutoff)
             if let limit { query = query.limit(limit) }
@@ -132,6 +144,25 @@ struct RetentionPurge: Sendable {
             let count = try await AuditEntry.query(on: db).filter(\.$at < cutoff).count()
             return Array(repeating: "", count: count)
         }
+    }
+
+    /// Walks the candidates oldest first, a page at a time, and keeps those not held until `limit`
+    /// are found (or none are left): held records at the front never hide newer expired ones
+    /// behind them, however many there are.
+    private func collect(limit: Int?, page: (_ after: (at: Date, id: UUID)?, _ size: Int) async throws -> [(at: Date, id: UUID)],
+                         held: ([UUID]) async throws -> Set<UUID>) async throws -> [UUID] {
+        let size = 2 * (limit ?? batch)
+        var due: [UUID] = []
+        var after: (at: Date, id: UUID)?
+        while limit.map({ due.count < $0 }) ?? true {
+            let rows = try await page(after, size)
+            guard let last = rows.last else { break }
+            let kept = try await held(rows.map(\.id))
+            due += rows.map(\.id).filter { !kept.contains($0) }
+            after = last
+            if rows.count < size { break }
+        }
+        return limit.map { Array(due.prefix($0)) } ?? due
     }
 
     /// Reports among `ids` that must be kept although their period has passed: open follow-through.
@@ -168,6 +199,8 @@ struct RetentionPurge: Sendable {
             try await PersonCorrection.query(on: tx).filter(\.$personID ~~ uuids).delete()
             // Their ended placements (running ones hold the person) are part of their file.
             try await deletePlacements(try await CoolingOffPlacement.query(on: tx).filter(\.$personID ~~ uuids).all(\.$id).compactMap { $0 }, on: tx)
+            // Their ended links (a person with a live link is never due) go with them.
+            try await PersonReportLink.query(on: tx).filter(\.$personID ~~ uuids).filter(\.$unlinkedAt != nil).delete()
             try await PersonRecord.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .notifications: try await Notification.query(on: tx).filter(\.$id ~~ uuids).delete()
         case .outbox: try await OutboxMessage.query(on: tx).filter(\.$id ~~ uuids).delete()

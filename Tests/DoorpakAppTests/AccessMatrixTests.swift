@@ -33,7 +33,7 @@ import Testing
         /// The director's changes to a case (administrators may step in). Notes also: the GGD member's
         /// consent is withdrawn by the withdraw route, which sorts before the notes route.
         case caseDirector
-        /// Proposing a new director: the director and administrators (the coordinator only when the case has no active director).
+        /// Proposing a new director: the director (administrators and the coordinator only when the case has no active director).
         case caseProposal
         /// Accepting the direction, or claiming it: only the proposed director, or the coordinator of a case without an active director (nobody in the matrix).
         case caseAcceptance
@@ -285,7 +285,7 @@ import Testing
                         case .caseActionStep: [.admin, .police]
                         case .caseDirector: [.admin, .police]
                         // The coordinator proposes only when the case has no active director (issue 11).
-                        case .caseProposal: [.admin, .police]
+                        case .caseProposal: [.police]
                         default: []
                         }
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), allowed.contains(persona))]

@@ -21,9 +21,10 @@ extension CaseAPI {
 
     func proposeDirector(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
+        // The body first: a body too large is 413 for everyone, whether or not they may propose.
+        let input = try await APIBody.decode(DirectorInput.self, from: request)
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         guard try await store.policy(for: found.file, access: found.access, by: principal).mayProposeDirector else { throw AppError.notFound }
-        let input = try await APIBody.decode(DirectorInput.self, from: request)
         let proposed = try Self.uuid(input.directorId, "directorId")
         try await mapping { try await store.proposeDirector(found.file, access: found.access, userID: proposed, reason: input.reason, by: principal) }
         return try APIBody.response(try await dto(found.file, access: found.access, by: principal))

@@ -15,13 +15,15 @@ struct CasePolicy: Sendable {
     /// Whether the case's director is an active user.
     let directorActive: Bool
 
-    /// Proposing a new director: the director, an administrator (who configures, and hands a case
-    /// on when asked), or — when the director is gone — the district coordinator.
+    /// Proposing a new director: the director (the holder), or — only when the director is gone —
+    /// the district coordinator or an administrator. An administrator configures Doorpak; while the
+    /// director is active the hand-over is theirs alone (the property tests found an administrator
+    /// making a member whose consent was withdrawn director again).
     /// (Whether the case is open is the store's own check: a closed case has no hand-over, 409.)
     var mayProposeDirector: Bool {
         switch access {
-        case .director, .administrator: return true
-        case .coordinatorMetadata: return !directorActive
+        case .director: return true
+        case .administrator, .coordinatorMetadata: return !directorActive
         case .member, .withdrawnMember: return false
         }
     }

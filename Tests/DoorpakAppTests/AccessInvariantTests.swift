@@ -56,7 +56,7 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func noCallWidensTheCallersAccess(_ database: TestDatabase) async throws {
-        let count = database == .sqlite ? 25 : 6
+        let count = database == .sqlite ? 25 : 4
         await propertyCheck(count: count, input: Gen.int(in: 0...(7 * 10 * 2 * 14 - 1)).array(of: 2...8)) { numbers in
             try await Self.check(numbers.map(Step.init), database)
         }
@@ -96,10 +96,11 @@ import Testing
             }
 
             var history: [Step] = []
+            // What everyone reaches now: read once, then carried from one step to the next.
+            var before: [TestWorld.Persona: Reach] = [:]
+            for persona in personas { before[persona] = try await reach(persona) }
             for step in steps {
                 history.append(step)
-                var before: [TestWorld.Persona: Reach] = [:]
-                for persona in personas { before[persona] = try await reach(persona) }
                 let ownersBefore = try await owners()
                 let client = api[step.actor]!
                 let report = step.northReport ? world.reportNorth : world.reportSouth
@@ -133,11 +134,15 @@ import Testing
                     }
                 }
                 // Nobody's access grows, the caller's least of all, but for a hand-over by the holder.
-                for persona in personas where persona != consented {
-                    let after = try await reach(persona), earlier = before[persona]!
-                    #expect(after.reports.isSubset(of: earlier.reports), "\(persona) found more reports after \(history)")
-                    #expect(!after.caseContent || earlier.caseContent, "\(persona) reads the case after \(history)")
+                var after: [TestWorld.Persona: Reach] = [:]
+                for persona in personas {
+                    let now = try await reach(persona), earlier = before[persona]!
+                    after[persona] = now
+                    guard persona != consented else { continue }
+                    #expect(now.reports.isSubset(of: earlier.reports), "\(persona) found more reports after \(history)")
+                    #expect(!now.caseContent || earlier.caseContent, "\(persona) reads the case after \(history)")
                 }
+                before = after
                 // A report that had an owner keeps one.
                 let ownersAfter = try await owners()
                 for (report, owner) in ownersBefore where owner != nil {
@@ -146,7 +151,7 @@ import Testing
                 // The case has an active director who reads it.
                 let directorID = try await api[.admin]!.get("/api/v1/cases/\(reference)").object()["directorId"] as? String
                 let director = try #require(personas.first { world.users[$0]!.uuidString.lowercased() == directorID }, "director \(String(describing: directorID))")
-                #expect(try await reach(director).caseContent, "the director \(director) cannot read the case after \(history)")
+                #expect(before[director]?.caseContent == true, "the director \(director) cannot read the case after \(history)")
             }
             // Page and API agree on what each user reaches.
             for persona in personas {

@@ -120,16 +120,7 @@ import Testing
         let now = Date.now
         let north = try await Self.closeNorth(world, now: now)
         try await world.withDatabase { database in
-            let file = CaseFile()
-            file.reference = "CS-2026-000001"
-            file.openingReason = "Zorgen over bewoner"
-            file.phase = "registration"
-            file.directorID = world.users[.coordinatorNorth]!
-            file.districtID = world.districtNorth
-            file.openedBy = world.users[.coordinatorNorth]!
-            file.openedAt = now
-            file.updatedAt = now
-            try await file.create(on: database.db())
+            let file = try await RetentionHoldTests.openCase(world, database, now: now)
             try await CaseReport(caseID: file.id!, reportID: north).create(on: database.db())
         }
         let later = now.addingTimeInterval(3000 * Self.day)

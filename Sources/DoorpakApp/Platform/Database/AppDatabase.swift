@@ -64,9 +64,13 @@ public struct AppDatabase: Sendable {
     private func prepareSQLiteConnections() async throws {
         guard !isPostgres else { return }
         try await sql().raw("PRAGMA journal_mode = WAL").run()
+        try await onEveryConnection("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMilliseconds))")
+    }
+
+    /// Runs a statement on each event loop's pooled connection (SQLite keeps one per loop).
+    private func onEveryConnection(_ statement: SQLQueryString) async throws {
         for eventLoop in databases.eventLoopGroup.makeIterator() {
-            let connection = databases.database(logger: logger, on: eventLoop)!
-            try await connection.sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMilliseconds))").run()
+            try await databases.database(logger: logger, on: eventLoop)!.sql.raw(statement).run()
         }
     }
 
@@ -88,9 +92,7 @@ public struct AppDatabase: Sendable {
 
     /// A database handle for one unit of work.
     public func db() -> any Database {
-        let database = databases.database(logger: logger, on: databases.eventLoopGroup.any())!
-        guard let writeQueue else { return database }
-        return SQLiteQueuedDatabase(base: database, queue: writeQueue)
+        dbIfRunning()!
     }
 
     /// A handle, or `nil` once the pools are shut down: for clean-up that may run while the
@@ -127,10 +129,7 @@ public struct AppDatabase: Sendable {
         guard !isPostgres else { return }
         try await sql().raw("PRAGMA optimize=0x10002").run()
         // Other connections keep the statistics they loaded when they opened: make each reload them.
-        for eventLoop in databases.eventLoopGroup.makeIterator() {
-            let connection = databases.database(logger: logger, on: eventLoop)!
-            try await connection.sql.raw("ANALYZE sqlite_schema").run()
-        }
+        try await onEveryConnection("ANALYZE sqlite_schema")
     }
 
     public func shutdown() async {

@@ -192,13 +192,13 @@ struct ReportStore: Sendable {
 
     /// Whether this user reads the report's description and notes (`ReportPolicy.readsContent`).
     func readsContent(_ report: Report, by principal: Principal) async throws -> Bool {
+        // Only site staff can be refused (the policy's rule): others need no look-ups.
         guard principal.role == .locationStaff else { return true }
         let db = database.db()
         let sensitive = try await CategoryStore.isSensitive(report.categoryID, on: db)
         let mine = report.reporterID == principal.userID || report.ownerID == principal.userID
-        guard sensitive, !mine else { return ReportPolicy.readsContent(role: principal.role, sensitiveCategory: sensitive, registeredOrOwns: mine, asked: false) }
-        let asked = try await FollowThrough.reportsAskedOf(principal, on: db).contains(report.id!)
-        return ReportPolicy.readsContent(role: principal.role, sensitiveCategory: true, registeredOrOwns: false, asked: asked)
+        let asked = sensitive && !mine ? try await FollowThrough.reportsAskedOf(principal, on: db).contains(report.id!) : false
+        return ReportPolicy.readsContent(role: principal.role, sensitiveCategory: sensitive, registeredOrOwns: mine, asked: asked)
     }
 
     func history(of report: Report) async throws -> [ReportEvent] {

@@ -12,28 +12,28 @@ import Testing
         #expect(CaseMeetingStatus.planned.next == [.held, .cancelled])
         #expect(CaseMeetingStatus.held.next.isEmpty && CaseMeetingStatus.cancelled.next.isEmpty)
         #expect(!CaseMeetingStatus.cancelled.takesOutcome && CaseMeetingStatus.held.takesOutcome && !CaseMeetingStatus.held.agendaOpen)
-        #expect(CaseMeetingAccess.itemView(nil) == .hidden)
-        #expect(CaseMeetingAccess.itemView(.coordinatorMetadata) == .referenceOnly)
-        #expect(CaseMeetingAccess.itemView(.member) == .content && CaseMeetingAccess.itemView(.director) == .content)
+        #expect(CaseMeetingPolicy.itemView(nil) == .hidden)
+        #expect(CaseMeetingPolicy.itemView(.coordinatorMetadata) == .referenceOnly)
+        #expect(CaseMeetingPolicy.itemView(.member) == .content && CaseMeetingPolicy.itemView(.director) == .content)
 
         let district = UUID(), organisation = UUID(), me = UUID()
         func principal(_ role: Role, organisation: UUID? = nil, districts: [UUID] = []) -> Principal {
             Principal(userID: me, name: "T", email: "t@x", role: role, organisationID: organisation, districtIDs: districts, locationIDs: [], via: .session)
         }
         let other = UUID()
-        #expect(CaseMeetingAccess.mayView(organiserID: me, invited: [], caseDistricts: [], principal(.partner, organisation: UUID())))
-        #expect(CaseMeetingAccess.mayView(organiserID: other, invited: [organisation], caseDistricts: [], principal(.partner, organisation: organisation)))
-        #expect(!CaseMeetingAccess.mayView(organiserID: other, invited: [UUID()], caseDistricts: [district], principal(.partner, organisation: organisation)))
-        #expect(CaseMeetingAccess.mayView(organiserID: other, invited: [], caseDistricts: [district], principal(.coordinator, districts: [district])))
-        #expect(!CaseMeetingAccess.mayView(organiserID: other, invited: [], caseDistricts: [district], principal(.coordinator, districts: [UUID()])))
+        #expect(CaseMeetingPolicy.mayView(organiserID: me, invited: [], caseDistricts: [], principal(.partner, organisation: UUID())))
+        #expect(CaseMeetingPolicy.mayView(organiserID: other, invited: [organisation], caseDistricts: [], principal(.partner, organisation: organisation)))
+        #expect(!CaseMeetingPolicy.mayView(organiserID: other, invited: [UUID()], caseDistricts: [district], principal(.partner, organisation: organisation)))
+        #expect(CaseMeetingPolicy.mayView(organiserID: other, invited: [], caseDistricts: [district], principal(.coordinator, districts: [district])))
+        #expect(!CaseMeetingPolicy.mayView(organiserID: other, invited: [], caseDistricts: [district], principal(.coordinator, districts: [UUID()])))
         // Roles without records never see a meeting, even when their organisation is invited.
-        #expect(!CaseMeetingAccess.mayView(organiserID: other, invited: [organisation], caseDistricts: [], principal(.analyst, organisation: organisation)))
-        #expect(CaseMeetingAccess.mayPutOnAgenda(directorID: me, districtID: nil, principal(.partner, organisation: organisation)))
-        #expect(!CaseMeetingAccess.mayPutOnAgenda(directorID: other, districtID: district, principal(.partner, organisation: organisation)))
-        #expect(CaseMeetingAccess.mayPutOnAgenda(directorID: other, districtID: district, principal(.coordinator, districts: [district])))
-        #expect(CaseMeetingAccess.mayRecord(organiserID: other, directorID: me, principal(.partner, organisation: organisation)))
-        #expect(!CaseMeetingAccess.mayRecord(organiserID: other, directorID: other, principal(.partner, organisation: organisation)))
-        #expect(!CaseMeetingAccess.mayRecord(organiserID: me, directorID: me, principal(.analyst, organisation: organisation)))
+        #expect(!CaseMeetingPolicy.mayView(organiserID: other, invited: [organisation], caseDistricts: [], principal(.analyst, organisation: organisation)))
+        #expect(CaseMeetingPolicy.mayPutOnAgenda(directorID: me, districtID: nil, principal(.partner, organisation: organisation)))
+        #expect(!CaseMeetingPolicy.mayPutOnAgenda(directorID: other, districtID: district, principal(.partner, organisation: organisation)))
+        #expect(CaseMeetingPolicy.mayPutOnAgenda(directorID: other, districtID: district, principal(.coordinator, districts: [district])))
+        #expect(CaseMeetingPolicy.mayRecord(organiserID: other, directorID: me, principal(.partner, organisation: organisation)))
+        #expect(!CaseMeetingPolicy.mayRecord(organiserID: other, directorID: other, principal(.partner, organisation: organisation)))
+        #expect(!CaseMeetingPolicy.mayRecord(organiserID: me, directorID: me, principal(.analyst, organisation: organisation)))
 
         let (valid, issues) = CaseMeetingDraft(day: "2026-12-03", time: "25:00", organisations: []).validate(now: .now, partial: false)
         #expect(valid.plannedAt == nil)
@@ -93,14 +93,15 @@ import Testing
             let itemA = try await setup.itemID(setup.caseA)
             try await store.record(Self.outcome(world), item: itemA, of: try await store.agenda(setup.meeting.id!, by: p[.police]!), by: p[.police]!)
 
-            func view(_ persona: TestWorld.Persona) async throws -> [CaseMeetingAccess.ItemView] {
+            func view(_ persona: TestWorld.Persona) async throws -> [CaseMeetingPolicy.ItemView] {
                 try await store.agenda(setup.meeting.id!, by: p[persona]!).entries.map(\.view)
             }
             #expect(try await view(.police) == [.content, .hidden])
             #expect(try await view(.ggd) == [.hidden, .content])
             #expect(try await view(.staffNorth) == [.hidden, .hidden])
             #expect(try await view(.coordinatorNorth) == [.referenceOnly, .hidden])
-            #expect(try await view(.admin) == [.content, .content])
+            // The administrator (here the organiser) sees the facts; content is for those in the case.
+            #expect(try await view(.admin) == [.referenceOnly, .referenceOnly])
             for persona in [TestWorld.Persona.analyst, .privacyOfficer] {
                 await #expect(throws: AppError.self) { try await store.agenda(setup.meeting.id!, by: p[persona]!) }
             }

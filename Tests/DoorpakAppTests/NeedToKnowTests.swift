@@ -241,7 +241,7 @@ import Testing
             #expect(try seen.object()["description"] is NSNull)
             #expect(!seen.text.contains("Zeldzaamwoord"))
             try OpenAPI.check(seen, "GET", "/reports/{reference}")
-            #expect(try await api[.admin].post(path + "/notes", ["body": "Notitie van de beheerder"]).status == .created)
+            #expect(try await api[.coordinatorNorth].post(path + "/notes", ["body": "Notitie van de coördinator"]).status == .created)
             #expect(try await staff.get(path + "/notes").items().isEmpty)
             #expect(try await staff.post(path + "/notes", ["body": "Blind"]).status == .forbidden)
             // A search cannot probe the content either.
@@ -251,7 +251,7 @@ import Testing
             #expect(try await api[.coordinatorNorth].get(path).object()["contentWithheld"] as? Bool == false)
 
             // Asked to act (an action for the corporation): now it is theirs.
-            let action = try await api[.admin].post(path + "/actions", ["title": "Gesprek met bewoner", "organisationId": world.corporation.uuidString.lowercased(),
+            let action = try await api[.coordinatorNorth].post(path + "/actions", ["title": "Gesprek met bewoner", "organisationId": world.corporation.uuidString.lowercased(),
                                                                           "dueOn": "2031-06-02"])
             #expect(action.status == .created)
             let asked = try await staff.get(path)
@@ -268,6 +268,73 @@ import Testing
         try await CaseAPITests.withClients(world) { api in
             let open = try await api[.staffNorth].get("/api/v1/reports/\(world.reportNorth)").object()
             #expect(open["contentWithheld"] as? Bool == false)
+        }
+    }
+
+    /// Need-to-know within a role: administrators see the facts of every report, person and case,
+    /// but read descriptions, notes, person fields and case content only under an emergency grant
+    /// (reports, persons; for reading only), like anyone else. Site staff who do not read a
+    /// sensitive report's content link no persons to it and ask nobody to act on it.
+    @Test(arguments: TestDatabase.available)
+    func administratorsReadContentOnlyUnderAGrant(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await CaseAPITests.withClients(world) { api in
+            let caseReference = try await Self.policeCase(api, world: world)
+            let note = try await api[.police].post("/api/v1/cases/\(caseReference)/notes", ["body": "Gevoelige notitie", "sensitive": false])
+            #expect(note.status == .created)
+            let admin = api[.admin]
+            // The case: facts, not content.
+            let file = try await admin.get("/api/v1/cases/\(caseReference)")
+            #expect(file.status == .ok)
+            #expect(try file.object()["readsContent"] as? Bool == false)
+            #expect(try file.object()["openingReason"] is NSNull)
+            #expect(try await admin.get("/api/v1/cases/\(caseReference)/notes").items().isEmpty)
+            #expect(try await admin.get("/api/v1/cases/\(caseReference)/factors").status == .notFound)
+            #expect(try await admin.post("/api/v1/cases/\(caseReference)/notes", ["body": "Blind"]).status == .notFound)
+            let history = try await admin.get("/api/v1/cases/\(caseReference)/history").items()
+            #expect(history.allSatisfy { $0["reason"] is NSNull || $0["reason"] == nil })
+
+            // A report the administrator did not register: the facts; the description under a grant.
+            let registered = try await world.withDatabase { db in
+                let coordinator = try #require(try await Principal.load(userID: world.users[.coordinatorNorth]!, via: .session, on: db.db()))
+                return try await ReportStore(database: db).create(TestWorld.draft(category: world.categoryViolence, location: world.locationNorth,
+                                                                                    text: "Ruzie in de gang"), by: coordinator).reference
+            }
+            let path = "/api/v1/reports/\(registered)"
+            #expect(try await api[.coordinatorNorth].post(path + "/notes", ["body": "Notitie coördinator"]).status == .created)
+            let facts = try await admin.get(path)
+            #expect(facts.status == .ok)
+            #expect(try facts.object()["contentWithheld"] as? Bool == true)
+            #expect(try facts.object()["description"] is NSNull)
+            #expect(try await admin.get(path + "/notes").items().isEmpty)
+            #expect(try await admin.post(path + "/notes", ["body": "Blind"]).status == .forbidden)
+            #expect(try await admin.get("/api/v1/reports?q=ruzie").items().isEmpty, "free text finds references only")
+            #expect(try await api[.coordinatorNorth].get("/api/v1/reports?q=ruzie").items().count == 1)
+
+            // The person: a pseudonym only.
+            let pseudonym = try #require(try await api[.police].get("/api/v1/reports/\(world.reportNorth)/persons").items().first?["pseudonym"] as? String)
+            let person = try await admin.get("/api/v1/persons/\(pseudonym)")
+            #expect(person.status == .ok)
+            #expect(try person.object()["identityWithheld"] as? Bool == true)
+            #expect(try person.object()["name"] is NSNull)
+            try OpenAPI.check(person, "GET", "/persons/{pseudonym}")
+
+            // Under emergency grants: reading, logged with the grant, never writing.
+            try await world.withDatabase { db in
+                let principal = try #require(try await Principal.load(userID: world.users[.admin]!, via: .session, on: db.db()))
+                let grants = BreakGlassStore(database: db)
+                _ = try await grants.grantReport(reference: registered, reason: "Klacht van bewoner onderzoeken", by: principal)
+                _ = try await grants.grantPerson(pseudonym: pseudonym, reason: "Klacht van bewoner onderzoeken", by: principal)
+            }
+            let opened = try await admin.get(path)
+            #expect(try opened.object()["contentWithheld"] as? Bool == false)
+            #expect(try await admin.get(path + "/notes").items().count == 1)
+            #expect(try await admin.post(path + "/notes", ["body": "Onder noodtoegang"]).status == .forbidden)
+            #expect(try await admin.get("/api/v1/persons/\(pseudonym)").object()["identityWithheld"] as? Bool == false)
+            try await world.withDatabase { db in
+                let reads = try await AuditEntry.query(on: db.db()).filter(\.$recordID == registered).filter(\.$userID == world.users[.admin]!).all()
+                #expect(reads.contains { ($0.purpose ?? "").hasPrefix("break-glass: ") })
+            }
         }
     }
 

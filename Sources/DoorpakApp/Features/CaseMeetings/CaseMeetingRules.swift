@@ -17,8 +17,12 @@ enum CaseMeetingStatus: String, Codable, CaseIterable, Sendable {
     var takesOutcome: Bool { self != .cancelled }
 }
 
-/// Who may do what with a meeting, as plain rules over facts the store has looked up.
-enum CaseMeetingAccess {
+/// Who may do what with a meeting, as plain rules over facts the store has looked up: the one
+/// policy for case meetings, which the store's queries and transitions and the pages all ask.
+/// Administrators see meetings, may step in for the organiser (date, place, invitations, agenda),
+/// but record minutes and decisions only as a meeting's organiser: the role alone gives no access
+/// to a case's content (`CaseStore.Access`).
+enum CaseMeetingPolicy {
     /// The meeting (date, place, invited organisations, number of items): its organiser, users of
     /// an invited organisation, coordinators of a district of one of its cases, administrators.
     static func mayView(organiserID: UUID, invited: Set<UUID>, caseDistricts: Set<UUID>, _ principal: Principal) -> Bool {
@@ -35,19 +39,26 @@ enum CaseMeetingAccess {
 
     /// Planning a meeting: coordinators, administrators and case directors.
     static func mayPlan(_ principal: Principal, directsCases: Bool) -> Bool {
-        principal.role == .coordinator || principal.isAdministrator || (principal.reportScope != .none && directsCases)
+        if plansWithoutCases(principal) { return true }
+        return principal.reportScope != .none && directsCases
     }
 
-    /// Putting a case on an agenda: the case's director, an administrator, or a coordinator of its district.
+    /// Roles that plan meetings without directing a case (the store then needs no look-up).
+    static func plansWithoutCases(_ principal: Principal) -> Bool {
+        principal.role == .coordinator || principal.isAdministrator
+    }
+
+    /// Putting a case on an agenda (its reference and facts, which they see anyway): the case's
+    /// director, a coordinator of its district, or an administrator.
     static func mayPutOnAgenda(directorID: UUID, districtID: UUID?, _ principal: Principal) -> Bool {
         if directorID == principal.userID || principal.isAdministrator { return true }
         return principal.role == .coordinator && districtID.map(principal.districtIDs.contains) == true
     }
 
-    /// Recording an item's minutes, decisions and actions: the organiser, the case's director, an administrator.
+    /// Recording an item's minutes, decisions and actions: the organiser or the case's director
+    /// (not an administrator by role).
     static func mayRecord(organiserID: UUID, directorID: UUID, _ principal: Principal) -> Bool {
-        principal.reportScope != .none
-            && (organiserID == principal.userID || directorID == principal.userID || principal.isAdministrator)
+        principal.reportScope != .none && (organiserID == principal.userID || directorID == principal.userID)
     }
 
     /// What of an agenda item a viewer sees: content (minutes, decisions, actions) only with a

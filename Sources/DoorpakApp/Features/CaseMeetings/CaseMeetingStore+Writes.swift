@@ -204,7 +204,7 @@ extension CaseMeetingStore {
         guard !text.isEmpty else { throw AppError.invalid([FieldIssue("case", "required")]) }
         guard text.count <= 40, TextRules.check(text, required: true, max: 40) == nil,
               let file = try await CaseFile.query(on: database.db()).filter(\.$reference == text.uppercased()).first(),
-              CaseMeetingAccess.mayPutOnAgenda(directorID: file.directorID, districtID: file.districtID, principal)
+              CaseMeetingPolicy.mayPutOnAgenda(directorID: file.directorID, districtID: file.districtID, principal)
         else { throw AppError.invalid([FieldIssue("case", "unknown")]) }
         guard file.casePhase != .closed else { throw AppError.invalid([FieldIssue("case", "not_allowed")]) }
         return file

@@ -5,7 +5,7 @@ import SQLKit
 /// The only door to case meetings. A meeting is visible to its organiser, users of the invited
 /// organisations, coordinators of the districts of its cases and administrators; for everyone else
 /// it does not exist. Per agenda item, what the viewer sees follows their own access to the case
-/// (`CaseMeetingAccess.itemView`). Every read is logged, and so is every case whose content is shown.
+/// (`CaseMeetingPolicy.itemView`). Every read is logged, and so is every case whose content is shown.
 struct CaseMeetingStore: Sendable {
     let database: AppDatabase
     let cases: CaseStore
@@ -28,7 +28,7 @@ struct CaseMeetingStore: Sendable {
     struct Entry: Sendable {
         let item: CaseMeetingItem
         let file: CaseFile
-        let view: CaseMeetingAccess.ItemView
+        let view: CaseMeetingPolicy.ItemView
         let minutes: String?
         let decisions: [String]
         let actions: [Action]
@@ -46,7 +46,7 @@ struct CaseMeetingStore: Sendable {
         let invited = try await CaseMeetingInvite.query(on: db).filter(\.$meetingID == id).all().map(\.organisationID)
         let items = try await CaseMeetingItem.query(on: db).filter(\.$meetingID == id).sort(\.$position).all()
         let files = try await CaseFile.query(on: db).filter(\.$id ~~ items.map(\.caseID)).all()
-        guard CaseMeetingAccess.mayView(organiserID: meeting.organiserID, invited: Set(invited),
+        guard CaseMeetingPolicy.mayView(organiserID: meeting.organiserID, invited: Set(invited),
                                         caseDistricts: Set(files.compactMap(\.districtID)), principal) else { throw AppError.notFound }
         return (meeting, invited, items, Dictionary(uniqueKeysWithValues: files.map { ($0.id!, $0) }))
     }
@@ -65,7 +65,7 @@ struct CaseMeetingStore: Sendable {
         for item in found.items {
             guard let file = found.files[item.caseID] else { continue }
             let access = try await cases.access(to: file, by: principal, on: db)
-            let view = CaseMeetingAccess.itemView(access)
+            let view = CaseMeetingPolicy.itemView(access)
             // A member whose consent was withdrawn reads no outcome recorded since.
             let content = view == .content && access?.reads(writtenAt: item.recordedAt ?? .distantPast) == true
             entries.append(Entry(
@@ -73,7 +73,7 @@ struct CaseMeetingStore: Sendable {
                 minutes: content ? try item.minutesSealed.map(cipher.open) : nil,
                 decisions: content ? try decisions.filter { $0.itemID == item.id }.map { try cipher.open($0.textSealed) } : [],
                 actions: content ? actions.filter { itemOfAction[$0.id!] == item.id } : [],
-                mayRecord: CaseMeetingAccess.mayRecord(organiserID: found.meeting.organiserID, directorID: file.directorID, principal)))
+                mayRecord: CaseMeetingPolicy.mayRecord(organiserID: found.meeting.organiserID, directorID: file.directorID, principal)))
         }
         let shown = entries.filter { $0.view == .content }.map(\.file.reference)
         try await db.transaction { tx in
@@ -83,7 +83,7 @@ struct CaseMeetingStore: Sendable {
             }
         }
         return Agenda(meeting: found.meeting, invited: found.invited, entries: entries,
-                      mayOrganise: CaseMeetingAccess.mayOrganise(organiserID: found.meeting.organiserID, principal))
+                      mayOrganise: CaseMeetingPolicy.mayOrganise(organiserID: found.meeting.organiserID, principal))
     }
 
     /// The pseudonyms of the persons of the items whose content the viewer may see, by case.
@@ -183,11 +183,11 @@ struct CaseMeetingStore: Sendable {
 
     /// Whether the user may plan meetings: coordinators, administrators, directors of an open case.
     func mayPlan(_ principal: Principal) async throws -> Bool {
-        if principal.role == .coordinator || principal.isAdministrator { return true }
+        if CaseMeetingPolicy.plansWithoutCases(principal) { return true }
         guard principal.reportScope != .none else { return false }
         let directs = try await CaseFile.query(on: database.db()).filter(\.$directorID == principal.userID)
             .filter(\.$phase != CasePhase.closed.rawValue).count()
-        return CaseMeetingAccess.mayPlan(principal, directsCases: directs > 0)
+        return CaseMeetingPolicy.mayPlan(principal, directsCases: directs > 0)
     }
 
     // MARK: The case's side

@@ -47,7 +47,7 @@ extension CaseAPI {
     func addAction(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(CaseActionInput.self, from: request)
         let action = try await ReportAPI.renaming(Self.workRenames) {
             try await store.addAction(ActionDraft(title: input.title, organisation: input.organisationId, assignee: input.assigneeId, dueOn: input.dueOn),
@@ -105,7 +105,7 @@ extension CaseAPI {
     func linkReports(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(LinkReportsInput.self, from: request)
         try await ReportAPI.renaming(Self.workRenames) {
             _ = try await store.linkReports(input.references ?? [], to: found.file, access: found.access, by: principal)

@@ -128,7 +128,7 @@ struct CaseDTO: Encodable {
         closingReason = file.casePhase == .closed ? file.closingReason : nil
         personPseudonyms = persons
         self.members = members
-        let directs = access == .director || access == .administrator
+        let directs = access?.directs == true
         allowedPhases = !directs ? [] : file.casePhase == .closed ? [CasePhase.analysis.rawValue]
             : (file.casePhase.neighbours + [.closed]).map(\.rawValue)
         mayAccept = file.proposedDirectorID == principal.userID

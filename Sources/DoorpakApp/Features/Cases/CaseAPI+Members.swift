@@ -64,7 +64,7 @@ extension CaseAPI {
     func addMember(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(MemberInput.self, from: request)
         let userID = try Self.uuid(input.userId, "userId")
         let member = try await mapping {
@@ -78,7 +78,7 @@ extension CaseAPI {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
         try await store.withdrawConsent(id, in: found.file, access: found.access, by: principal)
         guard let member = try await store.members(of: found.file).first(where: { $0.id == id }) else { throw AppError.notFound }
@@ -89,7 +89,7 @@ extension CaseAPI {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
         try await store.endMembership(id, in: found.file, access: found.access, by: principal)
         guard let member = try await store.members(of: found.file).first(where: { $0.id == id }) else { throw AppError.notFound }

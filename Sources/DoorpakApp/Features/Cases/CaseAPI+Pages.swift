@@ -19,10 +19,9 @@ extension CaseStore {
         guard principal.reportScope != .none else { throw AppError.notFound }
         let db = database.db()
         let memberOf = try await CaseMember.query(on: db).filter(\.$userID == principal.userID).filter(\.$endedAt == nil).all().map(\.caseID)
-        let districts = principal.role == .coordinator ? principal.districtIDs : []
         let query = CaseFile.query(on: db)
-        // Administrators reach every case (as on the case page); everyone else their own part in it.
-        if !principal.isAdministrator {
+        // Administrators reach every case's facts (as on the case page); everyone else their own part in it.
+        if let districts = CasePolicy.districtsOverseen(by: principal) {
             query.group(.or) { or in
                 or.filter(\.$directorID == principal.userID)
                 or.filter(\.$proposedDirectorID == principal.userID)

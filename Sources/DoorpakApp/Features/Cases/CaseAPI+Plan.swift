@@ -26,7 +26,7 @@ extension CaseAPI {
     func addGoal(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(GoalInput.self, from: request)
         let goal = try await ReportAPI.renaming(Self.planRenames) {
             try await store.addGoal(domain: input.domain, text: input.text, to: found.file, access: found.access, by: principal)
@@ -40,7 +40,7 @@ extension CaseAPI {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         guard let id = UUID(uuidString: try context.parameters.require("goal")) else { throw AppError.notFound }
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(GoalCloseInput.self, from: request, accepting: [APIBody.json, APIBody.mergePatch])
         try await ReportAPI.renaming(Self.planRenames) {
             try await store.closeGoal(id, status: input.status, result: input.result, in: found.file, access: found.access, by: principal)
@@ -64,7 +64,7 @@ extension CaseAPI {
     func recordFactors(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(FactorsInput.self, from: request)
         guard let present = input.present else { throw AppError.invalid([FieldIssue("present", "required")]) }
         _ = try await ReportAPI.renaming(Self.planRenames) {

@@ -144,7 +144,7 @@ struct CaseAPI {
         if input.phase != nil && phase == nil { issues.append(FieldIssue("phase", "invalid")) }
         if let outcome = input.outcome, CaseOutcome(rawValue: outcome) == nil { issues.append(FieldIssue("outcome", "invalid")) }
         // The director's change: for anyone else the operation does not exist, whatever the body.
-        guard found.access == .director || found.access == .administrator else { throw AppError.notFound }
+        guard found.access.directs else { throw AppError.notFound }
         guard issues.isEmpty else { throw AppError.invalid(issues) }
         try await mapping {
             try await store.changePhase(found.file, access: found.access, to: phase, outcome: input.outcome, reason: input.reason,

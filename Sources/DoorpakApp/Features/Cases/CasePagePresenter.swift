@@ -16,7 +16,7 @@ struct CasePagePresenter {
     let form: FormFields
     var now = Date.now
 
-    private var directs: Bool { access == .director || access == .administrator }
+    private var directs: Bool { access.directs }
     private var isOpen: Bool { file.casePhase != .closed }
     private var reference: String { file.reference }
 

@@ -54,7 +54,7 @@ struct CaseRoutes {
         if let next = page.next { data["next"] = "/cases?cursor=\(next.encoded)" }
         if cursor != nil { data["first"] = "/cases" }
         if page.next != nil || cursor != nil { data["hasPager"] = true }
-        if principal.role == .coordinator || principal.isAdministrator {
+        if CasePolicy.overseesDirection(principal) {
             let needing = try await store.needingDirector(by: principal)
             data["showNeeding"] = true
             data["factorOverview"] = "/cases/factors"
@@ -132,7 +132,7 @@ struct CaseRoutes {
         let names = try await UserNames.load(members.map { Optional($0.userID) } + [file.directorID, file.proposedDirectorID]
                                              + notes.map { Optional($0.note.authorID) }, on: db)
         let candidates = try await store.directorCandidates()
-        let director = access == .director || access == .administrator
+        let director = access.directs
         var data: [String: Any] = [
             "reference": file.reference, "phase": locale.text("cases.phases.\(file.phase)"), "phaseCode": file.phase,
             "director": names[file.directorID] ?? "–", "opened": Formats.date(file.openedAt, language),

@@ -78,11 +78,11 @@ extension CaseStore {
         try await actionStore.close(action, closing, subject: ActionSubject(file), by: principal, now: now)
     }
 
-    /// The director, administrators, and members whose basis still holds (consent not withdrawn).
+    /// The director and members whose basis still holds (consent not withdrawn): `Access.writes`.
     /// The access is read again for members, so that an access value from before a withdrawal
     /// (a long request, or a caller that passes `.member`) cannot write after it.
     func requireContentWriter(_ file: CaseFile, access: Access, by principal: Principal) async throws {
-        guard access == .director || access == .member || access == .administrator else { throw AppError.notFound }
+        guard access.writes else { throw AppError.notFound }
         if access == .member, try await self.access(to: file, by: principal, on: database.db()) != .member { throw AppError.notFound }
     }
 
@@ -182,7 +182,7 @@ extension CaseStore {
         return try await access(to: file, by: principal, on: db)
     }
 
-    /// Whether the user reads the case's content (director, member, administrator).
+    /// Whether the user reads the case's content (`Access.readsContent`: the director and members).
     func readsContent(reference: String, by principal: Principal) async throws -> Bool {
         try await access(reference: reference, by: principal)?.readsContent == true
     }

@@ -6,7 +6,7 @@ import Foundation
 /// and takes effect only when the new director accepts.
 extension CaseStore {
     func requireDirector(_ access: Access) throws {
-        guard access == .director || access == .administrator else { throw AppError.notFound }
+        guard access.directs else { throw AppError.notFound }
     }
 
     func write(_ file: CaseFile, _ event: CaseEvent, by principal: Principal, purpose: String? = nil,

@@ -9,16 +9,18 @@ struct CaseStore: Sendable {
     let database: AppDatabase
     let persons: PersonStore
 
-    /// How the user reaches a case.
+    /// How the user reaches a case; what each may read and do is `CasePolicy`'s (its extension of
+    /// `Access`).
     enum Access: Equatable, Sendable {
-        case director, member, administrator
+        case director, member
+        /// Administrators: the facts of every case (to configure Doorpak and to see that each case
+        /// has a director), not its content: the role alone gives no need to know.
+        case administrator
         /// The district coordinator: the case's facts, not its notes.
         case coordinatorMetadata
         /// A member whose consent was withdrawn: reads what was written before that moment,
         /// nothing written since, of any kind, and writes nothing.
         case withdrawnMember(since: Date)
-
-        var readsContent: Bool { self != .coordinatorMetadata }
 
         /// Content written at or after this moment is not for this reader.
         var contentCutoff: Date? {
@@ -36,12 +38,10 @@ struct CaseStore: Sendable {
 
     func access(to file: CaseFile, by principal: Principal, on db: any Database) async throws -> Access? {
         if file.directorID == principal.userID { return .director }
-        if principal.isAdministrator { return .administrator }
         if let member = try await activeMember(of: file, userID: principal.userID, on: db) {
             return member.consentWithdrawnAt.map { .withdrawnMember(since: $0) } ?? .member
         }
-        if principal.role == .coordinator, let district = file.districtID, principal.districtIDs.contains(district) { return .coordinatorMetadata }
-        return nil
+        return CasePolicy.roleAccess(principal, districtID: file.districtID)
     }
 
     func activeMember(of file: CaseFile, userID: UUID, on db: any Database) async throws -> CaseMember? {
@@ -77,12 +77,12 @@ struct CaseStore: Sendable {
     /// The coordinator's list: open cases in their districts whose director is deactivated (someone
     /// must take them over) or whose hand-over waits for acceptance. Administrators see all.
     func needingDirector(by principal: Principal) async throws -> [CaseFile] {
-        guard principal.role == .coordinator || principal.isAdministrator else { throw AppError.notFound }
+        guard CasePolicy.overseesDirection(principal) else { throw AppError.notFound }
         let db = database.db()
         let inactive = try await User.query(on: db).filter(\.$active == false).all().compactMap(\.id)
         let query = CaseFile.query(on: db).filter(\.$phase != CasePhase.closed.rawValue)
             .group(.or) { $0.filter(\.$directorID ~~ inactive).filter(\.$proposedDirectorID != nil) }
-        if !principal.isAdministrator { query.filter(\.$districtID ~~ principal.districtIDs) }
+        if let districts = CasePolicy.districtsOverseen(by: principal) { query.filter(\.$districtID ~~ districts) }
         return try await query.sort(\.$openedAt).all()
     }
 
@@ -196,15 +196,14 @@ struct CaseStore: Sendable {
                           directorActive: director?.active == true)
     }
 
-    /// The notes this user may read, opened. Coordinators (metadata) read none.
+    /// The notes this user may read, opened. Coordinators and administrators (facts) read none.
     func notes(of file: CaseFile, access: Access, by principal: Principal) async throws -> [(note: CaseNote, body: String)] {
         guard access.readsContent else { return [] }
         let db = database.db()
         let member = try await activeMember(of: file, userID: principal.userID, on: db)
         let all = try await CaseNote.query(on: db).filter(\.$caseID == file.id!).sort(\.$createdAt).all()
         let readable = all.filter { note in
-            access == .administrator && !note.sensitive
-                || CaseNoteAccess.mayRead(note, userID: principal.userID, directorID: file.directorID, member: member)
+            CaseNoteAccess.mayRead(note, userID: principal.userID, directorID: file.directorID, member: member)
         }
         return try readable.map { ($0, try persons.cipher.open($0.bodySealed)) }
     }

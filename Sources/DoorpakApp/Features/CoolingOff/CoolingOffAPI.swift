@@ -54,7 +54,8 @@ struct CoolingOffAPI {
         let principal = try context.principal()
         let visible = try await store.placement(try context.parameters.require("id", as: UUID.self), by: principal)
         // Only coordinators, administrators and the requester take steps; for others there are none.
-        guard CoolingOffStore.mayManage(principal) || visible.placement.requestedBy == principal.userID else { throw AppError.notFound }
+        let policy = PlacementPolicy(principal: principal)
+        guard policy.manages || visible.placement.requestedBy == principal.userID else { throw AppError.notFound }
         let input = try await APIBody.decode(PlacementStepInput.self, from: request)
         guard let step = input.step.flatMap(PlacementStep.init(rawValue:)), step != .request else {
             throw AppError.invalid([FieldIssue("step", input.step == nil ? "required" : "unknown")])

@@ -98,10 +98,9 @@ struct CoolingOffPresenter {
             return item
         }
         // The forms for the steps this user may take now.
-        let manager = CoolingOffStore.mayManage(principal)
-        let mayAct = manager || placement.requestedBy == principal.userID
+        let policy = PlacementPolicy(principal: principal)
         for step in PlacementStep.allCases where step != .request && step.next(from: placement.placementStatus) != nil {
-            if step.needsCoordinator ? manager : mayAct { data["can_\(step.rawValue)"] = true }
+            if policy.mayTake(step, on: placement) { data["can_\(step.rawValue)"] = true }
         }
         data["dwellingOptions"] = ViewHelpers.options(dwellings.filter(\.active).map { ($0.id!.uuidString, "\($0.name) (\($0.capacity))") },
                                                       selected: placement.dwellingID?.uuidString)

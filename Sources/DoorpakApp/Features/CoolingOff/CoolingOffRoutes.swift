@@ -31,7 +31,7 @@ struct CoolingOffRoutes {
     func overview(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
         let today = Date.now
-        let dwellings = try await store.dwellings(by: principal, includeInactive: CoolingOffStore.mayManage(principal))
+        let dwellings = try await store.dwellings(by: principal, includeInactive: PlacementPolicy(principal: principal).manages)
         let availability = try await store.availability(by: principal, today: today)
         let open = try await store.openPlacements(by: principal)
         let presenter = try await presenter(context)
@@ -46,7 +46,7 @@ struct CoolingOffRoutes {
             "calendar": presenter.calendar(dwellings.filter(\.active), availability: availability, from: today, days: Self.calendarDays),
             "dwellings": dwellings.map(presenter.dwellingRow),
         ]
-        if CoolingOffStore.mayManage(principal) { data["mayManage"] = true }
+        if PlacementPolicy(principal: principal).manages { data["mayManage"] = true }
         if rows.isEmpty { data["noOccupancy"] = true }
         if !requests.isEmpty { data["hasRequests"] = true }
         if !overdue.isEmpty { data["hasOverdue"] = true }
@@ -58,7 +58,7 @@ struct CoolingOffRoutes {
 
     func newDwelling(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
-        guard principal.reportScope != .none, CoolingOffStore.mayManage(principal) else { throw AppError.notFound }
+        guard principal.reportScope != .none, PlacementPolicy(principal: principal).manages else { throw AppError.notFound }
         return try await renderDwelling(nil, form: FormFields(pairs: [("capacity", "1"), ("active", "1")]), issues: [], request: request, context: context)
     }
 
@@ -73,7 +73,7 @@ struct CoolingOffRoutes {
 
     func editDwelling(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
-        guard CoolingOffStore.mayManage(principal) else { throw AppError.notFound }
+        guard PlacementPolicy(principal: principal).manages else { throw AppError.notFound }
         let dwelling = try await store.dwelling(try context.parameters.require("id", as: UUID.self), by: principal)
         let form = FormFields(pairs: [("name", dwelling.name), ("address_label", dwelling.addressLabel), ("capacity", "\(dwelling.capacity)")]
                               + (dwelling.active ? [("active", "1")] : []))

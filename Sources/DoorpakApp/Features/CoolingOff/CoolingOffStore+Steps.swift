@@ -17,11 +17,7 @@ extension CoolingOffStore {
                  now: Date = .now) async throws {
         guard step != .request else { throw AppError.badRequest("A request is made with its own form.") }
         // Steps someone may not take do not exist for them (as everywhere in Doorpak: not found).
-        if step.needsCoordinator {
-            guard Self.mayManage(principal) else { throw AppError.notFound }
-        } else {
-            guard Self.mayManage(principal) || placement.requestedBy == principal.userID else { throw AppError.notFound }
-        }
+        guard PlacementPolicy(principal: principal).mayTake(step, on: placement) else { throw AppError.notFound }
         guard let next = step.next(from: placement.placementStatus) else {
             throw AppError.conflict("A \(placement.status) placement cannot \(step.rawValue).")
         }

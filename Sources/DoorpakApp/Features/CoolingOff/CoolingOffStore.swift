@@ -9,7 +9,6 @@ struct CoolingOffStore: Sendable {
     let database: AppDatabase
     let persons: PersonStore
 
-    static func mayManage(_ principal: Principal) -> Bool { principal.role == .administrator || principal.role == .coordinator }
 
     private func requireRecords(_ principal: Principal) throws {
         guard principal.reportScope != .none else { throw AppError.notFound }
@@ -40,7 +39,7 @@ struct CoolingOffStore: Sendable {
     /// Registers a dwelling or changes one (coordinators and administrators).
     func save(_ draft: DwellingDraft, id: UUID?, by principal: Principal) async throws -> CoolingOffDwelling {
         try requireRecords(principal)
-        guard Self.mayManage(principal) else { throw AppError.notFound }
+        guard PlacementPolicy(principal: principal).manages else { throw AppError.notFound }
         let db = database.db()
         let dwelling = try await id.asyncMap { id in try await CoolingOffDwelling.find(id, on: db) } ?? nil
         if id != nil, dwelling == nil { throw AppError.notFound }
@@ -94,9 +93,10 @@ struct CoolingOffStore: Sendable {
         guard let placement = try await CoolingOffPlacement.find(id, on: db),
               let person = try await PersonRecord.find(placement.personID, on: db) else { throw AppError.notFound }
         let personVisible = try await persons.visible([person.id!], by: principal, on: db).contains(person.id!)
-        guard personVisible || Self.mayManage(principal) || placement.requestedBy == principal.userID else { throw AppError.notFound }
+        let policy = PlacementPolicy(principal: principal)
+        guard policy.sees(placement, personVisible: personVisible) else { throw AppError.notFound }
         try await Audit.record(.read, "cooling_off_placement", id.uuidString, by: principal, on: db)
-        return Visible(placement: placement, person: person, personVisible: personVisible)
+        return Visible(placement: placement, person: person, personVisible: policy.showsName(personVisible: personVisible))
     }
 
     func history(of placement: CoolingOffPlacement) async throws -> [CoolingOffEvent] {
@@ -114,11 +114,12 @@ struct CoolingOffStore: Sendable {
         let people = try await PersonRecord.query(on: db).filter(\.$id ~~ placements.map(\.personID)).all()
         let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0) })
         let visible = try await persons.visible(people.compactMap(\.id), by: principal, on: db)
+        let policy = PlacementPolicy(principal: principal)
         return placements.compactMap { placement in
             guard let person = byID[placement.personID] else { return nil }
             let personVisible = visible.contains(person.id!)
-            guard personVisible || Self.mayManage(principal) || placement.requestedBy == principal.userID else { return nil }
-            return Visible(placement: placement, person: person, personVisible: personVisible)
+            guard policy.sees(placement, personVisible: personVisible) else { return nil }
+            return Visible(placement: placement, person: person, personVisible: policy.showsName(personVisible: personVisible))
         }
     }
 

@@ -27,6 +27,32 @@ enum PlacementStep: String, Codable, CaseIterable, Sendable {
     var needsCoordinator: Bool { self == .approve || self == .reject }
 }
 
+/// Who may see and move a cooling-off placement, decided in one place: the store scopes its
+/// queries and guards every step with it, and the pages ask it which forms to show.
+/// Coordinators (and administrators, who configure the register) decide on requests and so see
+/// every open placement, but the person's name only when the person is in their own sight;
+/// administrators never by role (their persons are pseudonyms, `PersonStore.detailsVisible`).
+/// Whoever requested a placement follows it; whoever sees the person sees their placements.
+struct PlacementPolicy: Sendable {
+    let principal: Principal
+
+    /// Deciding on requests and keeping the register of dwellings.
+    var manages: Bool { principal.role == .administrator || principal.role == .coordinator }
+
+    /// Whether this placement exists for the user at all.
+    func sees(_ placement: CoolingOffPlacement, personVisible: Bool) -> Bool {
+        personVisible || manages || placement.requestedBy == principal.userID
+    }
+
+    /// Whether the person's name shows (else the pseudonym).
+    func showsName(personVisible: Bool) -> Bool { personVisible && !principal.isAdministrator }
+
+    /// Whether the user may take this step on the placement.
+    func mayTake(_ step: PlacementStep, on placement: CoolingOffPlacement) -> Bool {
+        step.needsCoordinator ? manages : manages || placement.requestedBy == principal.userID
+    }
+}
+
 /// How a stay ended.
 enum PlacementOutcome: String, Codable, CaseIterable, Sendable {
     case returnedToLocation = "returned_to_location", movedElsewhere = "moved_elsewhere", other

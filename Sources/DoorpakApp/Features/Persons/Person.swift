@@ -51,6 +51,8 @@ struct Person: Sendable {
     let updatedAt: Date
     /// The details were recorded by another organisation and are not this user's (`PersonPolicy`).
     var detailsWithheld = false
+    /// Name and date of birth withheld too: an administrator without an emergency grant.
+    var identityWithheld = false
 }
 
 /// How a person is involved in a report.

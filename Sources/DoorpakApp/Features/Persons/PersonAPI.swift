@@ -61,8 +61,9 @@ struct PersonAPI {
     }
 
     func reportPersons(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let report = try await store.reports.find(reference: context.parameters.require("reference"), by: context.principal())
-        return try APIBody.response(ItemsDTO(items: try await store.links(of: report).map(PersonLinkDTO.init)))
+        let principal = try context.principal()
+        let report = try await store.reports.find(reference: context.parameters.require("reference"), by: principal)
+        return try APIBody.response(ItemsDTO(items: try await store.links(of: report, by: principal).map(PersonLinkDTO.init)))
     }
 
     func link(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -164,7 +165,7 @@ struct PersonLinkInput: APIInput {
 
 struct PersonDTO: Encodable {
     var pseudonym: String
-    var name: String
+    @Nullable var name: String?
     @Nullable var birthDate: String?
     @Nullable var contact: String?
     @Nullable var locationId: String?
@@ -175,11 +176,12 @@ struct PersonDTO: Encodable {
     /// The details were recorded by another organisation and are not the caller's (then the
     /// details are null or empty); "who else is involved" says whom to contact.
     var detailsWithheld: Bool
+    var identityWithheld: Bool
     var updatedAt: String
 
     init(_ person: Person) {
         pseudonym = person.pseudonym
-        name = person.name
+        name = person.identityWithheld ? nil : person.name
         birthDate = person.birthDate
         contact = person.contact
         locationId = person.locationID.api
@@ -188,6 +190,7 @@ struct PersonDTO: Encodable {
         languages = person.languages
         interpreterNeeded = person.interpreterNeeded
         detailsWithheld = person.detailsWithheld
+        identityWithheld = person.identityWithheld
         updatedAt = APIDates.write(person.updatedAt)
     }
 }

@@ -14,6 +14,7 @@ struct PersonPresenter {
             "updated": Formats.dateTime(person.updatedAt, language),
         ]
         if person.detailsWithheld { data["withheld"] = true }
+        if person.identityWithheld { data["identityWithheld"] = true; data["emergencyHref"] = "/break-glass/persons/\(person.pseudonym)" }
         if let birthDate = person.birthDate, let day = Formats.parse(day: birthDate) { data["birthDate"] = Formats.date(day, language) }
         if let contact = person.contact { data["contact"] = contact }
         if !person.languages.isEmpty { data["languages"] = languageNames(person.languages) }
@@ -97,8 +98,7 @@ struct PersonPresenter {
 /// The "persons involved" section of the report page: pseudonyms and roles, no names (opening
 /// a person is a logged read of its own).
 enum PersonReportSection {
-    static func data(for report: Report, database: AppDatabase, locale: LocaleTexts) async throws -> [String: Any] {
-        let links = try await PersonStore(database: database, cipher: .unavailable).links(of: report)
+    static func data(for report: Report, links: [PersonStore.Link], locale: LocaleTexts) -> [String: Any] {
         var data: [String: Any] = [
             "items": links.map { link in
                 ["pseudonym": link.person.pseudonym, "href": "/persons/\(link.person.pseudonym)",

@@ -58,7 +58,15 @@ struct PersonStore: Sendable {
         guard principal.reportScope != .none, Pseudonym.isValid(pseudonym.uppercased()),
               let record = try await PersonRecord.query(on: db).filter(\.$pseudonym == pseudonym.uppercased()).first()
         else { throw AppError.notFound }
-        if try await visible([record.id!], by: principal, on: db).contains(record.id!) { return (record, nil) }
+        if try await visible([record.id!], by: principal, on: db).contains(record.id!) {
+            // Administrators find every person but read their details only under a grant (for reading).
+            if principal.isAdministrator, !BreakGlassAccess.writing,
+               let grant = try await BreakGlassStore.activeGrant(userID: principal.userID, recordType: "person", recordID: record.pseudonym,
+                                                                 now: .now, on: db) {
+                return (record, grant)
+            }
+            return (record, nil)
+        }
         guard let grant = try await BreakGlassStore.activeGrant(userID: principal.userID, recordType: "person", recordID: record.pseudonym,
                                                                  now: .now, on: db) else { throw AppError.notFound }
         try BreakGlassAccess.refuseWrites()
@@ -126,8 +134,10 @@ struct PersonStore: Sendable {
     }
 
     /// The persons linked to a report the caller has already opened (so within scope). Pseudonyms
-    /// and roles only: nothing is decrypted.
-    func links(of report: Report) async throws -> [Link] {
+    /// and roles only: nothing is decrypted. Who is involved is part of the report's content: who
+    /// does not read that (`ReportPolicy.readsContent`) gets none.
+    func links(of report: Report, by principal: Principal) async throws -> [Link] {
+        guard try await reports.readsContent(report, by: principal) else { return [] }
         let db = database.db()
         let links = try await PersonReportLink.query(on: db).filter(\.$reportID == report.id!).filter(\.$unlinkedAt == nil)
             .sort(\.$createdAt).all()
@@ -157,6 +167,8 @@ struct PersonStore: Sendable {
     /// birth match one exactly (as the Verwijsindex matches), otherwise a new person.
     func link(_ draft: PersonDraft, role: String?, to report: Report, by principal: Principal, now: Date = .now) async throws -> LinkOutcome {
         guard principal.reportScope != .none else { throw AppError.notFound }
+        // Linking someone to a report whose content one does not read would be acting on it blind.
+        guard try await reports.readsContent(report, by: principal) else { throw AppError.forbidden }
         let (valid, draftIssues) = draft.validate(now: now)
         var issues = draftIssues
         let role = role.flatMap(PersonRole.init(rawValue:))
@@ -194,6 +206,7 @@ struct PersonStore: Sendable {
     /// Ends a person's link to a report (the person stays; the link is kept as ended). The report
     /// must be in scope and the person linked to it; ending an ended link changes nothing.
     func unlink(pseudonym: String, from report: Report, by principal: Principal, now: Date = .now) async throws {
+        guard try await reports.readsContent(report, by: principal) else { throw AppError.forbidden }
         let db = database.db()
         guard Pseudonym.isValid(pseudonym.uppercased()),
               let record = try await PersonRecord.query(on: db).filter(\.$pseudonym == pseudonym.uppercased()).first(),

@@ -12,17 +12,18 @@ struct FollowThroughPanel {
     let errors: [String: String]
     let form: FormFields
     let database: AppDatabase
+    /// The report's policy and whether this user reads its content: who does not, sees the
+    /// follow-through's facts but no forms to pass the report on or ask others to act on it.
+    let policy: ReportPolicy
+    let readsContent: Bool
 
     private var locale: LocaleTexts { presenter.locale }
     private var language: Language { presenter.language }
-    private var isCoordinating: Bool { principal.role == .coordinator || principal.role == .administrator }
 
     func data() async throws -> [String: Any] {
-        let open = report.reportStatus.isOpen
         let people = try await Self.people(on: database.db())
         var data: [String: Any] = [:]
-        let mayPickUp = isCoordinating || (principal.organisationID != nil && principal.organisationID == report.organisationID)
-        data["canPickUp"] = open && mayPickUp && (report.ownerID != principal.userID || report.reportStatus == .new)
+        data["canPickUp"] = policy.mayPickUp && (report.ownerID != principal.userID || report.reportStatus == .new)
         if report.escalationLevel > 0 {
             data["escalationLevel"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: report.escalationLevel)?.code ?? "none")")
         }
@@ -31,10 +32,8 @@ struct FollowThroughPanel {
         }
         let past = handovers.filter { !$0.handoverStatus.isPending }.map(pastHandover)
         if !past.isEmpty { data["pastHandovers"] = past; data["hasPastHandovers"] = true }
-        let mayAsk = report.ownerID == principal.userID || isCoordinating
-            || (report.ownerID == nil && report.organisationID != nil && report.organisationID == principal.organisationID)
         let handing = form.pairs.contains { $0.0 == "handover_reason" }
-        if open && mayAsk && !handovers.contains(where: { $0.handoverStatus.isPending }) {
+        if policy.mayAskHandover && readsContent && !handovers.contains(where: { $0.handoverStatus.isPending }) {
             data["handoverForm"] = [
                 "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + presenter.catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
                                                      selected: handing ? form.raw("handover_organisation") : ""),
@@ -45,7 +44,7 @@ struct FollowThroughPanel {
         data["actions"] = actions.map(actionRow)
         data["hasActions"] = !actions.isEmpty
         let adding = form.pairs.contains { $0.0 == "action_title" }
-        if open && !Role.withoutRecordAccess.contains(principal.role) {
+        if policy.mayAddAction(readsContent: readsContent) {
             data["actionForm"] = [
                 "title": form.raw("action_title"),
                 "dueOn": adding ? form.raw("action_due_on") : "",
@@ -58,7 +57,7 @@ struct FollowThroughPanel {
         let openActions = actions.filter { $0.actionStatus.isOpen }.count
         if openActions > 0 {
             data["openActionCount"] = openActions
-            if isCoordinating { data["canCloseActions"] = true }
+            if policy.mayCloseOpenActions { data["canCloseActions"] = true }
         }
         if let page = errors["page"] { data["pageError"] = page }
         return data

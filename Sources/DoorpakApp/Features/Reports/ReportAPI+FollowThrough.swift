@@ -90,6 +90,7 @@ extension ReportAPI {
         let principal = try context.principal()
         let report = try await store.find(reference: context.parameters.require("reference"), by: principal)
         let input = try await APIBody.decode(ActionInput.self, from: request)
+        try await store.requireMayAddAction(report, by: principal)
         let subject = ActionSubject(report)
         let action = try await Self.renaming(Self.actionFields) { try await actions.add(input.draft, to: subject, by: principal) }
         return try APIBody.response(ActionDTO(action, subject: subject, for: principal, calendar: try await calendar()), status: .created)

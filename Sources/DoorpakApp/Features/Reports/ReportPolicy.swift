@@ -19,7 +19,36 @@ struct ReportPolicy: Sendable {
         principal.organisationID != nil && principal.organisationID == report.organisationID
     }
 
-    private var coordinates: Bool { principal.role == .coordinator || principal.role == .administrator }
+    private var coordinates: Bool { Self.coordinates(principal.role) }
+
+    /// Coordinators and administrators coordinate follow-through: they re-route, pick up, take
+    /// over and close the open actions of any report they reach.
+    static func coordinates(_ role: Role) -> Bool { role == .coordinator || role == .administrator }
+
+    /// Moving a report to another responsible organisation (with a reason).
+    var mayReroute: Bool { coordinates }
+
+    /// Closing a report's open actions together with the report.
+    var mayCloseOpenActions: Bool { coordinates }
+
+    /// Taking the report on: the responsible organisation's people, coordinators, administrators.
+    var mayPickUp: Bool {
+        guard report.reportStatus.isOpen, !Role.withoutRecordAccess.contains(principal.role) else { return false }
+        return coordinates || inResponsibleOrganisation
+    }
+
+    /// Asking another organisation or person to take the report over (a hand-over they accept):
+    /// its owner, coordinators, or — while nobody owns it — the responsible organisation.
+    var mayAskHandover: Bool {
+        guard report.reportStatus.isOpen, !Role.withoutRecordAccess.contains(principal.role) else { return false }
+        return report.ownerID == principal.userID || coordinates || (report.ownerID == nil && inResponsibleOrganisation)
+    }
+
+    /// Asking someone to act (an action): whoever works on reports and reads this one's content.
+    /// Who does not read the content does not ask others to act on it blind.
+    func mayAddAction(readsContent: Bool) -> Bool {
+        report.reportStatus.isOpen && !Role.withoutRecordAccess.contains(principal.role) && readsContent
+    }
 
     var mayChangeStatus: Bool {
         guard !Role.withoutRecordAccess.contains(principal.role) else { return false }
@@ -63,9 +92,29 @@ struct ReportPolicy: Sendable {
     /// Whether a user reads a report's description and notes. Site staff see the facts of every
     /// report at their site, but the content of a report in a sensitive category (set by
     /// administrators on the category) only when they registered it, own it or are asked to act on
-    /// it; every other role reads the content of what its scope lets it find.
-    static func readsContent(role: Role, sensitiveCategory: Bool, registeredOrOwns: Bool, asked: Bool) -> Bool {
-        guard role == .locationStaff, sensitiveCategory else { return true }
-        return registeredOrOwns || asked
+    /// it. Administrators configure Doorpak and see every report's facts, but its content only when
+    /// they registered or own it, or under an emergency (break-the-glass) grant, for reading. Every other role reads
+    /// the content of what its scope lets it find.
+    static func readsContent(role: Role, sensitiveCategory: Bool, registeredOrOwns: Bool, asked: Bool, emergencyRead: Bool) -> Bool {
+        switch role {
+        case .administrator: return emergencyRead || registeredOrOwns
+        case .locationStaff: return !sensitiveCategory || registeredOrOwns || asked
+        default: return true
+        }
+    }
+
+    /// Whether a role's content reading depends on the record (the store then looks it up).
+    static func contentDependsOnRecord(_ role: Role) -> Bool { role == .administrator || role == .locationStaff }
+
+    /// How a role's free-text search may match descriptions: all it finds, only outside sensitive
+    /// categories (unless it is theirs), or references only (administrators: no content by role).
+    enum TextSearch { case content, contentOutsideSensitive, referencesOnly }
+
+    static func textSearch(_ role: Role) -> TextSearch {
+        switch role {
+        case .administrator: .referencesOnly
+        case .locationStaff: .contentOutsideSensitive
+        default: .content
+        }
     }
 }

@@ -59,6 +59,7 @@ extension ReportRoutes {
     func addAction(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let report = try await store.find(reference: context.parameters.require("reference"), by: principal)
+        try await store.requireMayAddAction(report, by: principal)
         let form = context.form
         let draft = ActionDraft(title: form.raw("action_title"), organisation: form["action_organisation"],
                                 assignee: form["action_assignee"], dueOn: form["action_due_on"])

@@ -174,7 +174,6 @@ struct ReportRoutes {
         presenter.actions = Dictionary(uniqueKeysWithValues: try await actionList.map { ($0.id!, $0) })
         presenter.handovers = Dictionary(uniqueKeysWithValues: try await handoverList.map { ($0.id!, $0) })
         let errors = ViewHelpers.errors(issues, locale)
-        let canReroute = principal.role == .administrator || principal.role == .coordinator
         let policy = try await store.policy(for: report, by: principal)
         let noOwner: [(String, String)] = report.ownerID == nil ? [("", locale.text("reports.no_owner"))] : []
         // After a refused assignment the form shows what was chosen, not what is stored.
@@ -194,17 +193,24 @@ struct ReportRoutes {
                                              selected: assigning ? form.raw("urgency") : report.reportUrgency.code),
             "owners": ViewHelpers.options(noOwner + (try await owners).map { ($0.id.uuidString, $0.name) },
                                           selected: assigning ? form.raw("owner") : report.ownerID?.uuidString ?? ""),
-            "canReroute": canReroute,
+            "canReroute": policy.mayReroute,
             "organisations": ViewHelpers.options(catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
                                                  selected: assigning ? form.raw("organisation") : report.organisationID?.uuidString ?? ""),
             "assignReason": form.raw("assign_reason"),
             "errors": errors,
             "statusReason": form.raw("reason"),
             "noteBody": form.raw("body"),
-            "personsSection": try await PersonReportSection.data(for: report, database: store.database, locale: locale),
         ]
+        // Who reads no content (site staff on another's sensitive report, administrators) sees the
+        // facts, not the persons involved, and passes nothing on blind.
+        if content {
+            let links = try await PersonStore(database: store.database, cipher: .unavailable).links(of: report, by: principal)
+            data["personsSection"] = PersonReportSection.data(for: report, links: links, locale: locale)
+        }
+        if !content && principal.isAdministrator { data["emergencyHref"] = "/break-glass/reports/\(report.reference)" }
         let followThrough = try await FollowThroughPanel(report: report, actions: actionList, handovers: handoverList, principal: principal,
-                                                         presenter: presenter, errors: errors, form: form, database: store.database)
+                                                         presenter: presenter, errors: errors, form: form, database: store.database,
+                                                         policy: policy, readsContent: content)
         data.merge(try await followThrough.data()) { _, new in new }
         return try views.page("reports/show", title: report.reference, request: request, context: context, data: data, status: status)
     }

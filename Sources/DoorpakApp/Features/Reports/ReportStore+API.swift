@@ -34,7 +34,7 @@ extension ReportStore {
             // Ending a report with open actions: checked here too, before the assignment is written.
             if !status.isOpen, change.touchesAssignment,
                try await ActionStore.openCount(of: ActionSubject(report), on: database.db()) > 0 {
-                guard change.closeOpenActions, principal.role == .coordinator || principal.role == .administrator else {
+                guard change.closeOpenActions, ReportPolicy.coordinates(principal.role) else {
                     throw AppError.invalid([FieldIssue("status", "open_actions")])
                 }
                 if (reason ?? "").isEmpty { throw AppError.invalid([FieldIssue("reason", "required")]) }

@@ -116,7 +116,7 @@ extension ReportStore {
         }
         guard try await policy(for: report, by: principal).mayChangeStatus else { throw AppError.forbidden }
         let subject = ActionSubject(report)
-        let mayCloseActions = principal.role == .coordinator || principal.role == .administrator
+        let mayCloseActions = ReportPolicy.coordinates(principal.role)
         try await database.db().transaction { tx in
             if !status.isOpen {
                 let open = try await Action.query(on: tx).filter(\.$subjectKind == subject.kind.rawValue).filter(\.$subjectID == subject.id)
@@ -144,9 +144,7 @@ extension ReportStore {
     /// (in progress). Who may: people of the responsible organisation, coordinators, administrators.
     func pickUp(_ report: Report, by principal: Principal, now: Date = .now) async throws {
         guard report.reportStatus.isOpen else { throw AppError.conflict("Only an open report can be picked up.") }
-        let allowed = principal.role == .coordinator || principal.role == .administrator
-            || (principal.organisationID != nil && principal.organisationID == report.organisationID)
-        guard allowed, !Role.withoutRecordAccess.contains(principal.role) else { throw AppError.forbidden }
+        guard try await policy(for: report, by: principal).mayPickUp else { throw AppError.forbidden }
         guard report.ownerID != principal.userID || report.reportStatus == .new else { return }
         let at = now.wholeSeconds
         try await database.db().transaction { tx in
@@ -177,7 +175,7 @@ extension ReportStore {
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let reason, let issue = TextRules.check(reason, required: false, max: 2000) { issues.append(FieldIssue("reason", issue)) }
         if let organisation, organisation != report.organisationID {
-            guard principal.role == .administrator || principal.role == .coordinator else { throw AppError.forbidden }
+            guard ReportPolicy.coordinates(principal.role) else { throw AppError.forbidden }
             let found = try await Organisation.find(organisation, on: db)
             if found == nil || found?.active == false { issues.append(FieldIssue("organisation", "unknown")) }
             // Re-routing by hand overrides the routing rules: the reason is mandatory.

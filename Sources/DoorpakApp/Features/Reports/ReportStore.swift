@@ -97,18 +97,24 @@ struct ReportStore: Sendable {
             let lowered = text.lowercased()
             if lowered.range(of: #"^dp-\d{4}-\d{6}$"#, options: .regularExpression) != nil {
                 query.filter(\.$reference == text.uppercased())
-            } else if principal.role == .locationStaff {
-                // Site staff: free text matches a sensitive category's content only in their own reports
-                // (`ReportPolicy.readsContent`), so a search cannot probe what they may not read.
-                let sensitive = try await CategoryStore.sensitiveIDs(on: database.db())
-                query.filter(\.$searchText ~~ lowered)
-                if !sensitive.isEmpty {
-                    query.group(.or) { or in
-                        or.filter(\.$categoryID !~ sensitive).filter(\.$reporterID == principal.userID).filter(\.$ownerID == principal.userID)
-                    }
-                }
             } else {
-                query.filter(\.$searchText ~~ lowered)
+                switch ReportPolicy.textSearch(principal.role) {
+                case .content:
+                    query.filter(\.$searchText ~~ lowered)
+                case .contentOutsideSensitive:
+                    // Site staff: free text matches a sensitive category's content only in their own
+                    // reports, so a search cannot probe what they may not read.
+                    let sensitive = try await CategoryStore.sensitiveIDs(on: database.db())
+                    query.filter(\.$searchText ~~ lowered)
+                    if !sensitive.isEmpty {
+                        query.group(.or) { or in
+                            or.filter(\.$categoryID !~ sensitive).filter(\.$reporterID == principal.userID).filter(\.$ownerID == principal.userID)
+                        }
+                    }
+                case .referencesOnly:
+                    // Administrators read no content by role: free text finds nothing but a reference.
+                    query.filter(\.$reference == text.uppercased())
+                }
             }
         }
         return query
@@ -169,7 +175,12 @@ struct ReportStore: Sendable {
         let db = database.db()
         let wanted = reference.uppercased()
         if let report = try await scoped(principal, on: db).filter(\.$reference == wanted).first() {
-            try await Audit.record(.read, "report", report.reference, by: principal, on: db)
+            // An administrator reads the content only under a grant: that read carries its purpose.
+            let grant = principal.isAdministrator
+                ? try await BreakGlassStore.activeGrant(userID: principal.userID, recordType: "report", recordID: wanted, now: now(), on: db)
+                : nil
+            try await Audit.record(.read, "report", report.reference, by: principal,
+                                   purpose: grant.map { "break-glass: \($0.id!.uuidString.lowercased())" }, on: db)
             return report
         }
         guard let grant = try await BreakGlassStore.activeGrant(userID: principal.userID, recordType: "report", recordID: wanted,
@@ -191,14 +202,28 @@ struct ReportStore: Sendable {
     }
 
     /// Whether this user reads the report's description and notes (`ReportPolicy.readsContent`).
+    /// An administrator's emergency grant counts for reading only: a request that writes does not
+    /// read (or add to) the content under it.
     func readsContent(_ report: Report, by principal: Principal) async throws -> Bool {
-        // Only site staff can be refused (the policy's rule): others need no look-ups.
-        guard principal.role == .locationStaff else { return true }
+        guard ReportPolicy.contentDependsOnRecord(principal.role) else { return true }
         let db = database.db()
         let sensitive = try await CategoryStore.isSensitive(report.categoryID, on: db)
         let mine = report.reporterID == principal.userID || report.ownerID == principal.userID
-        let asked = sensitive && !mine ? try await FollowThrough.reportsAskedOf(principal, on: db).contains(report.id!) : false
-        return ReportPolicy.readsContent(role: principal.role, sensitiveCategory: sensitive, registeredOrOwns: mine, asked: asked)
+        let asked = principal.role == .locationStaff && sensitive && !mine
+            ? try await FollowThrough.reportsAskedOf(principal, on: db).contains(report.id!) : false
+        let emergency = principal.isAdministrator && !BreakGlassAccess.writing
+            ? try await BreakGlassStore.activeGrant(userID: principal.userID, recordType: "report", recordID: report.reference,
+                                                    now: now(), on: db) != nil
+            : false
+        return ReportPolicy.readsContent(role: principal.role, sensitiveCategory: sensitive, registeredOrOwns: mine, asked: asked,
+                                         emergencyRead: emergency)
+    }
+
+    /// Asking someone to act on a report is for who reads its content (`ReportPolicy.mayAddAction`):
+    /// nobody passes on, blind, what they may not read (403). Whether the report still takes
+    /// actions is `ActionStore`'s check (409).
+    func requireMayAddAction(_ report: Report, by principal: Principal) async throws {
+        guard try await readsContent(report, by: principal) else { throw AppError.forbidden }
     }
 
     func history(of report: Report) async throws -> [ReportEvent] {

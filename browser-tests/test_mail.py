@@ -3,7 +3,7 @@
 Starts an aiosmtpd Controller on a free loopback port and a Doorpak server of its own
 (`.build/debug/doorpak serve --demo`, fresh data dir, DOORPAK_BIN overrides the binary) with
 `--smtp-*` flags pointing at it. A demo partner chooses "immediately" on the account page; an
-administrator assigns a report to them with the report page's assignment form; the mail that
+district coordinator assigns a report to them with the report page's assignment form; the mail that
 arrives must carry the reference and an absolute link, and none of the report's description,
 its category or anyone's name. Further servers do the same over STARTTLS and implicit TLS with AUTH.
 
@@ -32,7 +32,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import (ADMIN, POLICE, ROOT, SCREENSHOTS, axe_check, body_text, by_id, click_and_wait, current_path,
+from conftest import (COORDINATOR, POLICE, ROOT, SCREENSHOTS, axe_check, body_text, by_id, click_and_wait, current_path,
                       h1_text, login, logout, make_driver, open_page)
 
 pytestmark = pytest.mark.flow
@@ -154,7 +154,7 @@ def choose_immediately(driver) -> None:
 
 
 def assign_a_police_report_to(driver, owner_name: str) -> dict[str, str]:
-    """As the administrator: open a report routed to the police and make `owner_name` its owner.
+    """As the district coordinator: open a report routed to the police and make `owner_name` its owner.
     Returns what the mail must not contain (description, category) and the reference."""
     open_page(driver, "/reports?status=new")
     links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "table a[href^='/reports/DP-'], table a[href*='/reports/DP-']")]
@@ -211,7 +211,7 @@ def test_assignment_mails_the_new_owner_with_reference_and_link_only(browser):
         officer.save_screenshot(str(SCREENSHOTS / "account-notification-preference.png"))
 
         admin = browser(base)
-        login(admin, ADMIN)
+        login(admin, COORDINATOR)
         seen = assign_a_police_report_to(admin, "Ruben de Graaf")
 
         message = inbox.wait_for(POLICE)
@@ -272,7 +272,7 @@ def test_tls_with_auth_delivers_and_keeps_the_password_out_of_the_log(browser, t
         login(officer, POLICE)
         choose_immediately(officer)
         admin = browser(base)
-        login(admin, ADMIN)
+        login(admin, COORDINATOR)
         seen = assign_a_police_report_to(admin, "Ruben de Graaf")
         message = inbox.wait_for(POLICE)
         assert message["tls"] and message["auth"], f"sent over {mode} after AUTH"

@@ -28,9 +28,9 @@ import Testing
         case placement
         /// A step of a placement: coordinators, administrators and the requester (the persona-admin here).
         case placementStep
-        /// One case: its director (the police persona), members (GGD), administrators and the district's coordinator.
+        /// One case: its director (the police persona), members (GGD), administrators and the district's coordinator (facts).
         case caseRead
-        /// The director's changes to a case (administrators may step in). Notes also: the GGD member's
+        /// The director's changes to a case (administrators do not: the role gives no content). Notes also: the GGD member's
         /// consent is withdrawn by the withdraw route, which sorts before the notes route.
         case caseDirector
         /// Proposing a new director: the director (administrators and the coordinator only when the case has no active director).
@@ -38,9 +38,9 @@ import Testing
         /// Accepting the direction, or claiming it: only the proposed director, or the coordinator of a case without an active director (nobody in the matrix).
         case caseAcceptance
         /// Reading-and-writing the case's content beyond the director's forms (the cooling-off request form):
-        /// the director, administrators and the GGD member; the coordinator (metadata only) and outsiders 404.
+        /// the director and the GGD member; administrators and the coordinator (metadata only) and outsiders 404.
         case caseContent
-        /// Closing one of the case's actions: past access control for the director and administrators (422 for an
+        /// Closing one of the case's actions: past access control for the director (422 for an
         /// empty result; the action's own rule may refuse with 403); the coordinator (metadata only) and outsiders 404,
         /// and so does the GGD member: its consent is withdrawn by the API's withdraw route, which sorts before these.
         case caseActionStep
@@ -48,7 +48,7 @@ import Testing
         case factorAggregates
         /// The list of cases needing a director: coordinators and administrators; everyone else 404.
         case caseCoordinator
-        /// Closing a case's action through the API: past access control for the director, administrators and the
+        /// Closing a case's action through the API: past access control for the director and the
         /// GGD member (its API routes sort before the withdraw route, so its consent still holds; the action's own
         /// rule then refuses it with 403); the coordinator (metadata only) and outsiders 404.
         case caseAPIActionStep
@@ -82,7 +82,7 @@ import Testing
         case caseMeeting
         /// Changing a meeting and its agenda: its organiser and administrators; everyone else 404.
         case caseMeetingOrganiser
-        /// Recording an agenda item's outcome: the organiser, the case's director (police) and administrators.
+        /// Recording an agenda item's outcome: the organiser and the case's director (police); not administrators by role.
         /// (The matrix item was recorded already, so allowed users get 409 or a redirect, never 404.)
         case caseMeetingRecord
         /// Planning a meeting: coordinators, administrators and case directors (police directs the matrix case).
@@ -280,10 +280,11 @@ import Testing
                     case .caseRead, .caseDirector, .caseProposal, .caseAcceptance, .caseContent, .caseActionStep, .caseAPIActionStep:
                         let allowed: [TestWorld.Persona] = switch rule {
                         case .caseRead: [.admin, .police, .coordinatorNorth, .ggd]
-                        case .caseAPIActionStep: [.admin, .police, .ggd]
-                        case .caseContent: [.admin, .police, .ggd]
-                        case .caseActionStep: [.admin, .police]
-                        case .caseDirector: [.admin, .police]
+                        // Administrators see a case's facts, not its content, and do not direct it (issue 11).
+                        case .caseAPIActionStep: [.police, .ggd]
+                        case .caseContent: [.police, .ggd]
+                        case .caseActionStep: [.police]
+                        case .caseDirector: [.police]
                         // The coordinator proposes only when the case has no active director (issue 11).
                         case .caseProposal: [.police]
                         default: []
@@ -304,6 +305,7 @@ import Testing
                         let allowed: [TestWorld.Persona] = switch rule {
                         case .caseMeeting: [.admin, .coordinatorNorth, .police, .ggd]
                         case .caseMeetingOrganiser: [.admin, .coordinatorNorth]
+                        case .caseMeetingRecord: [.coordinatorNorth, .police]
                         default: [.admin, .coordinatorNorth, .police]
                         }
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), allowed.contains(persona))]

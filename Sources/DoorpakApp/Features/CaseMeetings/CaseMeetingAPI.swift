@@ -89,8 +89,8 @@ struct CaseMeetingAPI {
         let principal = try context.principal()
         let agenda = try await store.agenda(try Self.id(context), by: principal)
         let itemID = try Self.id(context, "item")
-        guard let entry = agenda.entries.first(where: { $0.item.id == itemID }), entry.mayRecord else { throw AppError.notFound }
         let input = try await APIBody.decode(CaseMeetingOutcomeInput.self, from: request)
+        guard let entry = agenda.entries.first(where: { $0.item.id == itemID }), entry.mayRecord else { throw AppError.notFound }
         let outcome = CaseMeetingStore.Outcome(minutes: input.minutes, decisions: input.decisions ?? [], actions: (input.actions ?? []).map(\.draft))
         do {
             try await store.record(outcome, item: itemID, of: agenda, by: principal)

@@ -47,8 +47,8 @@ extension CaseAPI {
     func addAction(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(CaseActionInput.self, from: request)
+        guard found.access.directs else { throw AppError.notFound }
         let action = try await ReportAPI.renaming(Self.workRenames) {
             try await store.addAction(ActionDraft(title: input.title, organisation: input.organisationId, assignee: input.assigneeId, dueOn: input.dueOn),
                                       goal: input.goalId, to: found.file, access: found.access, by: principal)
@@ -105,8 +105,8 @@ extension CaseAPI {
     func linkReports(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(LinkReportsInput.self, from: request)
+        guard found.access.directs else { throw AppError.notFound }
         try await ReportAPI.renaming(Self.workRenames) {
             _ = try await store.linkReports(input.references ?? [], to: found.file, access: found.access, by: principal)
         }
@@ -119,9 +119,10 @@ extension CaseAPI {
     func requestPlacement(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        // Who may ask before what is asked: a member whose consent was withdrawn gets 404, whatever the body.
-        try await store.requireContentWriter(found.file, access: found.access, by: principal)
+        // The body is read first (an oversized one is 413 for everyone); then who may ask: a member
+        // whose consent was withdrawn, or who only sees the facts, gets 404 whatever was asked.
         let input = try await APIBody.decode(CasePlacementInput.self, from: request)
+        try await store.requireContentWriter(found.file, access: found.access, by: principal)
         guard let pseudonym = input.personPseudonym else { throw AppError.invalid([FieldIssue("personPseudonym", "required")]) }
         let people = try await store.persons(of: found.file)
         guard let person = people.first(where: { $0.pseudonym == pseudonym.uppercased() }) else {

@@ -64,8 +64,8 @@ extension CaseAPI {
     func addMember(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(MemberInput.self, from: request)
+        guard found.access.directs else { throw AppError.notFound }
         let userID = try Self.uuid(input.userId, "userId")
         let member = try await mapping {
             try await store.addMember(.init(userID: userID, role: input.role, legalBasis: input.legalBasis, consentDate: input.consentDate,
@@ -78,8 +78,8 @@ extension CaseAPI {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
-        guard found.access.directs else { throw AppError.notFound }
         _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
+        guard found.access.directs else { throw AppError.notFound }
         try await store.withdrawConsent(id, in: found.file, access: found.access, by: principal)
         guard let member = try await store.members(of: found.file).first(where: { $0.id == id }) else { throw AppError.notFound }
         return try APIBody.response(CaseMemberDTO(member))
@@ -89,8 +89,8 @@ extension CaseAPI {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
-        guard found.access.directs else { throw AppError.notFound }
         _ = try await ReportAPI.decodeOptional(EmptyInput.self, from: request, empty: EmptyInput())
+        guard found.access.directs else { throw AppError.notFound }
         try await store.endMembership(id, in: found.file, access: found.access, by: principal)
         guard let member = try await store.members(of: found.file).first(where: { $0.id == id }) else { throw AppError.notFound }
         return try APIBody.response(CaseMemberDTO(member))
@@ -110,8 +110,8 @@ extension CaseAPI {
     func addNote(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access.readsContent else { throw AppError.notFound }
         let input = try await APIBody.decode(CaseNoteInput.self, from: request)
+        guard found.access.readsContent else { throw AppError.notFound }
         let readers = (input.readerIds ?? []).map(UUID.init(uuidString:))
         if readers.contains(nil) { throw AppError.invalid([FieldIssue("readerIds", "invalid")]) }
         let text = input.body ?? ""

@@ -26,8 +26,8 @@ extension CaseAPI {
     func addGoal(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(GoalInput.self, from: request)
+        guard found.access.directs else { throw AppError.notFound }
         let goal = try await ReportAPI.renaming(Self.planRenames) {
             try await store.addGoal(domain: input.domain, text: input.text, to: found.file, access: found.access, by: principal)
         }
@@ -40,8 +40,8 @@ extension CaseAPI {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
         guard let id = UUID(uuidString: try context.parameters.require("goal")) else { throw AppError.notFound }
-        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(GoalCloseInput.self, from: request, accepting: [APIBody.json, APIBody.mergePatch])
+        guard found.access.directs else { throw AppError.notFound }
         try await ReportAPI.renaming(Self.planRenames) {
             try await store.closeGoal(id, status: input.status, result: input.result, in: found.file, access: found.access, by: principal)
         }
@@ -64,8 +64,8 @@ extension CaseAPI {
     func recordFactors(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let found = try await store.find(reference: context.parameters.require("case"), by: principal)
-        guard found.access.directs else { throw AppError.notFound }
         let input = try await APIBody.decode(FactorsInput.self, from: request)
+        guard found.access.directs else { throw AppError.notFound }
         guard let present = input.present else { throw AppError.invalid([FieldIssue("present", "required")]) }
         _ = try await ReportAPI.renaming(Self.planRenames) {
             try await store.recordFactors(present: present, in: found.file, access: found.access, by: principal)

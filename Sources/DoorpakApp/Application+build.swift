@@ -4,7 +4,8 @@ import Hummingbird
 import HummingbirdAuth
 import Logging
 
-/// The shared services every feature's routes are built from.
+/// What the application is built from: `buildRouter` turns the database into `Stores` for the
+/// routes; the jobs and the demo seeder use the database directly.
 struct AppServices: Sendable {
     let config: AppConfig
     let database: AppDatabase
@@ -53,6 +54,9 @@ public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable (
 
 func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    // Each store once, with its dependencies; routes, APIs and middleware get stores, never the database.
+    let stores = Stores(database: services.database, cipher: services.cipher, config: services.config,
+                        passwords: services.passwords, sessions: sessions)
     // Failing to read the shipped assets is a broken installation: stop at start-up.
     let staticFiles = try! StaticFilesMiddleware<AppRequestContext>(directory: Views.assets.appendingPathComponent("static"))
     let secure = services.config.secureCookies
@@ -66,38 +70,36 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
             sessionCookieParameters: .init(name: secure ? "__Host-dp_session" : "dp_session", secure: secure, sameSite: .lax),
             defaultSessionExpiration: services.config.sessionIdleTimeout
         ))
-        AuthenticationMiddleware(database: services.database, idleTimeout: services.config.sessionIdleTimeout,
+        AuthenticationMiddleware(accounts: stores.accounts, idleTimeout: services.config.sessionIdleTimeout,
                                  maxAge: services.config.auth.sessionMaxAge)
-        NavigationCountMiddleware(store: NotificationStore(database: services.database))
+        NavigationCountMiddleware(store: stores.notifications, work: stores.work)
         ErrorMiddleware(views: services.views)
         FormMiddleware()
         BreakGlassWriteGuard()
     }
     router.get("/health") { _, _ in "ok" }
-    let reports = ReportStore(database: services.database)
-    AccountRoutes(services: services).add(to: router)
-    SignInRoutes(services: services).add(to: router)
-    SingleSignOnRoutes(services: services).add(to: router)
-    RetentionRoutes(store: RetentionStore(database: services.database), views: services.views).add(to: router)
-    ReportRoutes(store: reports, views: services.views).add(to: router)
-    WorkRoutes(store: WorkStore(database: services.database), views: services.views).add(to: router)
-    BreakthroughRoutes(store: EscalationStore(database: services.database), subjects: AgendaSubjects(services), views: services.views).add(to: router)
-    LocationRoutes(store: LocationStore(database: services.database), reports: reports, views: services.views).add(to: router)
-    AdminRoutes(services: services).add(to: router)
-    AuditRoutes(store: AuditStore(database: services.database), views: services.views).add(to: router)
-    AuditAPI(store: AuditStore(database: services.database)).add(to: router, locales: services.views.locales)
-    BreakGlassRoutes(store: BreakGlassStore(database: services.database, duration: services.config.auth.breakGlassSeconds), views: services.views,
+    let views = services.views
+    AccountRoutes(stores: stores, config: services.config, views: views).add(to: router)
+    SignInRoutes(stores: stores, config: services.config, views: views).add(to: router)
+    SingleSignOnRoutes(stores: stores, config: services.config, views: views).add(to: router)
+    RetentionRoutes(store: stores.retention, views: views).add(to: router)
+    ReportRoutes(store: stores.reports, views: views).add(to: router)
+    WorkRoutes(store: stores.work, catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
+    BreakthroughRoutes(store: stores.escalation, subjects: stores.agendaSubjects, actions: stores.actions, catalog: stores.catalog,
+                       views: views).add(to: router)
+    LocationRoutes(store: stores.locations, reports: stores.reports, catalog: stores.catalog, views: views).add(to: router)
+    AdminRoutes(stores: stores, views: views).add(to: router)
+    AuditRoutes(store: stores.audit, views: views).add(to: router)
+    AuditAPI(store: stores.audit).add(to: router, locales: views.locales)
+    BreakGlassRoutes(store: stores.breakGlass, catalog: stores.catalog, views: views,
                      recentWindow: services.config.auth.recentAuthentication).add(to: router)
-    BreakGlassAPI(store: BreakGlassStore(database: services.database)).add(to: router, locales: services.views.locales)
-    PersonRoutes(store: PersonStore(database: services.database, cipher: services.cipher), views: services.views).add(to: router)
-    SubjectRightsRoutes(store: SubjectRightsStore(database: services.database, cipher: services.cipher), views: services.views).add(to: router)
-    CoolingOffRoutes(store: CoolingOffStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),
-                     views: services.views).add(to: router)
-    CaseRoutes(store: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)),
-               views: services.views).add(to: router)
-    CaseMeetingRoutes(store: CaseMeetingStore(database: services.database, cases: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher))), views: services.views).add(to: router)
-    NotificationRoutes(store: NotificationStore(database: services.database), views: services.views,
-                       mailEnabled: services.config.mail.enabled).add(to: router)
-    APIRoutes(services: services).add(to: router)
+    BreakGlassAPI(store: stores.breakGlass, catalog: stores.catalog).add(to: router, locales: views.locales)
+    PersonRoutes(store: stores.persons, views: views).add(to: router)
+    SubjectRightsRoutes(store: stores.subjectRights, views: views).add(to: router)
+    CoolingOffRoutes(store: stores.coolingOff, views: views).add(to: router)
+    CaseRoutes(store: stores.cases, views: views).add(to: router)
+    CaseMeetingRoutes(store: stores.caseMeetings, views: views).add(to: router)
+    NotificationRoutes(store: stores.notifications, views: views, mailEnabled: services.config.mail.enabled).add(to: router)
+    APIRoutes(stores: stores, config: services.config, locales: views.locales).add(to: router)
     return router
 }

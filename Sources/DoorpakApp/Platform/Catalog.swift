@@ -10,15 +10,8 @@ struct Catalog: Sendable {
     let categories: [Category]
     let organisations: [Organisation]
 
-    static func load(on db: any Database) async throws -> Catalog {
-        async let districts = District.query(on: db).sort(\.$name).all()
-        async let locations = Location.query(on: db).sort(\.$name).all()
-        async let places = Place.query(on: db).sort(\.$position).all()
-        async let categories = Category.query(on: db).sort(\.$position).all()
-        async let organisations = Organisation.query(on: db).sort(\.$name).all()
-        return try await Catalog(districts: districts, locations: locations, places: places,
-                                 categories: categories, organisations: organisations)
-    }
+    /// The catalog as read through `CatalogStore`, for code that already holds a transaction.
+    static func load(on db: any Database) async throws -> Catalog { try await CatalogStore.catalog(on: db) }
 
     func district(_ id: UUID?) -> District? { districts.first { $0.id == id } }
     func location(_ id: UUID?) -> Location? { locations.first { $0.id == id } }
@@ -31,9 +24,6 @@ struct Catalog: Sendable {
 /// Staff names by id, for owners, reporters and note authors.
 enum UserNames {
     static func load(_ ids: some Sequence<UUID?>, on db: any Database) async throws -> [UUID: String] {
-        let unique = Array(Set(ids.compactMap { $0 }))
-        guard !unique.isEmpty else { return [:] }
-        let users = try await User.query(on: db).filter(\.$id ~~ unique).all()
-        return Dictionary(uniqueKeysWithValues: users.compactMap { user in user.id.map { ($0, user.name) } })
+        try await CatalogStore.names(ids, on: db)
     }
 }

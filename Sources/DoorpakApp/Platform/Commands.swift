@@ -44,30 +44,15 @@ public enum Commands {
         guard email.contains("@"), email.count <= 254 else { return "That is not an e-mail address." }
         return try await withDatabase(config) { database in
             try await database.migrate()
-            let db = database.db()
-            if try await User.query(on: db).filter(\.$email == email.lowercased()).first() != nil { return "A user with that e-mail exists." }
-            var organisationID: UUID?
-            if let organisation {
-                guard let found = try await Organisation.query(on: db).filter(\.$name == organisation).first() else {
-                    return "No organisation named '\(organisation)'."
-                }
-                organisationID = found.id
-            }
-            let organisationRef = organisationID
-            let hash = try await Passwords(cost: UInt8(config.bcryptCost)).hash(PasswordPolicy.normalise(password))
-            try await db.transaction { tx in
-                let user = User(email: email, name: name, passwordHash: hash, role: role, organisationID: organisationRef)
-                try await user.create(on: tx)
-                try await Audit.record(.create, "user", user.id?.uuidString, by: nil, purpose: "cli", on: tx)
-            }
-            return nil
+            return try await Stores(database: database, config: config).users
+                .createFromCommandLine(email: email, name: name, role: role, password: password, organisation: organisation)
         }
     }
 
     /// One line per user: e-mail, role, active.
     public static func listUsers(_ config: AppConfig) async throws -> [String] {
         try await withDatabase(config) { database in
-            try await User.query(on: database.db()).sort(\.$email).all().map {
+            try await Stores(database: database, config: config).users.allByEmail().map {
                 "\($0.email)\t\($0.role)\t\($0.active ? "active" : "deactivated")"
             }
         }
@@ -76,14 +61,7 @@ public enum Commands {
     /// Deactivates a user; returns false when there is no such user.
     public static func deactivateUser(_ config: AppConfig, email: String) async throws -> Bool {
         try await withDatabase(config) { database in
-            try await database.db().transaction { tx in
-                guard let user = try await User.query(on: tx).filter(\.$email == email.lowercased()).first() else { return false }
-                user.active = false
-                try await user.update(on: tx)
-                try await APITokenStore.revokeAll(of: user.id!, on: tx)
-                try await Audit.record(.update, "user", user.id?.uuidString, by: nil, purpose: "cli: deactivate", on: tx)
-                return true
-            }
+            try await Stores(database: database, config: config).users.deactivateFromCommandLine(email: email)
         }
     }
 
@@ -93,9 +71,9 @@ public enum Commands {
     public static func verifyAudit(_ config: AppConfig, archives: [String] = []) async throws -> (ok: Bool, message: String) {
         try await withDatabase(config) { database in
             try await database.migrate()
-            let db = database.db()
-            let result = try await AuditChain.verify(on: db)
-            let anchors = try await AuditArchive.anchors(on: db)
+            let audit = Stores(database: database, config: config).audit
+            let result = try await audit.verifyChain()
+            let anchors = try await audit.archiveAnchors()
             var ok = result.isOK
             var lines = [Self.describe(result) + (anchors.last.map { ", entries 1-\($0.seq) archived (\(anchors.count) archive(s))" } ?? "")]
             for path in archives {
@@ -116,7 +94,7 @@ public enum Commands {
     public static func archiveAudit(_ config: AppConfig, before: Date, to path: String) async throws -> String {
         try await withDatabase(config) { database in
             try await database.migrate()
-            let outcome = try await AuditArchive.archive(before: before, to: path, on: database.db())
+            let outcome = try await Stores(database: database, config: config).audit.archive(before: before, to: path)
             return "Archived \(outcome.count) entries (\(outcome.firstSeq)-\(outcome.lastSeq)) to \(path), sha256 \(outcome.sha256)."
         }
     }

@@ -5,7 +5,8 @@ import Hummingbird
 /// the state of their sign-in security. Changing it (password, two-factor, tokens) is a sensitive
 /// action that API tokens cannot do: it needs a fresh sign-in on the web (see `requireRecentAuthentication`).
 struct AccountAPI {
-    let database: AppDatabase
+    let accounts: AccountStore
+    let twoFactor: TwoFactorStore
 
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("/me", use: me)
@@ -14,8 +15,8 @@ struct AccountAPI {
 
     func security(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        let status = try await TwoFactorStore(database: database, cipher: .unavailable).status(of: principal.userID)
-        guard let user = try await User.find(principal.userID, on: database.db()) else { throw AppError.notFound }
+        let status = try await twoFactor.status(of: principal.userID)
+        guard let user = try await accounts.user(principal.userID) else { throw AppError.notFound }
         return try APIBody.response(SecurityDTO(twoFactorEnabled: status.enabled, twoFactorEnabledAt: status.enabledAt.map(APIDates.write),
                                                 recoveryCodesLeft: status.recoveryCodesLeft,
                                                 passwordChangedAt: user.passwordChangedAt.map(APIDates.write)))

@@ -5,13 +5,12 @@ import Hummingbird
 /// password, reset two-factor authentication, and unlock a locked account. Every action is audited;
 /// none of them reveals a secret the user set.
 struct AccountAdminRoutes {
-    let database: AppDatabase
-    let passwords: Passwords
+    let users: UserStore
+    let passwordStore: PasswordStore
+    let twoFactor: TwoFactorStore
+    let lockouts: AccountLockouts
+    let audit: AuditStore
     let pages: AdminPages
-
-    var passwordStore: PasswordStore { PasswordStore(database: database, passwords: passwords) }
-    var twoFactor: TwoFactorStore { TwoFactorStore(database: database, cipher: .unavailable) }
-    var lockouts: AccountLockouts { AccountLockouts(database: database, policy: AuthPolicy()) }
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.post("/users/:id/reset-password", use: resetPassword)
@@ -47,7 +46,7 @@ struct AccountAdminRoutes {
         let principal = try context.principal()
         let id = try AdminPages.id(context)
         guard id != principal.userID else { throw AppError.conflict("Change your own password on your account page.") }
-        let user = try await UserStore(database: database, passwords: passwords).find(id)
+        let user = try await users.find(id)
         let oneTime = try await passwordStore.reset(userID: id, by: principal)
         let locale = pages.views.locales[context.language]
         return try pages.views.page("accounts/one-time-password", title: locale.text("accountadmin.reset_title"), request: request,
@@ -63,9 +62,9 @@ struct AccountAdminRoutes {
     func unlock(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let id = try AdminPages.id(context)
-        let user = try await UserStore(database: database, passwords: passwords).find(id)
+        let user = try await users.find(id)
         try await lockouts.reset(email: user.email)
-        try await Audit.record(.accountUnlocked, "user", id.uuidString, by: principal, on: database.db())
+        try await audit.record(.accountUnlocked, "user", id.uuidString, by: principal)
         return .redirect(to: "/admin/users/\(id.uuidString)?saved=1")
     }
 }

@@ -13,16 +13,15 @@ struct AccountRoutes {
     let policy: AuthPolicy
     let notificationPreference: NotificationPreferenceSection
 
-    init(services: AppServices) {
-        store = AccountStore(database: services.database, passwords: services.passwords,
-                             throttle: LoginThrottle(database: services.database))
-        passwordStore = PasswordStore(database: services.database, passwords: services.passwords)
-        twoFactor = TwoFactorStore(database: services.database, cipher: services.cipher)
-        views = services.views
-        secure = services.config.secureCookies
-        recentWindow = services.config.auth.recentAuthentication
-        policy = services.config.auth
-        notificationPreference = NotificationPreferenceSection(services: services)
+    init(stores: Stores, config: AppConfig, views: Views) {
+        store = stores.accounts
+        passwordStore = stores.passwords
+        twoFactor = stores.twoFactor
+        self.views = views
+        secure = config.secureCookies
+        recentWindow = config.auth.recentAuthentication
+        policy = config.auth
+        notificationPreference = NotificationPreferenceSection(store: stores.notifications, mailEnabled: config.mail.enabled)
     }
 
     func add(to router: Router<AppRequestContext>) {
@@ -167,7 +166,7 @@ struct AccountRoutes {
     }
 
     private func enrolmentPage(_ request: Request, context: AppRequestContext, principal: Principal, issues: [FieldIssue]) async throws -> HTML {
-        guard let user = try await User.find(principal.userID, on: store.database.db()) else { throw AppError.notFound }
+        guard let user = try await store.user(principal.userID) else { throw AppError.notFound }
         return try await TwoFactorPages(views: views, store: twoFactor)
             .enrolment(request, context: context, user: user, action: "/account/two-factor", issues: issues)
     }

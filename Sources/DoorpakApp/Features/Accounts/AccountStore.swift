@@ -3,10 +3,47 @@ import Foundation
 
 /// Sign-in checks and the user's own personal access tokens.
 struct AccountStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     let passwords: Passwords
     let throttle: LoginThrottle
     var lockouts: AccountLockouts? = nil
+
+    init(database: AppDatabase, passwords: Passwords, throttle: LoginThrottle, lockouts: AccountLockouts? = nil) {
+        self.database = database
+        self.passwords = passwords
+        self.throttle = throttle
+        self.lockouts = lockouts
+    }
+
+    /// The user with this id, if any (active or not).
+    func user(_ id: UUID) async throws -> User? { try await User.find(id, on: database.db()) }
+
+    /// The user with this (lower-cased) e-mail address, if any.
+    func user(email: String) async throws -> User? { try await User.query(on: database.db()).filter(\.$email == email).first() }
+
+    /// The principal for an active user; `nil` when the user is gone or deactivated.
+    func principal(userID: UUID, via: Principal.Via) async throws -> Principal? {
+        try await Principal.load(userID: userID, via: via, on: database.db())
+    }
+
+    /// The principal for a user already read; `nil` when deactivated.
+    func principal(user: User, via: Principal.Via) async throws -> Principal? {
+        try await Principal.load(user: user, via: via, on: database.db())
+    }
+
+    /// The principal behind a live personal access token, or `nil` for an unknown, revoked,
+    /// expired or malformed one. Notes the token's use at most once a minute.
+    func principal(bearer token: String) async throws -> Principal? {
+        let db = database.db()
+        guard let stored = try await APITokenStore.live(hash: APIToken.hash(token), on: db),
+            let principal = try await Principal.load(userID: stored.userID, via: .token, on: db)
+        else { return nil }
+        if (stored.lastUsedAt?.timeIntervalSinceNow ?? -3600) < -60 {
+            stored.lastUsedAt = .now
+            try await stored.update(on: db)
+        }
+        return principal
+    }
 
     enum SignInCheck: Sendable {
         case success(User)

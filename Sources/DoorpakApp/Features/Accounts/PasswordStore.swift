@@ -6,8 +6,13 @@ import Foundation
 /// Every change replaces the hash, which ends the user's other sessions (see `WebSession.credential`),
 /// revokes their API tokens, and leaves an audit entry.
 struct PasswordStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     let passwords: Passwords
+
+    init(database: AppDatabase, passwords: Passwords) {
+        self.database = database
+        self.passwords = passwords
+    }
 
     /// The user's own change. `current` is checked unless `nil` (the sign-in step after a reset,
     /// where the one-time password was just checked). Returns the new hash.

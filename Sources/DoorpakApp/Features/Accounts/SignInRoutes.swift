@@ -6,6 +6,7 @@ import Hummingbird
 /// sensitive action (`/reauth`).
 struct SignInRoutes {
     let store: AccountStore
+    let audit: AuditStore
     let signIn: SignIn
     let twoFactor: TwoFactorStore
     let passwordStore: PasswordStore
@@ -13,15 +14,14 @@ struct SignInRoutes {
     /// Single sign-on's button and whether the password form stays (`SingleSignOnRoutes`).
     let config: AppConfig
 
-    init(services: AppServices) {
-        config = services.config
-        let lockouts = AccountLockouts(database: services.database, policy: services.config.auth)
-        store = AccountStore(database: services.database, passwords: services.passwords,
-                             throttle: LoginThrottle(database: services.database), lockouts: lockouts)
-        signIn = SignIn(services: services)
-        twoFactor = TwoFactorStore(database: services.database, cipher: services.cipher)
-        passwordStore = PasswordStore(database: services.database, passwords: services.passwords)
-        views = services.views
+    init(stores: Stores, config: AppConfig, views: Views) {
+        self.config = config
+        store = stores.accounts
+        audit = stores.audit
+        signIn = SignIn(stores: stores, config: config)
+        twoFactor = stores.twoFactor
+        passwordStore = stores.passwords
+        self.views = views
     }
 
     func add(to router: Router<AppRequestContext>) {
@@ -78,7 +78,7 @@ struct SignInRoutes {
     /// Signs out; a sign-in through the identity provider goes on to the provider's logout (`/logout/sso`).
     func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let principal = context.identity {
-            try await Audit.record(.logout, "user", principal.userID.uuidString, by: principal, on: store.database.db())
+            try await audit.record(.logout, "user", principal.userID.uuidString, by: principal)
         }
         let viaProvider = config.singleSignOn != nil && context.sessions.session?.method == SignInMethod.singleSignOn(multiFactor: false).name
         context.sessions.clearSession()
@@ -167,7 +167,7 @@ struct SignInRoutes {
     func setup(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard var (session, user) = try await signIn.pending(context, at: .enrolment) else { return .redirect(to: "/login") }
         let pages = TwoFactorPages(views: views, store: twoFactor)
-        let principal = try await Principal.load(user: user, via: .session, on: store.database.db())
+        let principal = try await store.principal(user: user, via: .session)
         do {
             let codes = try await twoFactor.confirm(userID: user.id!, code: context.form.raw("code"), by: principal)
             session.secondFactorDone = true
@@ -205,7 +205,7 @@ struct SignInRoutes {
         let locale = views.locales[context.language]
         let target = SignIn.safeNext(next) ?? "/account"
         var data: [String: Any] = ["next": target]
-        if try await twoFactor.isEnabled(principal.userID, on: store.database.db()) { data["needsCode"] = true }
+        if try await twoFactor.isEnabled(principal.userID) { data["needsCode"] = true }
         if providerConfirmed(context), let sso = config.singleSignOn {
             data["codeOnly"] = locale.text("sso.reauth_code", ["provider": sso.providerName])
             data["needsCode"] = true
@@ -228,7 +228,7 @@ struct SignInRoutes {
         let locale = views.locales[context.language]
         let next = context.form["next"]
         // After the identity provider: the TOTP code alone finishes the re-authentication.
-        if providerConfirmed(context), let user = try await User.find(principal.userID, on: store.database.db()) {
+        if providerConfirmed(context), let user = try await store.user(principal.userID) {
             guard try await twoFactor.verify(userID: principal.userID, code: context.form.raw("code")) != nil else {
                 try await signIn.recordFailure(user: user, context: context)
                 return try await renderReauth(request, context: context, principal: principal, next: next,
@@ -237,7 +237,7 @@ struct SignInRoutes {
             session.verifiedAt = .now
             session.providerVerifiedAt = nil
             _ = context.sessions.updateSession(session)
-            try await Audit.record(.reauthenticated, "user", principal.userID.uuidString, by: principal, purpose: "sso", on: store.database.db())
+            try await audit.record(.reauthenticated, "user", principal.userID.uuidString, by: principal, purpose: "sso")
             return .redirect(to: SignIn.safeNext(next) ?? "/account")
         }
         guard config.localPasswords else {
@@ -246,7 +246,7 @@ struct SignInRoutes {
         }
         switch try await store.signIn(email: principal.email, password: context.form.raw("password"), address: context.clientAddress) {
         case .success(let user):
-            if try await twoFactor.isEnabled(principal.userID, on: store.database.db()),
+            if try await twoFactor.isEnabled(principal.userID),
                try await twoFactor.verify(userID: principal.userID, code: context.form.raw("code")) == nil {
                 try await signIn.recordFailure(user: user, context: context)
                 return try await renderReauth(request, context: context, principal: principal, next: next,
@@ -254,7 +254,7 @@ struct SignInRoutes {
             }
             session.verifiedAt = .now
             _ = context.sessions.updateSession(session)
-            try await Audit.record(.reauthenticated, "user", principal.userID.uuidString, by: principal, on: store.database.db())
+            try await audit.record(.reauthenticated, "user", principal.userID.uuidString, by: principal)
             return .redirect(to: SignIn.safeNext(next) ?? "/account")
         case .failed:
             return try await renderReauth(request, context: context, principal: principal, next: next,

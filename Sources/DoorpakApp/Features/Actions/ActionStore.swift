@@ -32,7 +32,11 @@ extension ActionSubject {
 /// through the user's own work; every write is one transaction with the subject's history entry,
 /// the audit entry and the notifications.
 struct ActionStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) {
+        self.database = database
+    }
 
     func actions(of subject: ActionSubject) async throws -> [Action] {
         try await Action.query(on: database.db()).filter(\.$subjectKind == subject.kind.rawValue).filter(\.$subjectID == subject.id)
@@ -162,5 +166,31 @@ struct ActionStore: Sendable {
             try await CaseEvent(caseID: subject.id, at: at, actorID: actor, kind: "action", from: action.id!.uuidString,
                                 to: action.status, reason: reason).create(on: db)
         }
+    }
+}
+
+extension ActionStore {
+    /// Reports the user is asked to act on outside their own scope: a pending hand-over addressed to
+    /// them (or to their organisation, nobody named) or an open action for them (or their organisation).
+    static func reportsAskedOf(_ principal: Principal, on db: any Database) async throws -> [UUID] {
+        let me = principal.userID
+        let organisation = principal.organisationID
+        let handovers = try await Handover.query(on: db)
+            .filter(\.$subjectKind == ActionSubjectKind.report.rawValue)
+            .filter(\.$status == HandoverStatus.requested.rawValue)
+            .group(.or) { or in
+                or.filter(\.$toUserID == me)
+                if let organisation { or.group(.and) { $0.filter(\.$toOrganisationID == organisation).filter(\.$toUserID == nil) } }
+            }
+            .field(\.$subjectID).all().map(\.subjectID)
+        let actions = try await Action.query(on: db)
+            .filter(\.$subjectKind == ActionSubjectKind.report.rawValue)
+            .filter(\.$status == ActionStatus.open.rawValue)
+            .group(.or) { or in
+                or.filter(\.$assigneeID == me)
+                if let organisation { or.filter(\.$organisationID == organisation) }
+            }
+            .field(\.$subjectID).all().map(\.subjectID)
+        return Array(Set(handovers + actions))
     }
 }

@@ -5,34 +5,36 @@ import Hummingbird
 /// categories and users. Administrators only; for everyone else every `/admin` route answers
 /// 404, so the pages do not even reveal that they exist.
 struct AdminRoutes {
-    let services: AppServices
+    let stores: Stores
+    let views: Views
 
     func add(to router: Router<AppRequestContext>) {
         let group = router.group("/admin").add(middleware: AdministratorsOnly())
-        let pages = AdminPages(views: services.views)
-        let locations = LocationStore(database: services.database)
-        let organisations = OrganisationStore(database: services.database)
-        let categories = CategoryStore(database: services.database)
-        let users = UserStore(database: services.database, passwords: services.passwords)
+        let pages = AdminPages(views: views)
+        let locations = stores.locations
+        let organisations = stores.organisations
+        let categories = stores.categories
+        let users = stores.users
         group.get("", use: { request, context in
             try await index(request, context: context, locations: locations, organisations: organisations,
                             categories: categories, users: users)
         })
         DistrictAdminRoutes(store: locations, pages: pages).add(to: group)
-        LocationAdminRoutes(store: locations, organisations: organisations, reports: ReportStore(database: services.database),
+        LocationAdminRoutes(store: locations, organisations: organisations, reports: stores.reports,
                             pages: pages).add(to: group)
         OrganisationAdminRoutes(store: organisations, pages: pages).add(to: group)
         CategoryAdminRoutes(store: categories, pages: pages).add(to: group)
-        UserAdminRoutes(store: users, locations: locations, organisations: organisations, pages: pages).add(to: group)
-        let routing = RoutingStore(database: services.database)
-        RoutingAdminRoutes(store: routing, pages: pages).add(to: group)
-        ClosureDayAdminRoutes(store: routing, pages: pages).add(to: group)
-        EscalationAdminRoutes(store: EscalationStore(database: services.database), views: services.views).add(to: group)
+        let security = AccountAdminRoutes(users: users, passwordStore: stores.passwords, twoFactor: stores.twoFactor,
+                                          lockouts: stores.lockouts, audit: stores.audit, pages: pages)
+        UserAdminRoutes(store: users, locations: locations, organisations: organisations, security: security, pages: pages).add(to: group)
+        RoutingAdminRoutes(store: stores.routing, catalog: stores.catalog, pages: pages).add(to: group)
+        ClosureDayAdminRoutes(store: stores.routing, pages: pages).add(to: group)
+        EscalationAdminRoutes(store: stores.escalation, views: views).add(to: group)
     }
 
     func index(_ request: Request, context: AppRequestContext, locations: LocationStore, organisations: OrganisationStore,
                categories: CategoryStore, users: UserStore) async throws -> HTML {
-        let locale = services.views.locales[context.language]
+        let locale = views.locales[context.language]
         async let districtCount = locations.districts().count
         async let locationCount = locations.locations().count
         async let organisationCount = organisations.all().count
@@ -44,7 +46,7 @@ struct AdminRoutes {
             ["key": key, "href": "/admin/\(key)", "label": locale.text("admin.\(key).title"),
              "hint": locale.text("admin.\(key).hint"), "count": count]
         }
-        let routing = RoutingStore(database: services.database)
+        let routing = stores.routing
         async let ruleCount = routing.rules().count
         async let closureCount = routing.closureDays().count
         for (key, texts, count) in try await [("routing-rules", "routing", ruleCount), ("closure-days", "closure_days", closureCount),
@@ -52,8 +54,8 @@ struct AdminRoutes {
             sections.append(["key": key, "href": "/admin/\(key)", "label": locale.text("\(texts).title"),
                              "hint": locale.text("\(texts).hint"), "count": count])
         }
-        return try services.views.page("admin/index", title: locale.text("admin.title"), request: request, context: context,
-                                       data: ["sections": sections])
+        return try views.page("admin/index", title: locale.text("admin.title"), request: request, context: context,
+                              data: ["sections": sections])
     }
 }
 

@@ -4,7 +4,29 @@ import Foundation
 /// The only door to reading the access log. Privacy officers and administrators only: for
 /// anyone else the log does not exist. Every look at the log is itself logged.
 struct AuditStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) {
+        self.database = database
+    }
+
+    /// Writes one audit entry in a transaction of its own (`Audit.record`), for an event that
+    /// changes no record: a sign-in, a sign-out, a re-authentication, an unlock.
+    func record(_ action: AuditAction, _ recordType: String, _ recordID: String?, by principal: Principal?,
+                purpose: String? = nil) async throws {
+        try await Audit.record(action, recordType, recordID, by: principal, purpose: purpose, on: database.db())
+    }
+
+    /// Checks the stored log's hash chain (`doorpak audit verify`).
+    func verifyChain() async throws -> AuditChain.Result { try await AuditChain.verify(on: database.db()) }
+
+    /// The archive anchors, oldest first.
+    func archiveAnchors() async throws -> [AuditArchive.Anchor] { try await AuditArchive.anchors(on: database.db()) }
+
+    /// Moves the entries written before `before` to a new file at `path` (`doorpak audit archive`).
+    func archive(before: Date, to path: String) async throws -> AuditArchive.Outcome {
+        try await AuditArchive.archive(before: before, to: path, on: database.db())
+    }
 
     static let defaultPageSize = 50
     static let maxPageSize = 200

@@ -5,6 +5,7 @@ import Hummingbird
 /// review list of emergency access, for privacy officers and administrators (404 for anyone else).
 struct BreakGlassAPI {
     let store: BreakGlassStore
+    let catalog: CatalogStore
 
     func add(to router: Router<AppRequestContext>, locales: Locales) {
         let api = router.group(RouterPath(APIInfo.basePath)).add(middleware: APIMiddleware(locales: locales))
@@ -15,7 +16,7 @@ struct BreakGlassAPI {
     func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let grants = try await store.list(by: principal)
-        let names = try await UserNames.load(grants.flatMap { [$0.userID, $0.reviewedBy] }, on: store.database.db())
+        let names = try await catalog.names(grants.flatMap { [$0.userID, $0.reviewedBy] })
         let now = store.now()
         return try APIBody.response(BreakGlassListDTO(items: grants.map { BreakGlassGrantDTO($0, names: names, now: now) }))
     }
@@ -26,7 +27,7 @@ struct BreakGlassAPI {
         guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw AppError.notFound }
         let input = try await APIBody.decode(BreakGlassReviewInput.self, from: request)
         let grant = try await store.review(id: id, note: input.note, by: principal)
-        let names = try await UserNames.load([grant.userID, grant.reviewedBy], on: store.database.db())
+        let names = try await catalog.names([grant.userID, grant.reviewedBy])
         return try APIBody.response(BreakGlassGrantDTO(grant, names: names, now: store.now()))
     }
 }

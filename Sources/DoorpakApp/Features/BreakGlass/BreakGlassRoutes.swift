@@ -5,6 +5,7 @@ import Hummingbird
 /// from its 404 page) and the privacy officer's review page.
 struct BreakGlassRoutes {
     let store: BreakGlassStore
+    let catalog: CatalogStore
     let views: Views
     var recentWindow: Duration = AuthPolicy().recentAuthentication
 
@@ -138,7 +139,7 @@ struct BreakGlassRoutes {
     private func renderList(request: Request, context: AppRequestContext, failed: (UUID, [FieldIssue])? = nil) async throws -> HTML {
         let principal = try context.principal()
         let grants = try await store.list(by: principal)
-        let names = try await UserNames.load(grants.flatMap { [$0.userID, $0.reviewedBy] }, on: store.database.db())
+        let names = try await catalog.names(grants.flatMap { [$0.userID, $0.reviewedBy] })
         let locale = views.locales[context.language]
         let language = context.language
         let now = store.now()

@@ -5,7 +5,7 @@ import Foundation
 /// person, the check that `ReportStore.find` and `PersonStore.record` make for a record outside
 /// scope, and the privacy officer's review. Emergency access is read-only (`BreakGlassAccess`).
 struct BreakGlassStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     /// How long emergency access lasts (`serve --break-glass-minutes`, default 60).
     var duration: TimeInterval = AuthPolicy().breakGlassSeconds
     /// The clock; tests move it to see a grant expire.
@@ -15,6 +15,12 @@ struct BreakGlassStore: Sendable {
     static let maxNoteLength = 1000
     /// How many grants the review page and API list (newest first).
     static let listLimit = 200
+
+    init(database: AppDatabase, duration: TimeInterval = AuthPolicy().breakGlassSeconds, now: @escaping @Sendable () -> Date = { .now }) {
+        self.database = database
+        self.duration = duration
+        self.now = now
+    }
 
     /// What a well-formed report reference looks like; the form is offered for any such reference,
     /// so that it never tells whether the report exists.

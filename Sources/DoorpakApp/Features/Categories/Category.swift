@@ -42,25 +42,6 @@ final class Category: Model, @unchecked Sendable {
     func name(_ language: Language) -> String { language == .en ? nameEN : nameNL }
     var urgency: Urgency { Urgency(rawValue: defaultUrgency) ?? .normal }
 }
-
-struct CreateCategories: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(Category.schema)
-            .id()
-            .field("code", .string, .required)
-            .field("name_nl", .string, .required)
-            .field("name_en", .string, .required)
-            .field("default_urgency", .int, .required)
-            .field("default_organisation_kind", .string, .required)
-            .field("active", .bool, .required)
-            .field("position", .int, .required)
-            .unique(on: "code")
-            .create()
-        for category in CategorySeed.all { try await category.create(on: database) }
-    }
-    func revert(on database: any Database) async throws { try await database.schema(Category.schema).delete() }
-}
-
 /// The seed taxonomy from `domain.md`: what every new installation starts with.
 enum CategorySeed {
     static var all: [Category] {

@@ -65,7 +65,11 @@ struct CategoryDraft: Sendable {
 
 /// The only door to report categories (configuration data).
 struct CategoryStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) {
+        self.database = database
+    }
 
     func all() async throws -> [Category] {
         try await Category.query(on: database.db()).sort(\.$position).sort(\.$code).all()

@@ -24,11 +24,6 @@ struct AgendaSubjects: Sendable {
         self.cases = cases
     }
 
-    init(_ services: AppServices) {
-        self.init(reports: ReportStore(database: services.database),
-                  cases: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)))
-    }
-
     func find(_ escalation: Escalation, by principal: Principal) async throws -> AgendaSubject {
         switch ActionSubjectKind(rawValue: escalation.subjectKind) ?? .report {
         case .report: .report(try await reports.find(reference: escalation.subjectReference, by: principal))

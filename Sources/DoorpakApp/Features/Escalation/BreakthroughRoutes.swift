@@ -6,6 +6,8 @@ import Hummingbird
 struct BreakthroughRoutes {
     let store: EscalationStore
     let subjects: AgendaSubjects
+    let actions: ActionStore
+    let catalog: CatalogStore
     let views: Views
     /// Action rows on the decision form; rows left without a title are ignored.
     static let actionRows = 3
@@ -20,8 +22,7 @@ struct BreakthroughRoutes {
         let principal = try context.principal()
         async let meeting = store.agenda(.breakthrough, by: principal)
         async let board = store.agenda(.board, by: principal)
-        let db = store.database.db()
-        let catalog = try await Catalog.load(on: db)
+        let catalog = try await self.catalog.catalog()
         let locale = views.locales[context.language]
         let row = { (escalation: Escalation) -> [String: Any] in
             ["href": "/breakthrough/\(escalation.id!.uuidString)", "reference": escalation.subjectReference,
@@ -52,7 +53,6 @@ struct BreakthroughRoutes {
         return try await FormSubmission.save(request, context) {
             // Each action row is checked on its own so that its errors land beside its own fields.
             var issues: [FieldIssue] = []
-            let actions = ActionStore(database: store.database)
             var row = 0
             for index in 0..<Self.actionRows where !form.raw("action_\(index)_title").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 do { _ = try await actions.check(drafts[row], by: principal, now: .now) } catch AppError.invalid(let found) {
@@ -72,10 +72,9 @@ struct BreakthroughRoutes {
         let principal = try context.principal()
         let escalation = try await store.agendaItem(try Self.id(context), by: principal)
         let subject = try await subjects.find(escalation, by: principal)
-        let db = store.database.db()
-        let catalog = try await Catalog.load(on: db)
+        let catalog = try await self.catalog.catalog()
         let history = try await store.escalations(of: subject.action.kind, id: subject.action.id).filter { $0.itemID == escalation.itemID }
-        let names = try await UserNames.load([subject.action.ownerID], on: db)
+        let names = try await self.catalog.names([subject.action.ownerID])
         let locale = views.locales[context.language]
         let presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
         var subjectData: [String: Any] = [:]
@@ -87,7 +86,7 @@ struct BreakthroughRoutes {
                                        "district": catalog.district(file.districtID)?.name ?? "—"]
         }
         let errors = ViewHelpers.errors(issues, locale)
-        let people = try await FollowThroughPanel.people(on: db)
+        let people = try await self.catalog.people()
         let organisations = catalog.organisations.filter(\.active)
         let rows: [[String: Any]] = (0..<Self.actionRows).map { index in
             let prefix = "action_\(index)_"

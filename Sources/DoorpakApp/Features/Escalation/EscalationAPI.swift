@@ -3,10 +3,11 @@ import Hummingbird
 
 /// The escalation API: the timing of the ladder per urgency (everyone reads it, administrators
 /// set it) and the breakthrough meeting's agenda with its decisions (district coordinators and
-/// administrators; to everyone else the agenda does not exist). Calls `EscalationStore` only.
+/// administrators; to everyone else the agenda does not exist). Calls `EscalationStore` (and `ActionStore`).
 struct EscalationAPI {
     let store: EscalationStore
     let subjects: AgendaSubjects
+    let actions: ActionStore
 
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("/escalation-policies", use: policies)
@@ -60,7 +61,6 @@ struct EscalationAPI {
         let input = try await APIBody.decode(DecisionInput.self, from: request)
         let drafts = (input.actions ?? []).map(\.draft)
         // Each agreed action is checked on its own first, so that a problem names its place in the list.
-        let actions = ActionStore(database: store.database)
         var issues: [FieldIssue] = []
         for (index, draft) in drafts.enumerated() {
             do {

@@ -5,7 +5,11 @@ import SQLKit
 /// The only door to hand-overs. A hand-over is asked on a subject the caller has already found
 /// within scope; answering it needs the receiver's own right (`HandoverRules`).
 struct HandoverStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) {
+        self.database = database
+    }
 
     struct Request: Sendable {
         var organisation: String?

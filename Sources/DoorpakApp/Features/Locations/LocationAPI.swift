@@ -4,7 +4,7 @@ import Hummingbird
 /// Read-only API over the catalog: districts, locations with their places, categories and
 /// organisations. None of it is personal; any signed-in user may read it, as on the web.
 struct LocationAPI {
-    let database: AppDatabase
+    let catalog: CatalogStore
 
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("/districts", use: districts)
@@ -16,7 +16,7 @@ struct LocationAPI {
 
     private func catalog(_ context: AppRequestContext) async throws -> Catalog {
         _ = try context.principal()
-        return try await Catalog.load(on: database.db())
+        return try await catalog.catalog()
     }
 
     func districts(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -7,6 +7,7 @@ import Hummingbird
 struct LocationRoutes {
     let store: LocationStore
     let reports: ReportStore
+    let catalog: CatalogStore
     let views: Views
 
     /// The period of the per-category chart.
@@ -20,11 +21,10 @@ struct LocationRoutes {
     func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
         _ = try context.principal()
         let locale = views.locales[context.language]
-        let db = store.database.db()
         let chosen = request.uri.queryParameters.get("district").flatMap { UUID(uuidString: $0) }
         async let locations = store.locations(district: chosen)
         async let openCounts = reports.openCountsByLocation()
-        let catalog = try await Catalog.load(on: db)
+        let catalog = try await self.catalog.catalog()
         let counts = try await openCounts
         let rows: [[String: Any]] = try await locations.map { location in
             [
@@ -52,13 +52,12 @@ struct LocationRoutes {
         let location = try await store.location(id)
         let locale = views.locales[context.language]
         let language = context.language
-        let db = store.database.db()
         let since = Date.now.addingTimeInterval(-Double(Self.chartDays) * 86_400)
         async let places = store.places(of: id)
         async let categoryCounts = reports.categoryCounts(at: id, since: since)
         async let openCounts = reports.openCountsByLocation()
         async let visible = reports.openReports(at: id, by: principal)
-        let catalog = try await Catalog.load(on: db)
+        let catalog = try await self.catalog.catalog()
         let counts = try await categoryCounts
         let bars = catalog.categories.compactMap { category -> BarChart.Bar? in
             guard let count = counts[category.id!], count > 0 else { return nil }
@@ -67,7 +66,7 @@ struct LocationRoutes {
         let chart = BarChart(id: "category-chart", title: locale.text("locations.chart_title", ["days": "\(Self.chartDays)", "location": location.name]),
                              summary: locale.text("locations.chart_summary", ["days": "\(Self.chartDays)"]), bars: bars)
         let openReports = try await visible
-        let names = try await UserNames.load(ReportPresenter.userIDs(reports: openReports ?? []), on: db)
+        let names = try await self.catalog.names(ReportPresenter.userIDs(reports: openReports ?? []))
         let presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: language)
         let openTotal = try await openCounts[id] ?? 0
         var data: [String: Any] = [

@@ -13,6 +13,7 @@ struct NavigationCount: Sendable {
 struct NavigationCountMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let store: NotificationStore
+    let work: WorkStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get, let principal = context.identity, principal.via == .session,
@@ -24,7 +25,7 @@ struct NavigationCountMiddleware: RouterMiddleware {
         if unread > 0 {
             context.navigationCounts["/notifications"] = NavigationCount(count: unread, labelKey: "notifications.nav_unread")
         }
-        let work = try await WorkStore(database: store.database).count(for: principal)
+        let work = try await self.work.count(for: principal)
         if work > 0 { context.navigationCounts["/work"] = NavigationCount(count: work, labelKey: "work.nav_count") }
         return try await next(request, context)
     }

@@ -68,10 +68,6 @@ struct NotificationPreferenceSection: Sendable {
     let store: NotificationStore
     let mailEnabled: Bool
 
-    init(services: AppServices) {
-        store = NotificationStore(database: services.database)
-        mailEnabled = services.config.mail.enabled
-    }
 
     func data(request: Request, principal: Principal, locale: LocaleTexts) async throws -> [String: Any] {
         let current = try await store.setting(for: principal).mail

@@ -5,7 +5,11 @@ import SQLKit
 /// The only code that reads the notification tables. Every read and write is the principal's own:
 /// there is no way to see or touch someone else's notifications (their ids read as not found).
 struct NotificationStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) {
+        self.database = database
+    }
 
     static let defaultPageSize = 50
     static let maxPageSize = 200

@@ -39,7 +39,11 @@ struct OrganisationDraft: Sendable {
 
 /// The only door to partner organisations (configuration data, readable by every signed-in user).
 struct OrganisationStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) {
+        self.database = database
+    }
 
     func all() async throws -> [Organisation] {
         try await Organisation.query(on: database.db()).sort(\.$name).all()

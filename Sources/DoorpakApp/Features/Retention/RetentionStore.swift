@@ -40,3 +40,13 @@ struct RetentionStore: Sendable {
         return try await DestructionRecord.query(on: database.db()).sort(\.$at, .descending).sort(\.$recordType).limit(limit).all()
     }
 }
+
+extension RetentionStore {
+    static func schedule(on db: any Database) async throws -> RetentionSchedule {
+        var schedule = RetentionSchedule.defaults
+        for row in try await RetentionPeriod.query(on: db).all() {
+            if let id = row.id, let type = RetentionRecordType(rawValue: id) { schedule.days[type] = row.days }
+        }
+        return schedule
+    }
+}

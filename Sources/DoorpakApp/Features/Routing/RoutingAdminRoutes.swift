@@ -5,6 +5,7 @@ import Hummingbird
 /// reactivate. The last active fallback rule can be edited but stays a fallback and stays active.
 struct RoutingAdminRoutes {
     let store: RoutingStore
+    let catalog: CatalogStore
     let pages: AdminPages
 
     func add(to group: RouterGroup<AppRequestContext>) {
@@ -25,7 +26,7 @@ struct RoutingAdminRoutes {
                             status: HTTPResponse.Status = .ok) async throws -> HTML {
         let locale = pages.views.locales[context.language]
         let language = context.language
-        let catalog = try await Catalog.load(on: store.database.db())
+        let catalog = try await self.catalog.catalog()
         let rows: [[AdminPages.Cell]] = try await store.rules().map { rule in
             let scope = rule.locationID.map { catalog.location($0)?.name ?? "—" }
                 ?? rule.districtID.map { locale.text("routing.scope_district", ["name": catalog.district($0)?.name ?? "—"]) }
@@ -114,7 +115,7 @@ struct RoutingAdminRoutes {
                         issues: [FieldIssue]) async throws -> HTML {
         let locale = pages.views.locales[context.language]
         let language = context.language
-        let catalog = try await Catalog.load(on: store.database.db())
+        let catalog = try await self.catalog.catalog()
         let chosen = values["organisation"]
         let range = RoutingRuleDraft.dayRange
         let fields = [

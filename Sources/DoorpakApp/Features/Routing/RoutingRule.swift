@@ -78,7 +78,7 @@ struct CreateRoutingRules: AsyncMigration {
             .field("date", .datetime, .required)
             .field("description", .string, .required)
             .create()
-        _ = try await RoutingSeed.seed(on: database, now: .now)
+        _ = try await RoutingStore.seedDefaults(on: database, now: .now)
     }
     func revert(on database: any Database) async throws {
         try await database.schema(ClosureDay.schema).delete()

@@ -4,7 +4,11 @@ import Foundation
 /// The only door to routing rules and closure days (configuration data, readable by every
 /// signed-in user), and the routing of a new report at intake.
 struct RoutingStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) {
+        self.database = database
+    }
 
     // MARK: Rules
 
@@ -85,7 +89,7 @@ struct RoutingStore: Sendable {
     /// The default rules where they are missing (see `RoutingSeed`): the demo seeder calls this last.
     @discardableResult
     func seedDefaults(now: Date = .now) async throws -> Bool {
-        try await database.db().transaction { tx in try await RoutingSeed.seed(on: tx, now: now) }
+        try await database.db().transaction { tx in try await RoutingStore.seedDefaults(on: tx, now: now) }
     }
 
     // MARK: Closure days
@@ -136,7 +140,7 @@ struct RoutingStore: Sendable {
     /// `nil` only when there is still no rule that matches (no city organisation at all).
     static func route(category: UUID, location: Location, urgency: Urgency, now: Date, on db: any Database) async throws -> Decision? {
         var rules = try await RoutingRule.query(on: db).filter(\.$active == true).all()
-        if !rules.contains(where: \.isFallback), try await RoutingSeed.seed(on: db, now: now) {
+        if !rules.contains(where: \.isFallback), try await RoutingStore.seedDefaults(on: db, now: now) {
             rules = try await RoutingRule.query(on: db).filter(\.$active == true).all()
         }
         guard let rule = RoutingRules.match(rules, category: category, district: location.districtID, location: location.id!,

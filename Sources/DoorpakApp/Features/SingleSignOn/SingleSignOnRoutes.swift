@@ -20,21 +20,28 @@ struct SingleSignOnRoutes {
     let config: SingleSignOnConfig?
     let provider: OpenIDProvider?
     let views: Views
-    let database: AppDatabase
+    let accounts: AccountStore
+    let twoFactor: TwoFactorStore
+    let audit: AuditStore
+    /// The pending sign-ons, kept with the sessions.
+    let store: DatabasePersistDriver
     let signIn: SignIn
     let redirectURI: String
     let secure: Bool
 
     static let pendingLifetime: Duration = .seconds(600)
 
-    init(services: AppServices) {
-        config = services.config.singleSignOn
-        provider = services.config.singleSignOn.map { OpenIDProvider(config: $0) }
-        views = services.views
-        database = services.database
-        signIn = SignIn(services: services)
-        redirectURI = services.config.baseURL + "/login/sso/callback"
-        secure = services.config.secureCookies
+    init(stores: Stores, config: AppConfig, views: Views) {
+        self.config = config.singleSignOn
+        provider = config.singleSignOn.map { OpenIDProvider(config: $0) }
+        self.views = views
+        accounts = stores.accounts
+        twoFactor = stores.twoFactor
+        audit = stores.audit
+        store = stores.sessions
+        signIn = SignIn(stores: stores, config: config)
+        redirectURI = config.baseURL + "/login/sso/callback"
+        secure = config.secureCookies
     }
 
     func add(to router: Router<AppRequestContext>) {
@@ -68,7 +75,6 @@ struct SingleSignOnRoutes {
     }
 
     var bindingCookie: String { secure ? "__Host-dp_sso" : "dp_sso" }
-    private var store: DatabasePersistDriver { DatabasePersistDriver(database: database) }
     static func key(_ state: String) -> String { "sso." + Self.digest(state) }
     static func digest(_ value: String) -> String { SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined() }
 
@@ -149,7 +155,7 @@ struct SingleSignOnRoutes {
               !(config.claim == "email" && claims.emailVerified == false) else {
             return try await refused(.noAccount, request: request, context: context)
         }
-        guard let user = try await User.query(on: database.db()).filter(\.$email == value).first(), user.active else {
+        guard let user = try await accounts.user(email: value), user.active else {
             return try await refused(.noAccount, request: request, context: context)
         }
         // The provider's word on a second factor counts only when the installation says so (default: ask the TOTP code).
@@ -170,8 +176,7 @@ struct SingleSignOnRoutes {
     private func reauthenticated(user: User, expected: UUID, claims: IDTokenClaims, multiFactor: Bool, pending: Pending,
                                  request: Request, context: AppRequestContext) async throws -> Response {
         let sessionUser = context.identity.flatMap { $0.via == .session ? $0.userID : nil }
-        let enrolled = try await TwoFactorCredential.query(on: database.db()).filter(\.$userID == expected)
-            .filter(\.$confirmedAt != nil).first() != nil
+        let enrolled = try await twoFactor.isEnabled(expected)
         let outcome = ReauthenticationCheck.evaluate(expected: expected, sessionUser: sessionUser, returned: user.id, authTime: claims.authTime,
                                                      startedAt: pending.startedAt ?? .distantPast, needsCode: enrolled && !multiFactor)
         let next = pending.next ?? "/account"
@@ -191,7 +196,7 @@ struct SingleSignOnRoutes {
             session.verifiedAt = .now
             session.providerVerifiedAt = nil
             _ = context.sessions.updateSession(session)
-            try await Audit.record(.reauthenticated, "user", expected.uuidString, by: principal, purpose: "sso", on: database.db())
+            try await audit.record(.reauthenticated, "user", expected.uuidString, by: principal, purpose: "sso")
             response = .redirect(to: next)
         }
         response.setCookie(Cookie(name: bindingCookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
@@ -251,7 +256,7 @@ struct SingleSignOnRoutes {
 
     /// A failed sign-on of a genuine flow: logged as `login_failed` (no e-mail, no claim values), then the page.
     private func refused(_ failure: Failure, request: Request, context: AppRequestContext) async throws -> Response {
-        try await Audit.record(.loginFailed, "user", nil, by: nil, purpose: "sso: \(failure.rawValue)", on: database.db())
+        try await audit.record(.loginFailed, "user", nil, by: nil, purpose: "sso: \(failure.rawValue)")
         return try self.failure(failure, request: request, context: context)
     }
 

@@ -73,43 +73,9 @@ enum PersonCorrections {
         return nil
     }
 
-    /// Writes the trail of one correction inside the caller's transaction: a row per changed
-    /// field and one audit entry naming the fields (never their values) with the reason.
+    /// Writes the trail of one correction inside the caller's transaction (`SubjectRightsStore`).
     static func record(_ changes: [FieldChange], person: PersonRecord, reason: String, cipher: FieldCipher, by principal: Principal,
                        at: Date, on tx: any Database) async throws {
-        guard !changes.isEmpty else { return }
-        for change in changes {
-            let row = PersonCorrection()
-            row.personID = person.id!
-            row.field = change.field
-            row.oldSealed = try change.old.map(cipher.seal)
-            row.newSealed = try change.new.map(cipher.seal)
-            row.reason = reason
-            row.userID = principal.userID
-            row.role = principal.role.rawValue
-            row.at = at
-            try await row.create(on: tx)
-        }
-        try await Audit.record(.update, "person", person.pseudonym, by: principal,
-                               purpose: "art. 16 correction (\(changes.map(\.field).joined(separator: ", "))): \(reason)", on: tx)
+        try await SubjectRightsStore.recordCorrection(changes, person: person, reason: reason, cipher: cipher, by: principal, at: at, on: tx)
     }
-}
-
-struct CreatePersonCorrections: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(PersonCorrection.schema)
-            .id()
-            .field("person_id", .uuid, .required, .references(PersonRecord.schema, "id"))
-            .field("field", .string, .required)
-            .field("old_sealed", .string)
-            .field("new_sealed", .string)
-            .field("reason", .string, .required)
-            .field("user_id", .uuid, .required, .references(User.schema, "id"))
-            .field("role", .string, .required)
-            .field("at", .datetime, .required)
-            .create()
-        try await database.sql.create(index: "person_corrections_person").on(PersonCorrection.schema).column("person_id").column("at").run()
-    }
-
-    func revert(on database: any Database) async throws { try await database.schema(PersonCorrection.schema).delete() }
 }

@@ -6,8 +6,13 @@ import Foundation
 /// because an access request must reach all of them; it writes only the person row, the links
 /// and the destruction record, like `RetentionPurge`.
 struct SubjectRightsStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     let cipher: FieldCipher
+
+    init(database: AppDatabase, cipher: FieldCipher) {
+        self.database = database
+        self.cipher = cipher
+    }
 
     var persons: PersonStore { PersonStore(database: database, cipher: cipher) }
 
@@ -200,5 +205,28 @@ struct SubjectRightsStore: Sendable {
                                    purpose: "art. 17 erasure: \(reason)", on: tx)
         }
         return .erased
+    }
+}
+
+extension SubjectRightsStore {
+    /// Writes the trail of one correction inside the caller's transaction: a row per changed
+    /// field and one audit entry naming the fields (never their values) with the reason.
+    static func recordCorrection(_ changes: [FieldChange], person: PersonRecord, reason: String, cipher: FieldCipher, by principal: Principal,
+                                 at: Date, on tx: any Database) async throws {
+        guard !changes.isEmpty else { return }
+        for change in changes {
+            let row = PersonCorrection()
+            row.personID = person.id!
+            row.field = change.field
+            row.oldSealed = try change.old.map(cipher.seal)
+            row.newSealed = try change.new.map(cipher.seal)
+            row.reason = reason
+            row.userID = principal.userID
+            row.role = principal.role.rawValue
+            row.at = at
+            try await row.create(on: tx)
+        }
+        try await Audit.record(.update, "person", person.pseudonym, by: principal,
+                               purpose: "art. 16 correction (\(changes.map(\.field).joined(separator: ", "))): \(reason)", on: tx)
     }
 }

@@ -7,6 +7,8 @@ struct UserAdminRoutes {
     let store: UserStore
     let locations: LocationStore
     let organisations: OrganisationStore
+    /// Sign-in security on a user's page (password reset, two-factor reset, unlock).
+    let security: AccountAdminRoutes
     let pages: AdminPages
 
     func add(to group: RouterGroup<AppRequestContext>) {
@@ -17,7 +19,7 @@ struct UserAdminRoutes {
         group.post("/users/:id", use: update)
         group.post("/users/:id/deactivate", use: deactivate)
         group.post("/users/:id/activate", use: activate)
-        AccountAdminRoutes(database: store.database, passwords: store.passwords, pages: pages).add(to: group)
+        security.add(to: group)
     }
 
     func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
@@ -141,8 +143,7 @@ struct UserAdminRoutes {
                 intro = (intro ?? "") + " " + locale.text("admin.users.self_hint")
             }
             // Sign-in security: password reset, two-factor reset, unlock (Features/Accounts).
-            let security = try await AccountAdminRoutes(database: store.database, passwords: store.passwords, pages: pages)
-                .actions(for: user, locale: locale)
+            let security = try await security.actions(for: user, locale: locale)
             actions += user.id == principal.userID ? [] : security.actions
             intro = (intro ?? "") + " " + security.state
         }

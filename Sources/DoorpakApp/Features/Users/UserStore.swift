@@ -2,10 +2,15 @@ import FluentKit
 import Foundation
 
 /// The only door for managing user accounts and their district and location assignments.
-/// (Signing in reads users through `AccountStore`; `Principal.load` reads the assignments.)
+/// (Signing in reads users through `AccountStore`; `principal(user:via:on:)` reads the assignments.)
 struct UserStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     let passwords: Passwords
+
+    init(database: AppDatabase, passwords: Passwords) {
+        self.database = database
+        self.passwords = passwords
+    }
 
     struct Assignments: Sendable {
         let districtIDs: [UUID]
@@ -102,5 +107,65 @@ struct UserStore: Sendable {
         try await UserLocation.query(on: db).filter(\.$userID == id).delete()
         for district in valid.districtIDs { try await UserDistrict(userID: id, districtID: district).create(on: db) }
         for location in valid.locationIDs { try await UserLocation(userID: id, locationID: location).create(on: db) }
+    }
+
+    // MARK: Command line
+
+    /// `doorpak user create`: a user with a password already checked against the policy; returns
+    /// an error message instead of throwing when the e-mail address is taken or the organisation unknown.
+    func createFromCommandLine(email: String, name: String, role: Role, password: String, organisation: String?) async throws -> String? {
+        let db = database.db()
+        if try await User.query(on: db).filter(\.$email == email.lowercased()).first() != nil { return "A user with that e-mail exists." }
+        var organisationID: UUID?
+        if let organisation {
+            guard let found = try await Organisation.query(on: db).filter(\.$name == organisation).first() else {
+                return "No organisation named '\(organisation)'."
+            }
+            organisationID = found.id
+        }
+        let organisationRef = organisationID
+        let hash = try await passwords.hash(PasswordPolicy.normalise(password))
+        try await db.transaction { tx in
+            let user = User(email: email, name: name, passwordHash: hash, role: role, organisationID: organisationRef)
+            try await user.create(on: tx)
+            try await Audit.record(.create, "user", user.id?.uuidString, by: nil, purpose: "cli", on: tx)
+        }
+        return nil
+    }
+
+    /// Every user, by e-mail address (`doorpak user list`).
+    func allByEmail() async throws -> [User] {
+        try await User.query(on: database.db()).sort(\.$email).all()
+    }
+
+    /// `doorpak user deactivate`: returns false when there is no such user.
+    func deactivateFromCommandLine(email: String) async throws -> Bool {
+        try await database.db().transaction { tx in
+            guard let user = try await User.query(on: tx).filter(\.$email == email.lowercased()).first() else { return false }
+            user.active = false
+            try await user.update(on: tx)
+            try await APITokenStore.revokeAll(of: user.id!, on: tx)
+            try await Audit.record(.update, "user", user.id?.uuidString, by: nil, purpose: "cli: deactivate", on: tx)
+            return true
+        }
+    }
+
+    // MARK: Principals
+
+    /// The principal for an active user; `nil` when the user is gone or deactivated.
+    static func principal(userID: UUID, via: Principal.Via, on db: any Database) async throws -> Principal? {
+        guard let user = try await User.find(userID, on: db) else { return nil }
+        return try await principal(user: user, via: via, on: db)
+    }
+
+    /// The principal for a user already read; `nil` when deactivated.
+    static func principal(user: User, via: Principal.Via, on db: any Database) async throws -> Principal? {
+        guard user.active, let userID = user.id else { return nil }
+        let districts = try await UserDistrict.query(on: db).filter(\.$userID == userID).all().map(\.districtID)
+        let locations = try await UserLocation.query(on: db).filter(\.$userID == userID).all().map(\.locationID)
+        return Principal(
+            userID: userID, name: user.name, email: user.email, role: user.userRole,
+            organisationID: user.organisationID, districtIDs: districts, locationIDs: locations, via: via
+        )
     }
 }

@@ -4,6 +4,8 @@ import Hummingbird
 /// "Mijn werk": the personal inbox, the team view and the district view, as a page and in the API.
 struct WorkRoutes {
     let store: WorkStore
+    let catalog: CatalogStore
+    let routing: RoutingStore
     let views: Views
 
     func add(to router: Router<AppRequestContext>) {
@@ -16,13 +18,12 @@ struct WorkRoutes {
     func page(_ view: WorkStore.View, _ request: Request, _ context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
         let inbox = try await store.inbox(view, by: principal)
-        let db = store.database.db()
-        let catalog = try await Catalog.load(on: db)
-        let names = try await UserNames.load(inbox.reports.flatMap { [$0.ownerID] } + inbox.actions.map(\.assigneeID)
-                                             + inbox.handovers.flatMap { [$0.toUserID, $0.fromUserID] }, on: db)
+        let catalog = try await self.catalog.catalog()
+        let names = try await self.catalog.names(inbox.reports.flatMap { [$0.ownerID] } + inbox.actions.map(\.assigneeID)
+                                                 + inbox.handovers.flatMap { [$0.toUserID, $0.fromUserID] })
         let locale = views.locales[context.language]
         var presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
-        presenter.calendar = try await RoutingStore.calendar(on: db)
+        presenter.calendar = try await routing.calendar()
         let tabs = try await store.views(for: principal).map { other -> [String: Any] in
             let href = other == .mine ? "/work" : "/work/\(other.rawValue)"
             return ["href": href, "label": locale.text("work.view_\(other.rawValue)"), "current": other == view]
@@ -65,7 +66,7 @@ struct WorkRoutes {
         let view = request.uri.queryParameters.get("view").map { WorkStore.View(rawValue: $0) } ?? .mine
         guard let view else { throw AppError.invalid([FieldIssue("view", "unknown")]) }
         let inbox = try await store.inbox(view, by: principal)
-        let calendar = try await RoutingStore.calendar(on: store.database.db())
+        let calendar = try await routing.calendar()
         let now = Date.now
         let body = WorkJSON(
             view: view.rawValue,

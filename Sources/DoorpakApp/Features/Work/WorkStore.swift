@@ -5,8 +5,12 @@ import Foundation
 /// districts. Reads reports through `ReportStore.scoped`, so nothing outside the user's scope
 /// appears; overdue first.
 struct WorkStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     static let limit = 200
+
+    init(database: AppDatabase) {
+        self.database = database
+    }
 
     struct Inbox: Sendable {
         var reports: [Report] = []

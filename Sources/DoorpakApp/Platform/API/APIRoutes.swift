@@ -4,23 +4,24 @@ import Hummingbird
 /// The JSON API under `/api/v1` (NLGov REST API Design Rules): the OpenAPI document and every
 /// feature's API routes. Each feature's API calls the same store as its HTML routes.
 struct APIRoutes {
-    let services: AppServices
+    let stores: Stores
+    let config: AppConfig
+    let locales: Locales
 
     func add(to router: Router<AppRequestContext>) {
-        let api = router.group(RouterPath(APIInfo.basePath)).add(middleware: APIMiddleware(locales: services.views.locales))
+        let api = router.group(RouterPath(APIInfo.basePath)).add(middleware: APIMiddleware(locales: locales))
         let document = OpenAPIDocument.load()
         api.get("/openapi.json") { _, _ in document.response() }
-        AccountAPI(database: services.database).add(to: api)
-        LocationAPI(database: services.database).add(to: api)
-        ReportAPI(store: ReportStore(database: services.database)).add(to: api)
-        RoutingAPI(store: RoutingStore(database: services.database)).add(to: api)
-        NotificationAPI(store: NotificationStore(database: services.database), mailEnabled: services.config.mail.enabled).add(to: api)
-        EscalationAPI(store: EscalationStore(database: services.database), subjects: AgendaSubjects(services)).add(to: api)
-        PersonAPI(store: PersonStore(database: services.database, cipher: services.cipher)).add(to: api)
-        CoolingOffAPI(store: CoolingOffStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)))
-            .add(to: api)
-        CaseMeetingAPI(store: CaseMeetingStore(database: services.database, cases: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher)))).add(to: api)
-        CaseAPI(store: CaseStore(database: services.database, persons: PersonStore(database: services.database, cipher: services.cipher))).add(to: api)
+        AccountAPI(accounts: stores.accounts, twoFactor: stores.twoFactor).add(to: api)
+        LocationAPI(catalog: stores.catalog).add(to: api)
+        ReportAPI(store: stores.reports).add(to: api)
+        RoutingAPI(store: stores.routing).add(to: api)
+        NotificationAPI(store: stores.notifications, mailEnabled: config.mail.enabled).add(to: api)
+        EscalationAPI(store: stores.escalation, subjects: stores.agendaSubjects, actions: stores.actions).add(to: api)
+        PersonAPI(store: stores.persons).add(to: api)
+        CoolingOffAPI(store: stores.coolingOff).add(to: api)
+        CaseMeetingAPI(store: stores.caseMeetings).add(to: api)
+        CaseAPI(store: stores.cases).add(to: api)
     }
 }
 

@@ -52,29 +52,6 @@ enum AuditChain {
         SHA256.hash(data: canonical(entry, seq: seq, prevHash: prevHash)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Chains `entry` onto the log inside the transaction `tx`.
-    static func append(_ entry: AuditEntry, on tx: any Database) async throws {
-        let sql = tx.sql
-        guard let head = try await sql.raw("UPDATE \(ident: headTable) SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").first() else {
-            throw AuditChainError.headMissing
-        }
-        let seq = try head.decode(column: "seq", as: Int.self)
-        let prevHash = try head.decode(column: "hash", as: String.self)
-        if entry.id == nil { entry.id = UUID() }
-        let hash = hash(entry, seq: seq, prevHash: prevHash)
-        entry.seq = seq
-        entry.prevHash = prevHash
-        entry.hash = hash
-        try await entry.create(on: tx)
-        try await sql.raw("UPDATE \(ident: headTable) SET hash = \(bind: hash) WHERE id = 1").run()
-    }
-
-    /// The chain head as stored: the last position and hash.
-    static func head(on db: any Database) async throws -> Head? {
-        guard let row = try await db.sql.raw("SELECT seq, hash FROM \(ident: headTable) WHERE id = 1").first() else { return nil }
-        return Head(seq: try row.decode(column: "seq", as: Int.self), hash: try row.decode(column: "hash", as: String.self))
-    }
-
     struct Head: Sendable, Equatable {
         let seq: Int
         let hash: String
@@ -175,71 +152,4 @@ extension AuditChain {
         return verifier.finish(head: head)
     }
 
-    /// Verifies the stored log, reading it in batches.
-    static func verify(on db: any Database, batch: Int = 1000) async throws -> Result {
-        // Entries without a position (none after the chain migration) would be skipped by the seq order: look for them.
-        if let unchained = try await AuditEntry.query(on: db).filter(\.$seq == nil).first() {
-            _ = unchained
-            return .broken(seq: 0, problem: .unchained)
-        }
-        // After an archive, the chain continues from its anchor (`AuditArchive`).
-        let anchor = try await AuditArchive.anchors(on: db).last
-        var verifier = Verifier(after: anchor.map { Head(seq: $0.seq, hash: $0.hash) })
-        var last = anchor?.seq ?? 0
-        while true {
-            let rows = try await AuditEntry.query(on: db).filter(\.$seq > last).sort(\.$seq, .ascending).limit(batch).all()
-            for entry in rows {
-                if let broken = verifier.check(entry) { return broken }
-            }
-            guard let end = rows.last?.seq, rows.count == batch else { break }
-            last = end
-        }
-        return verifier.finish(head: try await head(on: db))
-    }
-}
-
-// MARK: - Migration
-
-/// Adds the chain to the existing log: the columns, a position and hash for every existing entry
-/// (in the order they were written), a unique index on the position, indexes for the audit page's
-/// filters, and the chain head.
-struct AddAuditChain: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        // One column per statement: SQLite's ALTER TABLE adds a single column at a time.
-        try await database.schema(AuditEntry.schema).field("seq", .int).update()
-        try await database.schema(AuditEntry.schema).field("prev_hash", .string).update()
-        try await database.schema(AuditEntry.schema).field("hash", .string).update()
-        var previous = AuditChain.genesis
-        var seq = 0
-        for entry in try await AuditEntry.query(on: database).sort(\.$at, .ascending).sort(\.$id, .ascending).all() {
-            seq += 1
-            let hash = AuditChain.hash(entry, seq: seq, prevHash: previous)
-            entry.seq = seq
-            entry.prevHash = previous
-            entry.hash = hash
-            try await entry.update(on: database)
-            previous = hash
-        }
-        let sql = database.sql
-        try await sql.raw("CREATE UNIQUE INDEX audit_entries_seq ON \(ident: AuditEntry.schema) (seq)").run()
-        try await sql.raw("CREATE INDEX audit_entries_record ON \(ident: AuditEntry.schema) (record_type, record_id, seq)").run()
-        try await sql.raw("CREATE INDEX audit_entries_user ON \(ident: AuditEntry.schema) (user_id, seq)").run()
-        try await database.schema(AuditChain.headTable)
-            .field("id", .int, .identifier(auto: false))
-            .field("seq", .int, .required)
-            .field("hash", .string, .required)
-            .create()
-        try await sql.raw("INSERT INTO \(ident: AuditChain.headTable) (id, seq, hash) VALUES (1, \(bind: seq), \(bind: previous))").run()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(AuditChain.headTable).delete()
-        let sql = database.sql
-        for index in ["audit_entries_seq", "audit_entries_record", "audit_entries_user"] {
-            try await sql.raw("DROP INDEX \(ident: index)").run()
-        }
-        for field in ["seq", "prev_hash", "hash"] {
-            try await database.schema(AuditEntry.schema).deleteField(.key(.string(field))).update()
-        }
-    }
 }

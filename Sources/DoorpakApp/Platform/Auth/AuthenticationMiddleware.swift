@@ -10,7 +10,7 @@ import HummingbirdAuth
 /// Slides the session's idle timeout while it is used.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let database: AppDatabase
+    let accounts: AccountStore
     let idleTimeout: Duration
     var maxAge: Duration = .seconds(12 * 60 * 60)
     var now: @Sendable () -> Date = { .now }
@@ -19,29 +19,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-            let db = database.db()
             // An unknown, revoked or malformed token leaves the request anonymous: routes that
             // need a user then answer 401 in their own format.
-            guard let stored = try await APITokenStore.live(hash: APIToken.hash(token), on: db),
-                let principal = try await Principal.load(userID: stored.userID, via: .token, on: db)
-            else { return try await next(request, context) }
-            if (stored.lastUsedAt?.timeIntervalSinceNow ?? -3600) < -60 {
-                stored.lastUsedAt = .now
-                try await stored.update(on: db)
-            }
+            guard let principal = try await accounts.principal(bearer: token) else { return try await next(request, context) }
             context.identity = principal
         } else if var session = context.sessions.session {
             let now = self.now()
             let idle = now.timeIntervalSince(session.lastSeen) > Self.seconds(idleTimeout)
             let expired = now.timeIntervalSince(session.signedInAt) > Self.seconds(maxAge)
-            let db = database.db()
             if idle || expired {
                 context.sessions.clearSession()
             } else if session.pending != nil {
                 // A sign-in in progress: the step pages read it; everything else sees nobody.
-            } else if let user = try await User.find(session.userID, on: db), user.active,
+            } else if let user = try await accounts.user(session.userID), user.active,
                       session.credential == nil || session.credential == WebSession.credential(of: user.passwordHash),
-                      let principal = try await Principal.load(user: user, via: .session, on: db) {
+                      let principal = try await accounts.principal(user: user, via: .session) {
                 context.identity = principal
                 if now.timeIntervalSince(session.lastSeen) > 60 {
                     session.lastSeen = now

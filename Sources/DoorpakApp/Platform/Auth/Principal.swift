@@ -32,21 +32,15 @@ struct Principal: Sendable {
     /// Privacy officers and administrators read the access log; for anyone else it does not exist.
     var mayReadAuditLog: Bool { role == .privacyOfficer || role == .administrator }
 
-    /// Loads the principal for an active user; `nil` when the user is gone or deactivated.
+    /// Loads the principal for an active user; `nil` when the user is gone or deactivated
+    /// (`UserStore` reads the user and their assignments).
     static func load(userID: UUID, via: Via, on db: any Database) async throws -> Principal? {
-        guard let user = try await User.find(userID, on: db) else { return nil }
-        return try await load(user: user, via: via, on: db)
+        try await UserStore.principal(userID: userID, via: via, on: db)
     }
 
     /// The principal for a user already read; `nil` when deactivated.
     static func load(user: User, via: Via, on db: any Database) async throws -> Principal? {
-        guard user.active, let userID = user.id else { return nil }
-        let districts = try await UserDistrict.query(on: db).filter(\.$userID == userID).all().map(\.districtID)
-        let locations = try await UserLocation.query(on: db).filter(\.$userID == userID).all().map(\.locationID)
-        return Principal(
-            userID: userID, name: user.name, email: user.email, role: user.userRole,
-            organisationID: user.organisationID, districtIDs: districts, locationIDs: locations, via: via
-        )
+        try await UserStore.principal(user: user, via: via, on: db)
     }
 }
 

@@ -31,20 +31,26 @@ enum SignInMethod: Sendable, Equatable {
 /// id), reset the throttle and the lockout count, write the `login` audit entry and redirect to
 /// `next` (same-origin paths only) or the user's landing page.
 struct SignIn: Sendable {
-    let database: AppDatabase
+    let accounts: AccountStore
+    let twoFactor: TwoFactorStore
+    let sessions: DatabasePersistDriver
+    let audit: AuditStore
     let policy: AuthPolicy
     let idleTimeout: Duration
     let throttle: LoginThrottle
     let lockouts: AccountLockouts
     let sessionCookie: String
 
-    init(services: AppServices) {
-        database = services.database
-        policy = services.config.auth
-        idleTimeout = services.config.sessionIdleTimeout
-        throttle = LoginThrottle(database: services.database)
-        lockouts = AccountLockouts(database: services.database, policy: services.config.auth)
-        sessionCookie = services.config.secureCookies ? "__Host-dp_session" : "dp_session"
+    init(stores: Stores, config: AppConfig) {
+        accounts = stores.accounts
+        twoFactor = stores.twoFactor
+        sessions = stores.sessions
+        audit = stores.audit
+        policy = config.auth
+        idleTimeout = config.sessionIdleTimeout
+        throttle = stores.throttle
+        lockouts = stores.lockouts
+        sessionCookie = config.secureCookies ? "__Host-dp_session" : "dp_session"
     }
 
     /// Finishes (or continues) a sign-in for a user who has just proved their identity by `method`.
@@ -73,15 +79,14 @@ struct SignIn: Sendable {
         context.sessions.createSession(session, expiresIn: idleTimeout)
         try await throttle.recordSuccess(email: user.email)
         try await lockouts.reset(email: user.email)
-        try await Audit.record(.login, "user", user.id!.uuidString, by: nil, purpose: session.method, on: database.db())
-        let landing = try await Principal.load(userID: user.id!, via: .session, on: database.db()).map(Self.landing) ?? "/"
+        try await audit.record(.login, "user", user.id!.uuidString, by: nil, purpose: session.method)
+        let landing = try await accounts.principal(userID: user.id!, via: .session).map(Self.landing) ?? "/"
         return .redirect(to: session.next ?? landing)
     }
 
     /// What the sign-in still needs, in order: second factor, new password, enrolment.
     func nextStep(for user: User, session: WebSession) async throws -> SignInStep? {
-        let enrolled = try await TwoFactorCredential.query(on: database.db()).filter(\.$userID == session.userID)
-            .filter(\.$confirmedAt != nil).first() != nil
+        let enrolled = try await twoFactor.isEnabled(session.userID)
         if enrolled && session.secondFactorDone != true { return .secondFactor }
         if user.passwordMustChange == true && session.method == SignInMethod.password.name { return .passwordChange }
         if policy.requireTwoFactor && user.userRole.needsSecondFactor && !enrolled && session.secondFactorDone != true {
@@ -93,7 +98,7 @@ struct SignIn: Sendable {
     /// The sign-in in progress on this request, with its user, if any (for the step pages).
     func pending(_ context: AppRequestContext, at step: SignInStep) async throws -> (WebSession, User)? {
         guard let session = context.sessions.session, session.pending == step,
-              let user = try await User.find(session.userID, on: database.db()), user.active,
+              let user = try await accounts.user(session.userID), user.active,
               session.credential == WebSession.credential(of: user.passwordHash) else { return nil }
         return (session, user)
     }
@@ -102,13 +107,13 @@ struct SignIn: Sendable {
     func recordFailure(user: User, context: AppRequestContext) async throws {
         try await throttle.recordFailure(email: user.email, address: context.clientAddress)
         try await lockouts.recordFailure(email: user.email)
-        try await Audit.record(.loginFailed, "user", user.id?.uuidString, by: nil, purpose: "second factor", on: database.db())
+        try await audit.record(.loginFailed, "user", user.id?.uuidString, by: nil, purpose: "second factor")
     }
 
     /// The pending (or earlier) session row goes when a new session id is issued, so it cannot be reused.
     private func removeStoredSession(_ request: Request) async throws {
         guard let id = request.cookies[sessionCookie]?.value, !id.isEmpty else { return }
-        try await PersistEntry.query(on: database.db()).filter(\.$id == "hbs." + id).delete()
+        try await sessions.remove(key: "hbs." + id)
     }
 
     static func landing(for principal: Principal) -> String { principal.reportScope == .none ? "/locations" : "/reports" }

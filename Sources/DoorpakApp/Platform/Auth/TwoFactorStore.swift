@@ -7,9 +7,14 @@ import SQLKit
 /// and an administrator's reset. Secrets are sealed with the field cipher (AES-256-GCM); recovery
 /// codes are kept as salted SHA-256 hashes (they are random, 50 bits each, so a slow hash adds nothing).
 struct TwoFactorStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     let cipher: FieldCipher
     static let recoveryCodeCount = 10
+
+    init(database: AppDatabase, cipher: FieldCipher) {
+        self.database = database
+        self.cipher = cipher
+    }
 
     struct Status: Sendable {
         let enabled: Bool
@@ -24,6 +29,8 @@ struct TwoFactorStore: Sendable {
         let enabled = credential?.confirmedAt != nil
         return Status(enabled: enabled, enabledAt: credential?.confirmedAt, recoveryCodesLeft: enabled ? left : 0)
     }
+
+    func isEnabled(_ userID: UUID) async throws -> Bool { try await isEnabled(userID, on: database.db()) }
 
     func isEnabled(_ userID: UUID, on db: any Database) async throws -> Bool {
         try await TwoFactorCredential.query(on: db).filter(\.$userID == userID).filter(\.$confirmedAt != nil).first() != nil
@@ -105,12 +112,25 @@ struct TwoFactorStore: Sendable {
     func remove(userID: UUID, by principal: Principal, action: AuditAction) async throws {
         try await database.db().transaction { tx in
             guard try await User.find(userID, on: tx) != nil else { throw AppError.notFound }
-            try await TwoFactorCredential.query(on: tx).filter(\.$userID == userID).delete()
-            try await RecoveryCode.query(on: tx).filter(\.$userID == userID).delete()
-            // An administrator's reset (the account may be in someone else's hands) ends the user's tokens too.
-            if action == .twoFactorReset { try await APITokenStore.revokeAll(of: userID, on: tx) }
-            try await Audit.record(action, "user", userID.uuidString, by: principal, on: tx)
+            try await removeSecrets(of: userID, action: action, by: principal, on: tx)
         }
+    }
+
+    /// `doorpak user reset-two-factor`: the reset without a signed-in administrator; the audit
+    /// entry names `purpose` instead.
+    func reset(userID: UUID, purpose: String) async throws {
+        try await database.db().transaction { tx in
+            try await removeSecrets(of: userID, action: .twoFactorReset, by: nil, purpose: purpose, on: tx)
+        }
+    }
+
+    private func removeSecrets(of userID: UUID, action: AuditAction, by principal: Principal?, purpose: String? = nil,
+                               on tx: any Database) async throws {
+        try await TwoFactorCredential.query(on: tx).filter(\.$userID == userID).delete()
+        try await RecoveryCode.query(on: tx).filter(\.$userID == userID).delete()
+        // An administrator's reset (the account may be in someone else's hands) ends the user's tokens too.
+        if action == .twoFactorReset { try await APITokenStore.revokeAll(of: userID, on: tx) }
+        try await Audit.record(action, "user", userID.uuidString, by: principal, purpose: purpose, on: tx)
     }
 
     private func replaceRecoveryCodes(of userID: UUID, on db: any Database) async throws -> [String] {

@@ -8,8 +8,13 @@ import SQLKit
 /// slow, patient guesser. Rows are keyed by a hash of the e-mail address typed, so an unknown
 /// address locks exactly like a real one and the answer never tells which accounts exist.
 struct AccountLockouts: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     let policy: AuthPolicy
+
+    init(database: AppDatabase, policy: AuthPolicy) {
+        self.database = database
+        self.policy = policy
+    }
 
     /// Seconds the account stays locked, or `nil` when it is not locked.
     func lockedFor(email: String, now: Date = .now) async throws -> Int? {

@@ -6,10 +6,12 @@ import SQLKit
 /// Slows down password guessing per account and per address. Kept in the database so that
 /// every server instance sees the same counts.
 struct LoginThrottle: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
     var window: TimeInterval = 15 * 60
     var maxPerAccount = 5
     var maxPerAddress = 30
+
+    init(database: AppDatabase) { self.database = database }
 
     /// Seconds until a new attempt is allowed, or `nil` when one may be made now.
     func retryAfter(email: String, address: String, now: Date = .now) async throws -> Int? {

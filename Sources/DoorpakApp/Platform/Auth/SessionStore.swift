@@ -3,10 +3,12 @@ import Foundation
 import Hummingbird
 import ServiceLifecycle
 
-/// Key/value storage in the database, so that sessions survive a restart and are shared by
+/// The door to `persist_entries`: key/value storage in the database, so that sessions survive a restart and are shared by
 /// every server instance. Stands in for hummingbird-fluent's driver, which is not available here.
 struct DatabasePersistDriver: PersistDriver {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) { self.database = database }
 
     func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         let entry = PersistEntry(key: key, value: try Self.encode(value), expires: expires.map(Self.date))

@@ -45,8 +45,13 @@ public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable (
         try await sessions.removeExpired()
         try await database.optimize()
     })
-    app.beforeServerStarts {
+    app.beforeServerStarts { [logger] in
         if config.migrateOnStart { try await database.migrate() }
+        // Case reasons written before they were sealed at rest are sealed now (a no-op afterwards).
+        let sealed = try await KeyRotation(cipher: services.cipher, database: database).sealWrittenBeforeSealing()
+        if sealed.rewritten > 0 || sealed.failed > 0 {
+            logger.notice("sealed case reasons at rest", metadata: ["rows": "\(sealed.rewritten)", "failed": "\(sealed.failed)"])
+        }
         if config.seedDemoData { try await DemoSeeder(database: database, passwords: services.passwords, cipher: services.cipher).seedIfEmpty() }
     }
     return app

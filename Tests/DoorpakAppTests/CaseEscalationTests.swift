@@ -73,7 +73,10 @@ import Testing
                                    now: at("2026-04-30", "14:00"))
             let caseActions = try await actions.actions(of: ActionSubject(file))
             #expect(caseActions.map(\.title).sorted() == ["Huisbezoek", "Zorgmachtiging onderzoeken"])
-            #expect(try await CaseEvent.query(on: db).filter(\.$caseID == file.id!).filter(\.$kind == "decision").first()?.reason == "GGD onderzoekt zorgmachtiging")
+            // The decision is in the case's history, sealed at rest and opened by the case's store.
+            let decision = try #require(try await CaseEvent.query(on: db).filter(\.$caseID == file.id!).filter(\.$kind == "decision").first())
+            #expect(decision.reason?.hasPrefix("dp2.") == true)
+            #expect(try cases.opened([decision]).first?.reason == "GGD onderzoekt zorgmachtiging")
         }
     }
 }

@@ -27,6 +27,9 @@ final class CaseFile: Model, @unchecked Sendable {
     init() {}
 
     var casePhase: CasePhase { CasePhase(rawValue: phase) ?? .registration }
+
+    /// The reasons are sealed, bound to the row (`CaseSealing`).
+    static let encrypted = EncryptedTable(table: schema, columns: ["opening_reason", "closing_reason"], indexes: [], rowBound: true)
 }
 
 /// The persons a case is about (one, or a household or small group).
@@ -101,8 +104,14 @@ final class CaseEvent: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @OptionalField(key: "from_value") var fromValue: String?
     @OptionalField(key: "to_value") var toValue: String?
+    /// Sealed at rest, bound to the row (`CaseSealing`): plain text until the event is created, and
+    /// in the copies `CaseStore.opened(_:)` returns.
     @OptionalField(key: "reason") var reason: String?
     init() {}
+
+    /// The reason is sealed, bound to the row (`CaseSealing`).
+    static let encrypted = EncryptedTable(table: schema, columns: ["reason"], indexes: [], rowBound: true)
+
     init(caseID: UUID, at: Date, actorID: UUID, kind: String, from: String? = nil, to: String? = nil, reason: String? = nil) {
         self.caseID = caseID
         self.at = at.wholeSeconds

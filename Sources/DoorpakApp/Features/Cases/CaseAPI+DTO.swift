@@ -121,11 +121,13 @@ struct CaseDTO: Encodable {
     /// Why the direction is handed over: only for the one asked, who cannot read the history yet.
     var handoverReason: String? = nil
 
-    init(_ file: CaseFile, access: CaseStore.Access?, persons: [String], members: [CaseMemberDTO], by principal: Principal) {
+    /// `reasons`: the case's opened reasons (`CaseStore.reasons(of:)`), given only to who reads its content.
+    init(_ file: CaseFile, access: CaseStore.Access?, reasons: CaseStore.Reasons?, persons: [String], members: [CaseMemberDTO], by principal: Principal) {
         summary = CaseSummaryDTO(file, access: access, for: principal)
         readsContent = access?.readsContent ?? false
-        openingReason = readsContent ? file.openingReason : nil
-        closingReason = file.casePhase == .closed ? file.closingReason : nil
+        let reasons = readsContent ? reasons : nil
+        openingReason = reasons?.opening
+        closingReason = file.casePhase == .closed ? reasons?.closing : nil
         personPseudonyms = persons
         self.members = members
         let directs = access?.directs == true
@@ -134,14 +136,14 @@ struct CaseDTO: Encodable {
         mayAccept = file.proposedDirectorID == principal.userID
     }
 
-    init(_ file: CaseFile, access: CaseStore.Access?, persons: [String], members: [CaseMember], by principal: Principal) {
-        self.init(file, access: access, persons: persons, members: members.map(CaseMemberDTO.init), by: principal)
+    init(_ file: CaseFile, access: CaseStore.Access?, reasons: CaseStore.Reasons?, persons: [String], members: [CaseMember], by principal: Principal) {
+        self.init(file, access: access, reasons: reasons, persons: persons, members: members.map(CaseMemberDTO.init), by: principal)
     }
 
     /// For the one asked to take over the direction: the facts and the opening reason, no persons or members yet.
-    init(proposed file: CaseFile, handoverReason: String?, by principal: Principal) {
-        self.init(file, access: nil, persons: [], members: [CaseMemberDTO](), by: principal)
-        openingReason = file.openingReason
+    init(proposed file: CaseFile, openingReason: String, handoverReason: String?, by principal: Principal) {
+        self.init(file, access: nil, reasons: nil, persons: [], members: [CaseMemberDTO](), by: principal)
+        self.openingReason = openingReason
         self.handoverReason = handoverReason.flatMap { $0.isEmpty ? nil : $0 }
     }
 

@@ -36,7 +36,8 @@ struct CaseAPI {
     func dto(_ file: CaseFile, access: CaseStore.Access?, by principal: Principal) async throws -> CaseDTO {
         let persons = try await store.persons(of: file).map(\.pseudonym).sorted()
         let members = try await store.members(of: file)
-        return CaseDTO(file, access: access, persons: persons, members: members, by: principal)
+        let reasons = access?.readsContent == true ? try store.reasons(of: file) : nil
+        return CaseDTO(file, access: access, reasons: reasons, persons: persons, members: members, by: principal)
     }
 
     // MARK: Lists
@@ -128,7 +129,7 @@ struct CaseAPI {
             found = try await store.find(reference: reference, by: principal)
         } catch AppError.notFound {
             let (file, reason) = try await store.proposal(reference: reference, by: principal)
-            return try APIBody.response(CaseDTO(proposed: file, handoverReason: reason, by: principal))
+            return try APIBody.response(CaseDTO(proposed: file, openingReason: try store.reasons(of: file).opening, handoverReason: reason, by: principal))
         }
         return try APIBody.response(try await dto(found.file, access: found.access, by: principal))
     }

@@ -113,7 +113,7 @@ struct CaseRoutes {
             let names = try await UserNames.load([file.directorID], on: store.database.db())
             var data: [String: Any] = ["reference": file.reference, "phase": locale.text("cases.phases.\(file.phase)"),
                                        "director": names[file.directorID] ?? "–", "opened": Formats.date(file.openedAt, context.language),
-                                       "openingReason": file.openingReason]
+                                       "openingReason": try store.reasons(of: file).opening]
             if let reason, !reason.isEmpty { data["handoverReason"] = reason }
             return try views.page("cases/proposed", title: file.reference, request: request, context: context, data: data)
         }
@@ -152,7 +152,7 @@ struct CaseRoutes {
         ]
         if access.readsContent {
             data["content"] = true
-            data["openingReason"] = file.openingReason
+            data["openingReason"] = try store.reasons(of: file).opening
             data["notes"] = notes.map { item -> [String: Any] in
                 var row: [String: Any] = ["body": item.body, "author": names[item.note.authorID] ?? "–",
                                           "at": Formats.dateTime(item.note.createdAt, language)]
@@ -164,7 +164,7 @@ struct CaseRoutes {
             data["metadataOnly"] = true
         }
         if let outcome = file.outcome, file.casePhase == .closed { data["outcome"] = locale.text("cases.outcomes.\(outcome)") }
-        if let reason = file.closingReason, file.casePhase == .closed, access.readsContent { data["closingReason"] = reason }
+        if file.casePhase == .closed, access.readsContent, let reason = try store.reasons(of: file).closing { data["closingReason"] = reason }
         if let proposed = file.proposedDirectorID { data["proposed"] = names[proposed] ?? "–" }
         if file.proposedDirectorID == principal.userID { data["mayAccept"] = true }
         if director {

@@ -122,7 +122,7 @@ extension CaseStore {
         let event = try await CaseEvent.query(on: db).filter(\.$caseID == file.id!).filter(\.$kind == "director_proposed")
             .sort(\.$at, .descending).first()
         try await Audit.record(.read, "case", file.reference, by: principal, purpose: "asked to take over the direction", on: db)
-        return (file, event?.reason)
+        return (file, try event.flatMap { try opened([$0]).first?.reason })
     }
 
     /// A case can only be found by the proposed director through this door.

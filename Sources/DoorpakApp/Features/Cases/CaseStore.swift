@@ -9,6 +9,13 @@ struct CaseStore: Sendable {
     let database: AppDatabase
     let persons: PersonStore
 
+    init(database: AppDatabase, persons: PersonStore) {
+        self.database = database
+        self.persons = persons
+        // Reasons are sealed on their way into the database, whoever writes them (`CaseSealing`).
+        CaseSealing.install(on: database, cipher: persons.cipher)
+    }
+
     /// How the user reaches a case; what each may read and do is `CasePolicy`'s (its extension of
     /// `Access`).
     enum Access: Equatable, Sendable {
@@ -181,7 +188,7 @@ struct CaseStore: Sendable {
     /// nothing from that moment on; who reads no content (the district coordinator) sees what
     /// happened and when, without reasons, results or factor codes (the same as the timeline).
     func history(of file: CaseFile, access: Access) async throws -> [CaseEvent] {
-        let events = try await CaseEvent.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$at).all()
+        let events = try opened(try await CaseEvent.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$at).all())
         let cutoff = access.contentCutoff
         return events.filter { event in cutoff.map { event.at < $0 } ?? true }.map { event in
             guard !access.readsContent else { return event }

@@ -8,6 +8,8 @@ struct EncryptedTable: Sendable {
     let columns: [String]
     /// Blind-index columns, recomputed from the opened value of `source` with `normalise`.
     let indexes: [BlindIndexColumn]
+    /// Values sealed with `FieldCipher.seal(_:in:)`: bound to this table, their column and the row's `id`.
+    var rowBound = false
 }
 
 struct BlindIndexColumn: Sendable {
@@ -20,5 +22,5 @@ enum EncryptedColumns {
     /// Every encrypted table. Add yours here.
     static let all: [EncryptedTable] = [PersonRecord.encrypted, TwoFactorCredential.encrypted, CaseNote.encrypted,
                                         CaseMeetingItem.encrypted, CaseMeetingDecision.encrypted,
-                                        PersonCorrection.encrypted, CaseGoal.encrypted]
+                                        PersonCorrection.encrypted, CaseGoal.encrypted, CaseFile.encrypted, CaseEvent.encrypted]
 }

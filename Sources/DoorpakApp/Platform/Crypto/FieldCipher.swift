@@ -2,12 +2,21 @@ import Crypto
 import Foundation
 import Synchronization
 
+/// Where a sealed value lives: bound into its additional data (`FieldCipher.seal(_:in:)`).
+struct SealSlot: Sendable, Hashable {
+    let table: String
+    let column: String
+    let rowID: UUID
+}
+
 /// Encrypts single values for storage (AES-256-GCM) and makes blind indexes for finding them.
 ///
 /// The whole API:
 /// - `seal(_:)` turns text into `dp1.<key id>.<base64url(nonce ‖ ciphertext ‖ tag)>`;
 /// - `open(_:)` reverses it with whichever key sealed it, and throws `CipherError.tampered` when a
 ///   single bit was changed;
+/// - `seal(_:in:)` / `open(_:in:)`: the same, bound to a table, column and row id (`dp2.…`), so a
+///   sealed value copied to another row does not open (special-category text of cases);
 /// - `blindIndex(_:)` / `blindIndexes(_:)`: keyed hashes (HMAC-SHA256 under a key derived from each
 ///   data key) so an exact value can be found without storing it in clear.
 ///
@@ -20,6 +29,8 @@ final class FieldCipher: Sendable {
     private let state: Mutex<State>
 
     static let prefix = "dp1"
+    /// Values bound to their table, column and row (`seal(_:in:)`).
+    static let boundPrefix = "dp2"
 
     /// Loads the keys; throws `KeyringError` when none are configured or they cannot be read.
     init(_ source: KeySource) throws {
@@ -43,22 +54,44 @@ final class FieldCipher: Sendable {
     // MARK: Sealing
 
     func seal(_ plaintext: String) throws -> String {
-        let keyring = try currentKeyring()
-        let key = keyring.keys[keyring.current]!
-        let box = try AES.GCM.seal(Data(plaintext.utf8), using: key, authenticating: Self.additionalData(keyring.current))
-        return "\(Self.prefix).\(keyring.current).\(Self.base64url(box.combined!))"
+        try seal(plaintext, slot: nil)
     }
 
     func open(_ sealed: String) throws -> String {
+        try open(sealed, slot: nil)
+    }
+
+    /// Seals a value bound to its place: `dp2.<key id>.<…>`, with the table, column and row id in
+    /// the additional data, so the value opens only there (moved to another row, column or table,
+    /// it fails as `CipherError.tampered`).
+    func seal(_ plaintext: String, in slot: SealSlot) throws -> String {
+        try seal(plaintext, slot: slot)
+    }
+
+    /// Opens a value sealed with `seal(_:in:)` for the same slot.
+    func open(_ sealed: String, in slot: SealSlot) throws -> String {
+        try open(sealed, slot: slot)
+    }
+
+    private func seal(_ plaintext: String, slot: SealSlot?) throws -> String {
+        let keyring = try currentKeyring()
+        let key = keyring.keys[keyring.current]!
+        let prefix = slot == nil ? Self.prefix : Self.boundPrefix
+        let box = try AES.GCM.seal(Data(plaintext.utf8), using: key, authenticating: Self.additionalData(prefix, keyring.current, slot))
+        return "\(prefix).\(keyring.current).\(Self.base64url(box.combined!))"
+    }
+
+    private func open(_ sealed: String, slot: SealSlot?) throws -> String {
+        let prefix = slot == nil ? Self.prefix : Self.boundPrefix
         let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == Self.prefix, let combined = Self.data(base64url: String(parts[2])) else {
+        guard parts.count == 3, parts[0] == prefix, let combined = Self.data(base64url: String(parts[2])) else {
             throw CipherError.malformed
         }
         let id = String(parts[1])
         guard let key = try key(id) else { throw CipherError.unknownKey(id) }
         do {
             let box = try AES.GCM.SealedBox(combined: combined)
-            let plain = try AES.GCM.open(box, using: key, authenticating: Self.additionalData(id))
+            let plain = try AES.GCM.open(box, using: key, authenticating: Self.additionalData(prefix, id, slot))
             guard let text = String(data: plain, encoding: .utf8) else { throw CipherError.tampered }
             return text
         } catch let error as CipherError {
@@ -71,7 +104,7 @@ final class FieldCipher: Sendable {
     /// The id of the key in a sealed value (`nil` when it is not one).
     static func keyID(of sealed: String) -> String? {
         let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 3 && parts[0] == prefix ? String(parts[1]) : nil
+        return parts.count == 3 && (parts[0] == prefix || parts[0] == boundPrefix) ? String(parts[1]) : nil
     }
 
     var currentKeyID: String { get throws { try currentKeyring().current } }
@@ -126,7 +159,9 @@ final class FieldCipher: Sendable {
         }
     }
 
-    private static func additionalData(_ id: String) -> Data { Data("\(prefix).\(id)".utf8) }
+    private static func additionalData(_ prefix: String, _ id: String, _ slot: SealSlot?) -> Data {
+        Data(([prefix, id] + (slot.map { [$0.table, $0.column, $0.rowID.uuidString.lowercased()] } ?? [])).joined(separator: ".").utf8)
+    }
 
     static func base64url(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")

@@ -19,13 +19,23 @@ struct KeyRotation: Sendable {
 
     func reencrypt(_ tables: [EncryptedTable] = EncryptedColumns.all) async throws -> Outcome {
         var outcome = Outcome()
-        for table in tables { try await reencrypt(table, into: &outcome) }
+        for table in tables { try await reencrypt(table, sealingPlaintext: false, into: &outcome) }
         return outcome
     }
 
-    private func reencrypt(_ table: EncryptedTable, into outcome: inout Outcome) async throws {
+    /// Seals the values of row-bound columns that were written before those columns were sealed
+    /// (text without the `dp2.` prefix), and re-encrypts the others under the current key. Run at
+    /// start-up after the migrations; a no-op once every value is sealed under the current key.
+    func sealWrittenBeforeSealing() async throws -> Outcome {
+        var outcome = Outcome()
+        for table in EncryptedColumns.all where table.rowBound { try await reencrypt(table, sealingPlaintext: true, into: &outcome) }
+        return outcome
+    }
+
+    private func reencrypt(_ table: EncryptedTable, sealingPlaintext: Bool, into outcome: inout Outcome) async throws {
         let current = try cipher.currentKeyID
-        let prefix = "\(FieldCipher.prefix).\(current).%"
+        let sealedPrefix = table.rowBound ? FieldCipher.boundPrefix : FieldCipher.prefix
+        let prefix = "\(sealedPrefix).\(current).%"
         var cursor: UUID?
         while true {
             let after = cursor
@@ -55,9 +65,19 @@ struct KeyRotation: Sendable {
                                 update = update.where(SQLIdentifier(column), .is, SQLLiteral.null)
                                 continue
                             }
-                            let plain = try cipher.open(sealed)
+                            let slot = table.rowBound ? SealSlot(table: table.table, column: column, rowID: id) : nil
+                            let plain: String
+                            if let slot {
+                                // Text from before the column was sealed is taken as it is, only when asked to.
+                                let isSealed = sealed.hasPrefix(FieldCipher.boundPrefix + ".")
+                                if !isSealed && !sealingPlaintext { throw CipherError.malformed }
+                                plain = isSealed ? try cipher.open(sealed, in: slot) : sealed
+                            } else {
+                                plain = try cipher.open(sealed)
+                            }
                             opened[column] = plain
-                            update = update.set(SQLIdentifier(column), to: try cipher.seal(plain)).where(SQLIdentifier(column), .equal, sealed)
+                            let resealed = try slot.map { try cipher.seal(plain, in: $0) } ?? cipher.seal(plain)
+                            update = update.set(SQLIdentifier(column), to: resealed).where(SQLIdentifier(column), .equal, sealed)
                         }
                         for index in table.indexes {
                             if let value = opened[index.source] {

@@ -1,0 +1,92 @@
+import FluentKit
+import Foundation
+import Synchronization
+
+/// Special-category text of cases is sealed at rest, bound to its row: a case's opening and closing
+/// reasons, and the reasons of its history (phase changes, direction, decisions, factor codes, and
+/// the results and cancel reasons of its actions, which `ActionStore` writes into the history).
+/// Every writer goes through Fluent, so these model middlewares seal on the way in, whoever
+/// writes (`CaseStore`, `ActionStore`, `EscalationStore`, `CaseMeetingStore`); the readers open
+/// through `CaseStore` (`reasons(of:)`, `events(of:)`). The additional data binds table, column and
+/// row id (`FieldCipher.seal(_:in:)`), so a value copied to another case or event fails to open.
+/// Key rotation re-seals them (`EncryptedColumns`); text written before sealing is sealed at start-up
+/// (`KeyRotation.sealWrittenBeforeSealing`).
+enum CaseSealing {
+    static func slot(_ file: CaseFile, _ column: String) -> SealSlot { SealSlot(table: CaseFile.schema, column: column, rowID: file.id!) }
+    static func slot(_ event: CaseEvent) -> SealSlot { SealSlot(table: CaseEvent.schema, column: "reason", rowID: event.id!) }
+
+    private static let installed = Mutex<Set<ObjectIdentifier>>([])
+
+    /// Installs the middlewares on this database once (every store built on it may ask).
+    static func install(on database: AppDatabase, cipher: FieldCipher) {
+        // A cipher without keys (a route listing, a command that needs none) installs nothing.
+        guard (try? cipher.currentKeyID) != nil else { return }
+        let id = ObjectIdentifier(database.databases)
+        let first = installed.withLock { $0.insert(id).inserted }
+        guard first else { return }
+        database.databases.middleware.use(CaseFileSealing(cipher: cipher))
+        database.databases.middleware.use(CaseEventSealing(cipher: cipher))
+    }
+
+}
+
+private struct CaseFileSealing: AsyncModelMiddleware {
+    let cipher: FieldCipher
+
+    /// The value sealed for its slot; a value that already opens there stays as it is (a row read
+    /// and saved again keeps its sealed reasons).
+    private func sealed(_ value: String, _ slot: SealSlot) throws -> String {
+        if value.hasPrefix(FieldCipher.boundPrefix + "."), (try? cipher.open(value, in: slot)) != nil { return value }
+        return try cipher.seal(value, in: slot)
+    }
+
+    private func seal(_ model: CaseFile) throws {
+        if model.id == nil { model.id = UUID() }
+        model.openingReason = try sealed(model.openingReason, CaseSealing.slot(model, "opening_reason"))
+        if let closing = model.closingReason { model.closingReason = try sealed(closing, CaseSealing.slot(model, "closing_reason")) }
+    }
+
+    func create(model: CaseFile, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        try seal(model)
+        try await next.create(model, on: db)
+    }
+
+    func update(model: CaseFile, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        try seal(model)
+        try await next.update(model, on: db)
+    }
+}
+
+private struct CaseEventSealing: AsyncModelMiddleware {
+    let cipher: FieldCipher
+
+    func create(model: CaseEvent, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        if model.id == nil { model.id = UUID() }
+        if let reason = model.reason { model.reason = try cipher.seal(reason, in: CaseSealing.slot(model)) }
+        try await next.create(model, on: db)
+    }
+}
+
+extension CaseStore {
+    struct Reasons: Sendable {
+        let opening: String
+        let closing: String?
+    }
+
+    /// The case's opening and closing reasons, opened (for who reads the content: the caller decides).
+    func reasons(of file: CaseFile) throws -> Reasons {
+        Reasons(opening: try persons.cipher.open(file.openingReason, in: CaseSealing.slot(file, "opening_reason")),
+                closing: try file.closingReason.map { try persons.cipher.open($0, in: CaseSealing.slot(file, "closing_reason")) })
+    }
+
+    /// Events as stored, with their reasons opened (detached copies, never saved).
+    func opened(_ events: [CaseEvent]) throws -> [CaseEvent] {
+        try events.map { event in
+            guard let sealed = event.reason else { return event }
+            let copy = CaseEvent(caseID: event.caseID, at: event.at, actorID: event.actorID, kind: event.kind, from: event.fromValue,
+                                 to: event.toValue, reason: try persons.cipher.open(sealed, in: CaseSealing.slot(event)))
+            copy.id = event.id
+            return copy
+        }
+    }
+}

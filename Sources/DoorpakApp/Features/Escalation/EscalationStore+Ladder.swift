@@ -13,9 +13,9 @@ import SQLKit
 extension EscalationStore {
     static let batchSize = 500
 
+    /// One pass at `now` on `db` (`escalationPass(now:)` in `EscalationStore.swift` gives the handle).
     @discardableResult
-    func escalationPass(now: Date) async throws -> EscalationJob.Outcome {
-        let db = database.db()
+    func escalationPass(now: Date, on db: any Database) async throws -> EscalationJob.Outcome {
         let calendar = try await RoutingStore.calendar(on: db)
         let timings = try await EscalationStore.timings(on: db)
         let people = try await EscalationTargets.load(on: db)

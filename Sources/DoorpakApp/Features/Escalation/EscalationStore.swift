@@ -5,7 +5,13 @@ import Foundation
 /// The only door to escalation rows and timing: the breakthrough agenda, its decisions, and the
 /// administrators' timing per urgency.
 struct EscalationStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) { self.database = database }
+
+    /// One pass of the escalation ladder (`EscalationStore+Ladder.swift`).
+    @discardableResult
+    func escalationPass(now: Date) async throws -> EscalationJob.Outcome { try await escalationPass(now: now, on: database.db()) }
 
     static func timings(on db: any Database) async throws -> [Urgency: EscalationTiming] {
         var result: [Urgency: EscalationTiming] = [:]

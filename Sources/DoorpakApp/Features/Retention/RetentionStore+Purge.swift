@@ -16,12 +16,8 @@ import SQLKit
 /// a placement still running; the access log (append-only in the database itself, see
 /// `AuditAppendOnly`; docs/retention.md describes its archival).
 extension RetentionStore {
-    /// Runs the purge at `now` (see `RetentionPurge`), `batch` rows per delete statement and transaction.
-    func purge(now: Date, dryRun: Bool, method: String, batch: Int) async throws -> [RetentionPurge.Outcome] {
-        try await Purge(database: database, batch: batch).run(now: now, dryRun: dryRun, method: method)
-    }
-
-    private struct Purge {
+    /// The purge's queries (`RetentionStore.purge` runs them).
+    struct Purge {
         let database: AppDatabase
         let batch: Int
 

@@ -4,7 +4,14 @@ import Foundation
 /// The retention periods (read by anyone who may see the destruction records, changed by
 /// administrators) and the destruction records themselves.
 struct RetentionStore: Sendable {
-    let database: AppDatabase
+    private let database: AppDatabase
+
+    init(database: AppDatabase) { self.database = database }
+
+    /// Runs the purge at `now` (`RetentionStore+Purge.swift`), `batch` rows per delete statement and transaction.
+    func purge(now: Date, dryRun: Bool, method: String, batch: Int) async throws -> [RetentionPurge.Outcome] {
+        try await Purge(database: database, batch: batch).run(now: now, dryRun: dryRun, method: method)
+    }
 
     func schedule() async throws -> RetentionSchedule { try await RetentionSchedule.load(on: database.db()) }
 

@@ -1,6 +1,4 @@
-import FluentKit
 import Foundation
-import SQLKit
 
 /// Re-encrypts every sealed column under the current key, in batches, one transaction per batch.
 /// Idempotent and resumable: a value already under the current key is left alone, so running it
@@ -34,69 +32,11 @@ struct KeyRotation: Sendable {
 
     private func reencrypt(_ table: EncryptedTable, sealingPlaintext: Bool, into outcome: inout Outcome) async throws {
         let current = try cipher.currentKeyID
-        let sealedPrefix = table.rowBound ? FieldCipher.boundPrefix : FieldCipher.prefix
-        let prefix = "\(sealedPrefix).\(current).%"
+        let store = KeyRotationStore(database: database, cipher: cipher)
         var cursor: UUID?
         while true {
-            let after = cursor
-            let result: (last: UUID?, rewritten: Int, failed: Int) = try await database.db().transaction { tx in
-                let sql = tx.sql
-                var select = sql.select().column("id").columns(table.columns.map { SQLIdentifier($0) }).from(table.table)
-                if let after { select = select.where("id", .greaterThan, after) }
-                select = select.where { group in
-                    var group = group
-                    for column in table.columns {
-                        group = group.orWhere { $0.where(SQLIdentifier(column), .isNot, SQLLiteral.null)
-                            .where(SQLIdentifier(column), .notLike, prefix) }
-                    }
-                    return group
-                }
-                let rows = try await select.orderBy("id").limit(batchSize).all()
-                var rewritten = 0, failed = 0
-                var last: UUID?
-                for row in rows {
-                    let id = try row.decode(column: "id", as: UUID.self)
-                    last = id
-                    var update = sql.update(table.table).where("id", .equal, id)
-                    var opened: [String: String] = [:]
-                    do {
-                        for column in table.columns {
-                            guard let sealed = try row.decode(column: column, as: String?.self) else {
-                                update = update.where(SQLIdentifier(column), .is, SQLLiteral.null)
-                                continue
-                            }
-                            let slot = table.rowBound ? SealSlot(table: table.table, column: column, rowID: id) : nil
-                            let plain: String
-                            if let slot {
-                                // Text from before the column was sealed is taken as it is, only when asked to.
-                                let isSealed = sealed.hasPrefix(FieldCipher.boundPrefix + ".")
-                                if !isSealed && !sealingPlaintext { throw CipherError.malformed }
-                                plain = isSealed ? try cipher.open(sealed, in: slot) : sealed
-                            } else {
-                                plain = try cipher.open(sealed)
-                            }
-                            opened[column] = plain
-                            let resealed = try slot.map { try cipher.seal(plain, in: $0) } ?? cipher.seal(plain)
-                            update = update.set(SQLIdentifier(column), to: resealed).where(SQLIdentifier(column), .equal, sealed)
-                        }
-                        for index in table.indexes {
-                            if let value = opened[index.source] {
-                                update = update.set(SQLIdentifier(index.column), to: try cipher.blindIndex(index.normalise(value)))
-                            }
-                        }
-                    } catch is CipherError {
-                        failed += 1
-                        continue
-                    }
-                    try await update.run()
-                    rewritten += 1
-                }
-                if rewritten > 0 {
-                    try await Audit.record(.update, "encrypted_table", table.table, by: nil,
-                                           purpose: "keys: re-encrypted \(rewritten) rows under key \(current)", on: tx)
-                }
-                return (last, rewritten, failed)
-            }
+            let result = try await store.rewriteBatch(of: table, after: cursor, keyID: current, limit: batchSize,
+                                                       sealingPlaintext: sealingPlaintext)
             outcome.rewritten += result.rewritten
             outcome.failed += result.failed
             guard let last = result.last else { return }

@@ -46,6 +46,22 @@ public enum JobLease {
         try await db.sql.raw("DELETE FROM \(ident: table) WHERE name = \(bind: name) AND holder = \(bind: holder)").run()
     }
 
+    /// Takes or renews the lease and, when it is held, runs `work` with a handle and the same `now`.
+    /// Returns whether the work ran.
+    static func whileHeld(_ name: String, holder: String, for duration: Duration, now: Date, database: AppDatabase,
+                          work: @Sendable (_ db: any Database, _ now: Date) async throws -> Void) async throws -> Bool {
+        let db = database.db()
+        guard try await acquire(name, holder: holder, for: duration, now: now, on: db) else { return false }
+        try await work(db, now)
+        return true
+    }
+
+    /// Gives the lease up at shutdown; nothing when the pools are already gone (the whole
+    /// application stopping at once).
+    static func release(_ name: String, holder: String, database: AppDatabase) async throws {
+        if let db = database.dbIfRunning() { try await release(name, holder: holder, on: db) }
+    }
+
     /// Who holds `name` at `now`, if anyone (for tests and inspection).
     public static func holder(of name: String, now: Date, on db: any Database) async throws -> String? {
         let row = try await db.sql.raw("""

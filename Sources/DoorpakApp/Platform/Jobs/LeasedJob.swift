@@ -33,11 +33,7 @@ public struct LeasedJob: Service {
     /// One turn: take or renew the lease, and run the work when it is held. Returns whether it ran.
     @discardableResult
     public func runOnce() async throws -> Bool {
-        let db = database.db()
-        let start = now()
-        guard try await JobLease.acquire(name, holder: holder, for: leaseDuration, now: start, on: db) else { return false }
-        try await work(db, start)
-        return true
+        try await JobLease.whileHeld(name, holder: holder, for: leaseDuration, now: now(), database: database, work: work)
     }
 
     public func run() async throws {
@@ -54,6 +50,6 @@ public struct LeasedJob: Service {
             }
         }
         // The pools may already be gone when the whole application stops at once.
-        if let db = database.dbIfRunning() { try? await JobLease.release(name, holder: holder, on: db) }
+        try? await JobLease.release(name, holder: holder, database: database)
     }
 }

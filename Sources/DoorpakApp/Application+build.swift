@@ -94,7 +94,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     BreakGlassRoutes(store: stores.breakGlass, catalog: stores.catalog, views: views,
                      recentWindow: services.config.auth.recentAuthentication).add(to: router)
     BreakGlassAPI(store: stores.breakGlass, catalog: stores.catalog).add(to: router, locales: views.locales)
-    PersonRoutes(store: stores.persons, views: views).add(to: router)
+    PersonRoutes(store: stores.persons, catalog: stores.catalog, views: views).add(to: router)
     SubjectRightsRoutes(store: stores.subjectRights, views: views).add(to: router)
     CoolingOffRoutes(store: stores.coolingOff, views: views).add(to: router)
     CaseRoutes(store: stores.cases, views: views).add(to: router)

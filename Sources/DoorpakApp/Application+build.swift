@@ -98,7 +98,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     SubjectRightsRoutes(store: stores.subjectRights, views: views).add(to: router)
     CoolingOffRoutes(store: stores.coolingOff, views: views).add(to: router)
     CaseRoutes(store: stores.cases, views: views).add(to: router)
-    CaseMeetingRoutes(store: stores.caseMeetings, views: views).add(to: router)
+    CaseMeetingRoutes(store: stores.caseMeetings, catalog: stores.catalog, views: views).add(to: router)
     NotificationRoutes(store: stores.notifications, views: views, mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(stores: stores, config: services.config, locales: views.locales).add(to: router)
     return router

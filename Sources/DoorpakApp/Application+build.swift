@@ -96,8 +96,9 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     BreakGlassAPI(store: stores.breakGlass, catalog: stores.catalog).add(to: router, locales: views.locales)
     PersonRoutes(store: stores.persons, catalog: stores.catalog, views: views).add(to: router)
     SubjectRightsRoutes(store: stores.subjectRights, views: views).add(to: router)
-    CoolingOffRoutes(store: stores.coolingOff, views: views).add(to: router)
-    CaseRoutes(store: stores.cases, views: views).add(to: router)
+    CoolingOffRoutes(store: stores.coolingOff, catalog: stores.catalog, views: views).add(to: router)
+    CaseRoutes(store: stores.cases, meetings: stores.caseMeetings, coolingOff: stores.coolingOff, catalog: stores.catalog,
+               routing: stores.routing, views: views).add(to: router)
     CaseMeetingRoutes(store: stores.caseMeetings, catalog: stores.catalog, views: views).add(to: router)
     NotificationRoutes(store: stores.notifications, views: views, mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(stores: stores, config: services.config, locales: views.locales).add(to: router)

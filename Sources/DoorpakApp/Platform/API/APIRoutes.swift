@@ -21,7 +21,7 @@ struct APIRoutes {
         PersonAPI(store: stores.persons).add(to: api)
         CoolingOffAPI(store: stores.coolingOff).add(to: api)
         CaseMeetingAPI(store: stores.caseMeetings).add(to: api)
-        CaseAPI(store: stores.cases).add(to: api)
+        CaseAPI(store: stores.cases, routing: stores.routing).add(to: api)
     }
 }
 

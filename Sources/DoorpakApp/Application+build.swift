@@ -83,7 +83,8 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     SignInRoutes(stores: stores, config: services.config, views: views).add(to: router)
     SingleSignOnRoutes(stores: stores, config: services.config, views: views).add(to: router)
     RetentionRoutes(store: stores.retention, views: views).add(to: router)
-    ReportRoutes(store: stores.reports, views: views).add(to: router)
+    ReportRoutes(store: stores.reports, persons: stores.persons, actions: stores.actions, handovers: stores.handovers,
+                 catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
     WorkRoutes(store: stores.work, catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
     BreakthroughRoutes(store: stores.escalation, subjects: stores.agendaSubjects, actions: stores.actions, catalog: stores.catalog,
                        views: views).add(to: router)

@@ -98,7 +98,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     PersonRoutes(store: stores.persons, catalog: stores.catalog, views: views).add(to: router)
     SubjectRightsRoutes(store: stores.subjectRights, views: views).add(to: router)
     CoolingOffRoutes(store: stores.coolingOff, catalog: stores.catalog, views: views).add(to: router)
-    CaseRoutes(store: stores.cases, meetings: stores.caseMeetings, coolingOff: stores.coolingOff, catalog: stores.catalog,
+    CaseRoutes(store: stores.cases, meetings: stores.caseMeetings, placements: stores.coolingOff, catalog: stores.catalog,
                routing: stores.routing, views: views).add(to: router)
     CaseMeetingRoutes(store: stores.caseMeetings, catalog: stores.catalog, views: views).add(to: router)
     NotificationRoutes(store: stores.notifications, views: views, mailEnabled: services.config.mail.enabled).add(to: router)

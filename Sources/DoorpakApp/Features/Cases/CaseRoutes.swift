@@ -6,7 +6,7 @@ import Hummingbird
 struct CaseRoutes {
     let store: CaseStore
     let meetings: CaseMeetingStore
-    let coolingOff: CoolingOffStore
+    let placements: CoolingOffStore
     let catalog: CatalogStore
     let routing: RoutingStore
     let views: Views

@@ -88,7 +88,8 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     SignInRoutes(stores: stores, config: services.config, views: views).add(to: router)
     SingleSignOnRoutes(stores: stores, config: services.config, views: views).add(to: router)
     RetentionRoutes(store: stores.retention, views: views).add(to: router)
-    ReportRoutes(store: stores.reports, views: views).add(to: router)
+    ReportRoutes(store: stores.reports, persons: stores.persons, actions: stores.actions, handovers: stores.handovers,
+                 catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
     WorkRoutes(store: stores.work, catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
     BreakthroughRoutes(store: stores.escalation, subjects: stores.agendaSubjects, actions: stores.actions, catalog: stores.catalog,
                        views: views).add(to: router)
@@ -99,11 +100,12 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     BreakGlassRoutes(store: stores.breakGlass, catalog: stores.catalog, views: views,
                      recentWindow: services.config.auth.recentAuthentication).add(to: router)
     BreakGlassAPI(store: stores.breakGlass, catalog: stores.catalog).add(to: router, locales: views.locales)
-    PersonRoutes(store: stores.persons, views: views).add(to: router)
+    PersonRoutes(store: stores.persons, catalog: stores.catalog, views: views).add(to: router)
     SubjectRightsRoutes(store: stores.subjectRights, views: views).add(to: router)
-    CoolingOffRoutes(store: stores.coolingOff, views: views).add(to: router)
-    CaseRoutes(store: stores.cases, views: views).add(to: router)
-    CaseMeetingRoutes(store: stores.caseMeetings, views: views).add(to: router)
+    CoolingOffRoutes(store: stores.coolingOff, catalog: stores.catalog, views: views).add(to: router)
+    CaseRoutes(store: stores.cases, meetings: stores.caseMeetings, placements: stores.coolingOff, catalog: stores.catalog,
+               routing: stores.routing, views: views).add(to: router)
+    CaseMeetingRoutes(store: stores.caseMeetings, catalog: stores.catalog, views: views).add(to: router)
     NotificationRoutes(store: stores.notifications, views: views, mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(stores: stores, config: services.config, locales: views.locales).add(to: router)
     return router

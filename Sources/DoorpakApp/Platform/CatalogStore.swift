@@ -14,7 +14,9 @@ struct CatalogStore: Sendable {
 
     /// Everyone who can own work, grouped by organisation, for the "person" selects.
     func people() async throws -> [(organisation: UUID, id: UUID, name: String)] {
-        try await FollowThroughPanel.people(on: database.db())
+        try await User.query(on: database.db()).filter(\.$active == true).filter(\.$organisationID != nil)
+            .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue)).sort(\.$name).all()
+            .compactMap { user in user.organisationID.map { ($0, user.id!, user.name) } }
     }
 
     static func catalog(on db: any Database) async throws -> Catalog {

@@ -23,6 +23,7 @@ struct Stores: Sendable {
     let work: WorkStore
     let escalation: EscalationStore
     let actions: ActionStore
+    let handovers: HandoverStore
     let locations: LocationStore
     let organisations: OrganisationStore
     let categories: CategoryStore
@@ -50,6 +51,7 @@ struct Stores: Sendable {
         work = WorkStore(database: database)
         escalation = EscalationStore(database: database)
         actions = ActionStore(database: database)
+        handovers = HandoverStore(database: database)
         locations = LocationStore(database: database)
         organisations = OrganisationStore(database: database)
         categories = CategoryStore(database: database)

@@ -194,3 +194,10 @@ extension ActionStore {
         return Array(Set(handovers + actions))
     }
 }
+
+extension ActionStore {
+    /// How many of the subject's actions are still open.
+    func openCount(of subject: ActionSubject) async throws -> Int {
+        try await Self.openCount(of: subject, on: database.db())
+    }
+}

@@ -64,10 +64,9 @@ extension CaseMeetingRoutes {
     private func renderItem(_ agenda: CaseMeetingStore.Agenda, _ entry: CaseMeetingStore.Entry, form: FormFields, issues: [FieldIssue],
                             request: Request, context: AppRequestContext) async throws -> HTML {
         let locale = locale(context)
-        let db = store.database.db()
         let presenter = try await presenter(context, users: [agenda.meeting.organiserID])
         let errors = ViewHelpers.errors(issues, locale)
-        let people = try await FollowThroughPanel.people(on: db)
+        let people = try await catalog.people()
         let organisations = presenter.catalog.organisations.filter(\.active)
         let number = (agenda.entries.firstIndex { $0.item.id == entry.item.id } ?? 0) + 1
         let actionRows: [[String: Any]] = (0..<Self.actionRows).map { index in

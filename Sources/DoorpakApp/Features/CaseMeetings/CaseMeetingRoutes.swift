@@ -5,6 +5,7 @@ import Hummingbird
 /// agenda, recording an item's outcome, and the printable agenda.
 struct CaseMeetingRoutes {
     let store: CaseMeetingStore
+    let catalog: CatalogStore
     let views: Views
     /// Decision and action rows on the outcome form; rows left empty are ignored.
     static let decisionRows = 3
@@ -31,9 +32,8 @@ struct CaseMeetingRoutes {
     }
 
     func presenter(_ context: AppRequestContext, users: [UUID?]) async throws -> CaseMeetingPresenter {
-        let db = store.database.db()
-        return CaseMeetingPresenter(catalog: try await Catalog.load(on: db), names: try await UserNames.load(users, on: db),
-                                    locale: locale(context), language: context.language)
+        CaseMeetingPresenter(catalog: try await catalog.catalog(), names: try await catalog.names(users),
+                             locale: locale(context), language: context.language)
     }
 
     // MARK: List and planning
@@ -90,7 +90,7 @@ struct CaseMeetingRoutes {
     /// The fields of the details form (new meeting, and the organiser's change form), with errors.
     private func detailsForm(_ form: FormFields, issues: [FieldIssue], context: AppRequestContext) async throws -> [String: Any] {
         let locale = locale(context)
-        let catalog = try await Catalog.load(on: store.database.db())
+        let catalog = try await self.catalog.catalog()
         let errors = ViewHelpers.errors(issues, locale)
         let chosen = Set(form.all("organisations"))
         var data: [String: Any] = [

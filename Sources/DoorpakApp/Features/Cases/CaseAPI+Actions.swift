@@ -26,7 +26,7 @@ extension CaseAPI {
     static let workRenames = ["organisation": "organisationId", "assignee": "assigneeId", "due_on": "dueOn", "goal": "goalId",
                               "report_references": "references", "guidance_organisation": "guidanceOrganisationId", "dwelling": "dwellingId"]
 
-    private func calendar() async throws -> WorkingDayCalendar { try await RoutingStore.calendar(on: store.database.db()) }
+    private func calendar() async throws -> WorkingDayCalendar { try await routing.calendar() }
 
     private func actionDTOs(_ file: CaseFile, access: CaseStore.Access, by principal: Principal) async throws -> [CaseActionDTO] {
         let actions = try await store.actions(of: file, access: access)

@@ -7,6 +7,7 @@ import Hummingbird
 /// by pseudonym only; a district coordinator gets the metadata without the opening reason or notes.
 struct CaseAPI {
     let store: CaseStore
+    let routing: RoutingStore
 
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("/cases", use: list)
@@ -71,10 +72,9 @@ struct CaseAPI {
     func needingDirector(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let files = try await store.needingDirector(by: principal)
-        let db = store.database.db()
         var items: [CaseSummaryDTO] = []
         for file in files {
-            guard let access = try await store.access(to: file, by: principal, on: db) else { continue }
+            guard let access = try await store.access(to: file, by: principal) else { continue }
             items.append(CaseSummaryDTO(file, access: access, for: principal))
         }
         return try APIBody.response(ItemsDTO(items: items))
@@ -94,9 +94,8 @@ struct CaseAPI {
         }
         // A person or report the caller cannot see is named like one that does not exist: it is not
         // the case's 404 (the case does not exist yet) but a value of the request that cannot be used.
-        let db = store.database.db()
         for pseudonym in input.personPseudonyms ?? [] {
-            do { _ = try await store.persons.record(pseudonym: pseudonym, by: principal, on: db) } catch AppError.notFound {
+            do { _ = try await store.persons.record(pseudonym: pseudonym, by: principal) } catch AppError.notFound {
                 issues.append(FieldIssue("personPseudonyms", "unknown"))
                 break
             }
@@ -113,7 +112,7 @@ struct CaseAPI {
             throw AppError.invalid([FieldIssue("reportReferences", "unknown")])
         }
         // Opened naming another director, the opener directs the case until that one accepts.
-        let access = try await store.access(to: file, by: principal, on: db)
+        let access = try await store.access(to: file, by: principal)
         return try APIBody.response(try await dto(file, access: access, by: principal), status: .created, headers: [.location: path(file.reference)])
     }
 

@@ -1,4 +1,3 @@
-import FluentKit
 import Foundation
 
 /// The case page's substance: the plan (goals per life domain), its actions, the factors, linked
@@ -7,6 +6,9 @@ import Foundation
 /// Failed forms keep what was typed (`form`) and show `errors` beside their fields.
 struct CasePagePresenter {
     let store: CaseStore
+    let meetings: CaseMeetingStore
+    let catalog: CatalogStore
+    let routing: RoutingStore
     let file: CaseFile
     let access: CaseStore.Access
     let principal: Principal
@@ -21,20 +23,19 @@ struct CasePagePresenter {
     private var reference: String { file.reference }
 
     func data() async throws -> [String: Any] {
-        let db = store.database.db()
         let goals = try await store.goals(of: file, access: access)
         let actions = try await store.actions(of: file, access: access)
         let goalOf = try await store.goalLinks(of: actions)
         let factors = try await store.factors(of: file, access: access)
-        let meetings = try await CaseMeetingStore(database: store.database, cases: store).timelineEntries(caseID: file.id!, by: principal)
+        let meetings = try await self.meetings.timelineEntries(caseID: file.id!, by: principal)
         let timeline = try await store.timeline(of: file, access: access, by: principal, actions: actions, meetings: meetings)
         let linked = try await store.linkedReports(of: file, by: principal)
-        let catalog = try await Catalog.load(on: db)
-        let names = try await UserNames.load(goals.flatMap { [$0.goal.createdBy, $0.goal.closedBy] }
+        let catalog = try await self.catalog.catalog()
+        let names = try await self.catalog.names(goals.flatMap { [$0.goal.createdBy, $0.goal.closedBy] }
             + actions.flatMap { [$0.assigneeID, $0.createdBy] } + factors.values.map { Optional($0.recordedBy) }
-            + timeline.entries.map(\.actorID), on: db)
+            + timeline.entries.map(\.actorID))
         var presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: language)
-        presenter.calendar = try await RoutingStore.calendar(on: db)
+        presenter.calendar = try await routing.calendar()
         presenter.now = now
 
         var data: [String: Any] = CaseMeetingPresenter.caseSection(meetings, locale: locale, language: language)
@@ -68,7 +69,7 @@ struct CasePagePresenter {
         if open > 0 { data["openActionCount"] = open }
         if directs && isOpen {
             let adding = form.pairs.contains { $0.0 == "action_title" }
-            let people = try await FollowThroughPanel.people(on: db)
+            let people = try await self.catalog.people()
             data["actionForm"] = [
                 "title": adding ? form.raw("action_title") : "",
                 "dueOn": adding ? form.raw("action_due_on") : "",

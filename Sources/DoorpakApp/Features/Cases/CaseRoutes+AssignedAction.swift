@@ -47,11 +47,10 @@ extension CaseRoutes {
                                 context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
         let (file, action) = try await store.assignedAction(id, reference: reference, by: principal)
-        let db = store.database.db()
         let locale = views.locales[context.language]
-        var presenter = ReportPresenter(catalog: try await Catalog.load(on: db), names: try await UserNames.load([action.assigneeID], on: db),
+        var presenter = ReportPresenter(catalog: try await catalog.catalog(), names: try await catalog.names([action.assigneeID]),
                                         locale: locale, language: context.language)
-        presenter.calendar = try await RoutingStore.calendar(on: db)
+        presenter.calendar = try await routing.calendar()
         let errors = ViewHelpers.errors(issues, locale)
         // The doer reads their own action's result and closes it (`ActionStore.mayClose`), nothing else of the case.
         let row = CasePagePresenter.actionRow(action, in: file, presenter: presenter, showsContent: true, goal: nil, principal: principal,

@@ -99,7 +99,7 @@ extension CaseRoutes {
     // MARK: Cooling-off placement from the case
 
     private var coolingOff: CoolingOffRoutes {
-        CoolingOffRoutes(store: CoolingOffStore(database: store.database, persons: store.persons), views: views)
+        CoolingOffRoutes(store: placements, catalog: catalog, views: views)
     }
 
     /// The case and the person the placement is for (`?person=`, else the case's first person):

@@ -5,6 +5,10 @@ import Hummingbird
 /// a person's page, and the case page with phase, direction, members and notes.
 struct CaseRoutes {
     let store: CaseStore
+    let meetings: CaseMeetingStore
+    let placements: CoolingOffStore
+    let catalog: CatalogStore
+    let routing: RoutingStore
     let views: Views
 
     func add(to router: Router<AppRequestContext>) {
@@ -35,7 +39,7 @@ struct CaseRoutes {
         let locale = locale(context)
         let cursor = request.uri.queryParameters.get("cursor").flatMap { CaseCursor(encoded: String($0)) }
         let page = try await store.page(by: principal, after: cursor, limit: 50)
-        let names = try await UserNames.load(page.items.map { Optional($0.file.directorID) }, on: store.database.db())
+        let names = try await catalog.names(page.items.map { Optional($0.file.directorID) })
         let roleKey: (CaseStore.Access?) -> String = { access in
             switch access {
             case .director: "director"
@@ -72,14 +76,14 @@ struct CaseRoutes {
     func newForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
         let pseudonym = try context.parameters.require("pseudonym")
-        _ = try await store.persons.record(pseudonym: pseudonym, by: principal, on: store.database.db())
+        _ = try await store.persons.record(pseudonym: pseudonym, by: principal)
         return try renderNew(pseudonym.uppercased(), form: FormFields(), issues: [], request: request, context: context)
     }
 
     func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let pseudonym = try context.parameters.require("pseudonym")
-        _ = try await store.persons.record(pseudonym: pseudonym, by: principal, on: store.database.db())
+        _ = try await store.persons.record(pseudonym: pseudonym, by: principal)
         let form = context.form
         return try await FormSubmission.save(request, context) {
             let references = form.raw("reports").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
@@ -110,7 +114,7 @@ struct CaseRoutes {
             // Asked to take over the direction without a part in the case yet: its facts and the acceptance.
             let (file, reason) = try await store.proposal(reference: reference, by: principal)
             let locale = locale(context)
-            let names = try await UserNames.load([file.directorID], on: store.database.db())
+            let names = try await catalog.names([file.directorID])
             var data: [String: Any] = ["reference": file.reference, "phase": locale.text("cases.phases.\(file.phase)"),
                                        "director": names[file.directorID] ?? "–", "opened": Formats.date(file.openedAt, context.language),
                                        "openingReason": try store.reasons(of: file).opening]
@@ -125,12 +129,11 @@ struct CaseRoutes {
         let principal = try context.principal()
         let locale = locale(context)
         let language = context.language
-        let db = store.database.db()
         let members = try await store.members(of: file)
         let notes = try await store.notes(of: file, access: access, by: principal)
         let people = try await store.persons(of: file)
-        let names = try await UserNames.load(members.map { Optional($0.userID) } + [file.directorID, file.proposedDirectorID]
-                                             + notes.map { Optional($0.note.authorID) }, on: db)
+        let names = try await catalog.names(members.map { Optional($0.userID) } + [file.directorID, file.proposedDirectorID]
+                                            + notes.map { Optional($0.note.authorID) })
         let candidates = try await store.directorCandidates()
         let director = access.directs
         var data: [String: Any] = [
@@ -183,7 +186,8 @@ struct CaseRoutes {
         }
         if policy.mayClaimDirection { data["mayClaim"] = true }
         let errors = ViewHelpers.errors(issues, locale)
-        let substance = try await CasePagePresenter(store: store, file: file, access: access, principal: principal, locale: locale,
+        let substance = try await CasePagePresenter(store: store, meetings: meetings, catalog: catalog, routing: routing, file: file,
+                                                    access: access, principal: principal, locale: locale,
                                                     language: language, errors: errors, form: form).data()
         data.merge(substance) { current, _ in current }
         return try views.page("cases/show", title: (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + file.reference, request: request, context: context, data: data, status: status)

@@ -70,7 +70,7 @@ struct CoolingOffAPI {
     func request(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let pseudonym = try context.parameters.require("pseudonym")
-        _ = try await store.persons.record(pseudonym: pseudonym, by: principal, on: store.database.db())
+        _ = try await store.persons.record(pseudonym: pseudonym, by: principal)
         let input = try await APIBody.decode(PlacementRequestInput.self, from: request)
         let placement = try await mapping {
             try await store.request(.init(reason: input.reason, from: input.from, through: input.through,

@@ -5,6 +5,7 @@ import Hummingbird
 /// placement request (from a person); the placement page with its steps.
 struct CoolingOffRoutes {
     let store: CoolingOffStore
+    let catalog: CatalogStore
     let views: Views
 
     static let calendarDays = 28
@@ -22,7 +23,7 @@ struct CoolingOffRoutes {
     }
 
     private func presenter(_ context: AppRequestContext) async throws -> CoolingOffPresenter {
-        CoolingOffPresenter(catalog: try await Catalog.load(on: store.database.db()), locale: views.locales[context.language],
+        CoolingOffPresenter(catalog: try await catalog.catalog(), locale: views.locales[context.language],
                             language: context.language, cipher: store.persons.cipher)
     }
 
@@ -115,7 +116,7 @@ struct CoolingOffRoutes {
     func requestForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
         let pseudonym = try context.parameters.require("pseudonym")
-        _ = try await store.persons.record(pseudonym: pseudonym, by: principal, on: store.database.db())
+        _ = try await store.persons.record(pseudonym: pseudonym, by: principal)
         let today = Date.now
         let form = FormFields(pairs: [("from", Formats.isoDay(today)), ("through", Formats.isoDay(PlacementDays.adding(14, to: today)))])
         return try await renderRequest(pseudonym.uppercased(), form: form, issues: [], request: request, context: context)
@@ -124,7 +125,7 @@ struct CoolingOffRoutes {
     func request(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let pseudonym = try context.parameters.require("pseudonym")
-        _ = try await store.persons.record(pseudonym: pseudonym, by: principal, on: store.database.db())
+        _ = try await store.persons.record(pseudonym: pseudonym, by: principal)
         let form = context.form
         return try await FormSubmission.save(request, context) {
             let draft = CoolingOffStore.RequestDraft(reason: form.raw("reason"), from: form["from"], through: form["through"],
@@ -188,7 +189,7 @@ struct CoolingOffRoutes {
         let dwellings = try await store.dwellings(by: principal, includeInactive: true)
         let names = try await store.personNames([visible], by: principal)
         let history = try await store.history(of: visible.placement)
-        let users = try await UserNames.load(history.map { Optional($0.actorID) }, on: store.database.db())
+        let users = try await catalog.names(history.map { Optional($0.actorID) })
         var data = presenter.detail(visible, dwellings: dwellings, names: names, history: history, users: users, principal: principal, today: .now)
         data["errors"] = ViewHelpers.errors(issues, presenter.locale)
         for key in ["reason", "day", "outcome", "dwelling"] { data["form_\(key)"] = form.raw(key) }

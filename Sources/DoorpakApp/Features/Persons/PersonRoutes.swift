@@ -5,6 +5,7 @@ import Hummingbird
 /// and linking persons to a report from the report page.
 struct PersonRoutes {
     let store: PersonStore
+    let catalog: CatalogStore
     let views: Views
 
     func add(to router: Router<AppRequestContext>) {
@@ -19,7 +20,7 @@ struct PersonRoutes {
     }
 
     private func presenter(_ context: AppRequestContext) async throws -> PersonPresenter {
-        PersonPresenter(catalog: try await Catalog.load(on: store.database.db()), locale: views.locales[context.language],
+        PersonPresenter(catalog: try await catalog.catalog(), locale: views.locales[context.language],
                         language: context.language)
     }
 
@@ -104,7 +105,7 @@ struct PersonRoutes {
     func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let pseudonym = try context.parameters.require("pseudonym")
-        _ = try await store.record(pseudonym: pseudonym, by: principal, on: store.database.db())
+        _ = try await store.record(pseudonym: pseudonym, by: principal)
         let form = context.form
         return try await FormSubmission.save(request, context) {
             let person = try await store.update(pseudonym: pseudonym, with: PersonPresenter.draft(form), reason: form.raw("reason"), by: principal)

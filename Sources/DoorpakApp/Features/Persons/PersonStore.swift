@@ -276,3 +276,11 @@ struct PersonStore: Sendable {
         return try open(record)
     }
 }
+
+extension PersonStore {
+    /// The stored row by pseudonym, within scope (or under a break-the-glass grant, for reads only),
+    /// without logging: for pages and calls that check the person before they show a form or write.
+    func record(pseudonym: String, by principal: Principal) async throws -> PersonRecord {
+        try await record(pseudonym: pseudonym, by: principal, on: database.db())
+    }
+}

@@ -1,4 +1,3 @@
-import FluentKit
 import Foundation
 
 /// What the report page shows and offers for follow-through: picking up, the hand-over (pending,
@@ -11,7 +10,8 @@ struct FollowThroughPanel {
     let presenter: ReportPresenter
     let errors: [String: String]
     let form: FormFields
-    let database: AppDatabase
+    /// Reads the people for the "person" selects.
+    let catalog: CatalogStore
     /// The report's policy and whether this user reads its content: who does not, sees the
     /// follow-through's facts but no forms to pass the report on or ask others to act on it.
     let policy: ReportPolicy
@@ -21,7 +21,7 @@ struct FollowThroughPanel {
     private var language: Language { presenter.language }
 
     func data() async throws -> [String: Any] {
-        let people = try await Self.people(on: database.db())
+        let people = try await catalog.people()
         var data: [String: Any] = [:]
         data["canPickUp"] = policy.mayPickUp && (report.ownerID != principal.userID || report.reportStatus == .new)
         if report.escalationLevel > 0 {
@@ -131,13 +131,6 @@ struct FollowThroughPanel {
             }
         }
         return values
-    }
-
-    /// Everyone who can own work, grouped by organisation, for the "person" selects.
-    static func people(on db: any Database) async throws -> [(organisation: UUID, id: UUID, name: String)] {
-        try await User.query(on: db).filter(\.$active == true).filter(\.$organisationID != nil)
-            .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue)).sort(\.$name).all()
-            .compactMap { user in user.organisationID.map { ($0, user.id!, user.name) } }
     }
 
     private func peopleGroups(_ people: [(organisation: UUID, id: UUID, name: String)], selected: String) -> [[String: Any]] {

@@ -27,9 +27,6 @@ extension ReportAPI {
         }
     }
 
-    private var handovers: HandoverStore { HandoverStore(database: store.database) }
-    private var actions: ActionStore { ActionStore(database: store.database) }
-
     /// The store's field names as the API names them.
     static let handoverFields = ["organisation": "organisationId", "person": "personId"]
     static let actionFields = ["organisation": "organisationId", "assignee": "assigneeId", "due_on": "dueOn"]

@@ -6,6 +6,9 @@ import Hummingbird
 /// translates between JSON and the store.
 struct ReportAPI {
     let store: ReportStore
+    let actions: ActionStore
+    let handovers: HandoverStore
+    let routing: RoutingStore
 
     func add(to api: RouterGroup<AppRequestContext>) {
         api.get("/reports", use: list)
@@ -23,11 +26,11 @@ struct ReportAPI {
     private func path(_ reference: String) -> String { "\(APIInfo.basePath)/reports/\(reference)" }
 
     /// The working-day calendar (with closure days) that `deadlineState` is judged by.
-    func calendar() async throws -> WorkingDayCalendar { try await RoutingStore.calendar(on: store.database.db()) }
+    func calendar() async throws -> WorkingDayCalendar { try await routing.calendar() }
 
     /// A report in full, with its count of open actions.
     func dto(_ report: Report, by principal: Principal) async throws -> ReportDTO {
-        let openActions = try await ActionStore.openCount(of: ActionSubject(report), on: store.database.db())
+        let openActions = try await actions.openCount(of: ActionSubject(report))
         return ReportDTO(report, calendar: try await calendar(), openActions: openActions,
                          readsContent: try await store.readsContent(report, by: principal))
     }
@@ -108,7 +111,7 @@ struct ReportAPI {
     func history(_ request: Request, context: AppRequestContext) async throws -> Response {
         let report = try await store.find(reference: context.parameters.require("reference"), by: context.principal())
         // Escalation entries name an action or a hand-over by id only: tell which from the report's actions.
-        let actionIDs = Set(try await ActionStore(database: store.database).actions(of: ActionSubject(report)).compactMap(\.id))
+        let actionIDs = Set(try await actions.actions(of: ActionSubject(report)).compactMap(\.id))
         return try APIBody.response(ItemsDTO(items: try await store.history(of: report).map { ReportEventDTO($0, actionIDs: actionIDs) }))
     }
 }

@@ -22,9 +22,6 @@ extension ReportRoutes {
         }
     }
 
-    private var handovers: HandoverStore { HandoverStore(database: store.database) }
-    private var actions: ActionStore { ActionStore(database: store.database) }
-
     func pickUp(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let report = try await store.find(reference: context.parameters.require("reference"), by: principal)

@@ -4,6 +4,11 @@ import Hummingbird
 /// The worklist, the report form and the report page.
 struct ReportRoutes {
     let store: ReportStore
+    let persons: PersonStore
+    let actions: ActionStore
+    let handovers: HandoverStore
+    let catalog: CatalogStore
+    let routing: RoutingStore
     let views: Views
 
     func add(to router: Router<AppRequestContext>) {
@@ -27,13 +32,12 @@ struct ReportRoutes {
         let cursor = parameters.get("cursor").flatMap(ReportCursor.init(encoded:))
         async let page = store.list(filter, after: cursor, by: principal)
         async let counts = store.statusCounts(filter, by: principal)
-        let db = store.database.db()
-        let catalog = try await Catalog.load(on: db)
+        let catalog = try await self.catalog.catalog()
         let reports = try await page.reports
-        let names = try await UserNames.load(ReportPresenter.userIDs(reports: reports), on: db)
+        let names = try await self.catalog.names(ReportPresenter.userIDs(reports: reports))
         let locale = views.locales[context.language]
         var presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
-        presenter.calendar = try await RoutingStore.calendar(on: db)
+        presenter.calendar = try await routing.calendar()
         var statusFilter = filter
         let countList = try await counts
         let statusCounts: [[String: Any]] = ReportStatus.allCases.map { status in
@@ -114,7 +118,7 @@ struct ReportRoutes {
 
     private func renderForm(_ form: FormFields, issues: [FieldIssue], request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
-        let catalog = try await Catalog.load(on: store.database.db())
+        let catalog = try await self.catalog.catalog()
         let locale = views.locales[context.language]
         let language = context.language
         let errors = ViewHelpers.errors(issues, locale, rename: ["occurred_at": "occurred_date"])
@@ -157,20 +161,19 @@ struct ReportRoutes {
     func renderDetail(_ report: Report, request: Request, context: AppRequestContext, issues: [FieldIssue] = [],
                               form: FormFields = FormFields(), status: HTTPResponse.Status = .ok) async throws -> HTML {
         let principal = try context.principal()
-        let db = store.database.db()
         async let notes = store.notes(of: report, by: principal)
         async let readsContent = store.readsContent(report, by: principal)
         async let events = store.history(of: report)
         async let owners = store.candidateOwners(for: report, me: principal)
-        async let actionList = ActionStore(database: store.database).actions(of: ActionSubject(report))
-        async let handoverList = HandoverStore(database: store.database).handovers(of: .report, id: report.id!)
-        let catalog = try await Catalog.load(on: db)
-        let names = try await UserNames.load(ReportPresenter.userIDs(reports: [report], notes: notes, events: events,
-                                                                      actions: actionList, handovers: handoverList), on: db)
+        async let actionList = actions.actions(of: ActionSubject(report))
+        async let handoverList = handovers.handovers(of: .report, id: report.id!)
+        let catalog = try await self.catalog.catalog()
+        let names = try await self.catalog.names(ReportPresenter.userIDs(reports: [report], notes: notes, events: events,
+                                                                          actions: actionList, handovers: handoverList))
         let locale = views.locales[context.language]
         var presenter = ReportPresenter(catalog: catalog, names: names, locale: locale, language: context.language)
-        presenter.calendar = try await RoutingStore.calendar(on: db)
-        presenter.rules = Dictionary(uniqueKeysWithValues: try await RoutingStore.rules(on: db).map { ($0.id!, $0) })
+        presenter.calendar = try await routing.calendar()
+        presenter.rules = Dictionary(uniqueKeysWithValues: try await routing.rules().map { ($0.id!, $0) })
         presenter.actions = Dictionary(uniqueKeysWithValues: try await actionList.map { ($0.id!, $0) })
         presenter.handovers = Dictionary(uniqueKeysWithValues: try await handoverList.map { ($0.id!, $0) })
         let errors = ViewHelpers.errors(issues, locale)
@@ -204,12 +207,12 @@ struct ReportRoutes {
         // Who reads no content (site staff on another's sensitive report, administrators) sees the
         // facts, not the persons involved, and passes nothing on blind.
         if content {
-            let links = try await PersonStore(database: store.database, cipher: .unavailable).links(of: report, by: principal)
+            let links = try await persons.links(of: report, by: principal)
             data["personsSection"] = PersonReportSection.data(for: report, links: links, locale: locale)
         }
         if !content && principal.isAdministrator { data["emergencyHref"] = "/break-glass/reports/\(report.reference)" }
         let followThrough = try await FollowThroughPanel(report: report, actions: actionList, handovers: handoverList, principal: principal,
-                                                         presenter: presenter, errors: errors, form: form, database: store.database,
+                                                         presenter: presenter, errors: errors, form: form, catalog: self.catalog,
                                                          policy: policy, readsContent: content)
         data.merge(try await followThrough.data()) { _, new in new }
         return try views.page("reports/show", title: report.reference, request: request, context: context, data: data, status: status)

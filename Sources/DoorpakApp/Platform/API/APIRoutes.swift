@@ -14,14 +14,14 @@ struct APIRoutes {
         api.get("/openapi.json") { _, _ in document.response() }
         AccountAPI(accounts: stores.accounts, twoFactor: stores.twoFactor).add(to: api)
         LocationAPI(catalog: stores.catalog).add(to: api)
-        ReportAPI(store: stores.reports).add(to: api)
+        ReportAPI(store: stores.reports, actions: stores.actions, handovers: stores.handovers, routing: stores.routing).add(to: api)
         RoutingAPI(store: stores.routing).add(to: api)
         NotificationAPI(store: stores.notifications, mailEnabled: config.mail.enabled).add(to: api)
         EscalationAPI(store: stores.escalation, subjects: stores.agendaSubjects, actions: stores.actions).add(to: api)
         PersonAPI(store: stores.persons).add(to: api)
         CoolingOffAPI(store: stores.coolingOff).add(to: api)
         CaseMeetingAPI(store: stores.caseMeetings).add(to: api)
-        CaseAPI(store: stores.cases).add(to: api)
+        CaseAPI(store: stores.cases, routing: stores.routing).add(to: api)
     }
 }
 

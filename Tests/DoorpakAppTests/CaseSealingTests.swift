@@ -34,9 +34,10 @@ import Testing
             // In the database: sealed values only, none of the text.
             let rows = try await sql.raw("SELECT opening_reason, closing_reason FROM cases").all()
             let events = try await sql.raw("SELECT reason FROM case_events WHERE reason IS NOT NULL").all()
+                + sql.raw("SELECT result AS reason FROM actions WHERE result IS NOT NULL AND subject_kind = 'case'").all()
             let stored = try rows.flatMap { [try $0.decode(column: "opening_reason", as: String.self), try $0.decode(column: "closing_reason", as: String?.self)] }
                 .compactMap { $0 } + events.map { try $0.decode(column: "reason", as: String.self) }
-            #expect(stored.count >= 6)
+            #expect(stored.count >= 7)
             #expect(stored.allSatisfy { $0.hasPrefix("dp2.") }, "\(stored)")
             #expect(!stored.contains { $0.contains("Zorg") || $0.contains("nachtmerries") || $0.contains("trauma") })
 
@@ -63,12 +64,14 @@ import Testing
 
             // Key rotation re-seals them under the new key, still bound to their rows.
             let rotated = try world.config.keys.load().addingKey()
-            let rotation = try await KeyRotation(cipher: FieldCipher(keyring: rotated), database: db).reencrypt([CaseFile.encrypted, CaseEvent.encrypted])
+            let rotation = try await KeyRotation(cipher: FieldCipher(keyring: rotated), database: db).reencrypt([CaseFile.encrypted, CaseEvent.encrypted, Action.encryptedForCases])
             #expect(rotation.failed == 0 && rotation.rewritten >= 5)
             let onlyNew = CaseStore(database: db, persons: PersonStore(database: db, cipher: FieldCipher(keyring: try Keyring(current: rotated.current,
                                                                                                                                keys: [rotated.current: rotated.keys[rotated.current]!]))))
             let after = try #require(try await CaseFile.find(first.id!, on: db.db()))
             #expect(try onlyNew.reasons(of: after).closing == "Rust teruggekeerd")
+            let results = try await onlyNew.actions(of: after, access: .director).compactMap(\.result)
+            #expect(results == ["Bewoner sprak over nachtmerries"])
         }
     }
 }

@@ -61,6 +61,10 @@ final class Action: Model, @unchecked Sendable {
 
     init() {}
 
+    /// A case's actions keep their result and cancel reason sealed, bound to the row (`CaseSealing`).
+    static let encryptedForCases = EncryptedTable(table: schema, columns: ["result", "cancel_reason"], indexes: [], rowBound: true,
+                                                  only: (column: "subject_kind", value: ActionSubjectKind.caseFile.rawValue))
+
     var actionStatus: ActionStatus { ActionStatus(rawValue: status) ?? .open }
     var subject: ActionSubjectKind { ActionSubjectKind(rawValue: subjectKind) ?? .report }
     /// The moment it becomes overdue: the end of its due day in Amsterdam.

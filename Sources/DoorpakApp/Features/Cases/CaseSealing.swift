@@ -3,8 +3,8 @@ import Foundation
 import Synchronization
 
 /// Special-category text of cases is sealed at rest, bound to its row: a case's opening and closing
-/// reasons, and the reasons of its history (phase changes, direction, decisions, factor codes, and
-/// the results and cancel reasons of its actions, which `ActionStore` writes into the history).
+/// reasons, the results and cancel reasons of its actions, and the reasons of its history (phase
+/// changes, direction, decisions, factor codes, and the action steps `ActionStore` writes into it).
 /// Every writer goes through Fluent, so these model middlewares seal on the way in, whoever
 /// writes (`CaseStore`, `ActionStore`, `EscalationStore`, `CaseMeetingStore`); the readers open
 /// through `CaseStore` (`reasons(of:)`, `events(of:)`). The additional data binds table, column and
@@ -14,6 +14,14 @@ import Synchronization
 enum CaseSealing {
     static func slot(_ file: CaseFile, _ column: String) -> SealSlot { SealSlot(table: CaseFile.schema, column: column, rowID: file.id!) }
     static func slot(_ event: CaseEvent) -> SealSlot { SealSlot(table: CaseEvent.schema, column: "reason", rowID: event.id!) }
+    static func slot(_ action: Action, _ column: String) -> SealSlot { SealSlot(table: Action.schema, column: column, rowID: action.id!) }
+
+    /// The value sealed for its slot; a value that already opens there stays as it is (a row read
+    /// and saved again keeps what is sealed).
+    static func sealed(_ value: String, _ slot: SealSlot, cipher: FieldCipher) throws -> String {
+        if value.hasPrefix(FieldCipher.boundPrefix + "."), (try? cipher.open(value, in: slot)) != nil { return value }
+        return try cipher.seal(value, in: slot)
+    }
 
     private static let installed = Mutex<Set<ObjectIdentifier>>([])
 
@@ -26,6 +34,7 @@ enum CaseSealing {
         guard first else { return }
         database.databases.middleware.use(CaseFileSealing(cipher: cipher))
         database.databases.middleware.use(CaseEventSealing(cipher: cipher))
+        database.databases.middleware.use(CaseActionSealing(cipher: cipher))
     }
 
 }
@@ -33,17 +42,12 @@ enum CaseSealing {
 private struct CaseFileSealing: AsyncModelMiddleware {
     let cipher: FieldCipher
 
-    /// The value sealed for its slot; a value that already opens there stays as it is (a row read
-    /// and saved again keeps its sealed reasons).
-    private func sealed(_ value: String, _ slot: SealSlot) throws -> String {
-        if value.hasPrefix(FieldCipher.boundPrefix + "."), (try? cipher.open(value, in: slot)) != nil { return value }
-        return try cipher.seal(value, in: slot)
-    }
-
     private func seal(_ model: CaseFile) throws {
         if model.id == nil { model.id = UUID() }
-        model.openingReason = try sealed(model.openingReason, CaseSealing.slot(model, "opening_reason"))
-        if let closing = model.closingReason { model.closingReason = try sealed(closing, CaseSealing.slot(model, "closing_reason")) }
+        model.openingReason = try CaseSealing.sealed(model.openingReason, CaseSealing.slot(model, "opening_reason"), cipher: cipher)
+        if let closing = model.closingReason {
+            model.closingReason = try CaseSealing.sealed(closing, CaseSealing.slot(model, "closing_reason"), cipher: cipher)
+        }
     }
 
     func create(model: CaseFile, on db: any Database, next: any AnyAsyncModelResponder) async throws {
@@ -67,7 +71,38 @@ private struct CaseEventSealing: AsyncModelMiddleware {
     }
 }
 
+/// A case's actions: their results and cancel reasons (a report's actions stay searchable text).
+private struct CaseActionSealing: AsyncModelMiddleware {
+    let cipher: FieldCipher
+
+    private func seal(_ model: Action) throws {
+        guard model.subject == .caseFile else { return }
+        if model.id == nil { model.id = UUID() }
+        if let result = model.result { model.result = try CaseSealing.sealed(result, CaseSealing.slot(model, "result"), cipher: cipher) }
+        if let reason = model.cancelReason {
+            model.cancelReason = try CaseSealing.sealed(reason, CaseSealing.slot(model, "cancel_reason"), cipher: cipher)
+        }
+    }
+
+    func create(model: Action, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        try seal(model)
+        try await next.create(model, on: db)
+    }
+
+    func update(model: Action, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        try seal(model)
+        try await next.update(model, on: db)
+    }
+}
+
 extension CaseStore {
+    /// Opens a case action's result and cancel reason in memory (the row, saved again, seals them again).
+    func open(_ action: Action) throws {
+        guard action.subject == .caseFile else { return }
+        action.result = try action.result.map { try persons.cipher.open($0, in: CaseSealing.slot(action, "result")) }
+        action.cancelReason = try action.cancelReason.map { try persons.cipher.open($0, in: CaseSealing.slot(action, "cancel_reason")) }
+    }
+
     struct Reasons: Sendable {
         let opening: String
         let closing: String?

@@ -14,6 +14,7 @@ extension CaseStore {
     /// theirs; the rows are rolled back in memory only, never saved).
     func actions(of file: CaseFile, access: Access) async throws -> [Action] {
         let all = try await actionStore.actions(of: ActionSubject(file))
+        for action in all { try open(action) }
         guard let cutoff = access.contentCutoff else { return all }
         return all.filter { $0.createdAt < cutoff }.map { action in
             if let closed = action.closedAt, closed >= cutoff {
@@ -196,6 +197,7 @@ extension CaseStore {
         guard action.subject == .caseFile, action.subjectID == file.id,
               action.assigneeID == principal.userID || action.organisationID == principal.organisationID else { throw AppError.notFound }
         try await Audit.record(.read, "action", id.uuidString, by: principal, purpose: "assigned action of case \(file.reference)", on: db)
+        try open(action)
         return (file, action)
     }
 

@@ -10,6 +10,8 @@ struct EncryptedTable: Sendable {
     let indexes: [BlindIndexColumn]
     /// Values sealed with `FieldCipher.seal(_:in:)`: bound to this table, their column and the row's `id`.
     var rowBound = false
+    /// Only the rows where this column holds this value are sealed (a case's actions, not a report's).
+    var only: (column: String, value: String)? = nil
 }
 
 struct BlindIndexColumn: Sendable {
@@ -22,5 +24,6 @@ enum EncryptedColumns {
     /// Every encrypted table. Add yours here.
     static let all: [EncryptedTable] = [PersonRecord.encrypted, TwoFactorCredential.encrypted, CaseNote.encrypted,
                                         CaseMeetingItem.encrypted, CaseMeetingDecision.encrypted,
-                                        PersonCorrection.encrypted, CaseGoal.encrypted, CaseFile.encrypted, CaseEvent.encrypted]
+                                        PersonCorrection.encrypted, CaseGoal.encrypted, CaseFile.encrypted, CaseEvent.encrypted,
+                                        Action.encryptedForCases]
 }

@@ -26,6 +26,7 @@ struct KeyRotationStore: Sendable {
             let sql = tx.sql
             var select = sql.select().column("id").columns(table.columns.map { SQLIdentifier($0) }).from(table.table)
             if let after { select = select.where("id", .greaterThan, after) }
+            if let only = table.only { select = select.where(SQLIdentifier(only.column), .equal, only.value) }
             select = select.where { group in
                 var group = group
                 for column in table.columns {

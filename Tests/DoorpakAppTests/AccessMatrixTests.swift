@@ -87,6 +87,9 @@ import Testing
         case caseMeetingRecord
         /// Planning a meeting: coordinators, administrators and case directors (police directs the matrix case).
         case caseMeetingPlanner
+        /// Opening a case (which makes the opener its director): whoever reaches the person, but not
+        /// administrators (it would open the person's details to them by role alone).
+        case caseOpening
     }
 
     static func rule(for route: String) -> Rule? {
@@ -148,7 +151,7 @@ import Testing
             "POST /cases/{case}/actions/{action}/complete": .caseActionStep, "POST /cases/{case}/actions/{action}/cancel": .caseActionStep,
             // The cases API (Features/Cases/CaseAPI*): the same rules as the case pages. The API's withdraw
             // route sorts before its notes route, so the GGD member's consent is gone when notes are posted.
-            "GET /api/v1/cases": .records, "POST /api/v1/cases": .records, "GET /api/v1/cases/needing-director": .caseCoordinator,
+            "GET /api/v1/cases": .records, "POST /api/v1/cases": .caseOpening, "GET /api/v1/cases/needing-director": .caseCoordinator,
             "GET /api/v1/cases/{case}": .caseRead, "PATCH /api/v1/cases/{case}": .caseDirector, "GET /api/v1/cases/{case}/history": .caseRead,
             "POST /api/v1/cases/{case}/director": .caseProposal, "POST /api/v1/cases/{case}/director/accept": .caseAcceptance,
             "POST /api/v1/cases/{case}/director/claim": .caseAcceptance,
@@ -177,6 +180,7 @@ import Testing
             "POST /meetings/{id}/items/{item}/remove": .caseMeetingOrganiser, "PATCH /api/v1/case-meetings/{id}": .caseMeetingOrganiser,
             "GET /meetings/{id}/items/{item}": .caseMeetingRecord, "POST /meetings/{id}/items/{item}": .caseMeetingRecord,
             "POST /api/v1/case-meetings/{id}/items/{item}/outcome": .caseMeetingRecord,
+            "GET /persons/{pseudonym}/cases/new": .caseOpening, "POST /persons/{pseudonym}/cases": .caseOpening,
         ]
         if let rule = exact[route] { return rule }
         let path = route.split(separator: " ")[1]
@@ -313,6 +317,12 @@ import Testing
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .privacyOfficer)]
                     case .placementStep:
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .admin || persona == .coordinatorNorth)]
+                    case .caseOpening where !pattern.contains("{pseudonym}"):
+                        cases = [(pattern, ![.analyst, .privacyOfficer, .admin].contains(persona))]
+                    case .caseOpening:
+                        let (inside, outside) = Self.scope[persona]!
+                        if let inside { cases.append((Self.fill(pattern, ids: ids, reference: world[keyPath: inside], token: ""), persona != .admin)) }
+                        if let outside { cases.append((Self.fill(pattern, ids: ids, reference: world[keyPath: outside], token: ""), false)) }
                     case .report, .reportStep, .person:
                         let (inside, outside) = Self.scope[persona]!
                         if let inside { cases.append((Self.fill(pattern, ids: ids, reference: world[keyPath: inside], token: ""), true)) }

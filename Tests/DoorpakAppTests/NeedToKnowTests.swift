@@ -244,6 +244,11 @@ import Testing
             #expect(try await api[.coordinatorNorth].post(path + "/notes", ["body": "Notitie van de coördinator"]).status == .created)
             #expect(try await staff.get(path + "/notes").items().isEmpty)
             #expect(try await staff.post(path + "/notes", ["body": "Blind"]).status == .forbidden)
+            // Nor do they link persons to it or ask anyone to act on it, blind.
+            #expect(try await staff.post(path + "/persons", ["role": "witness", "name": "Fictief Getuige"]).status == .forbidden)
+            #expect(try await staff.get(path + "/persons").items().isEmpty)
+            #expect(try await staff.post(path + "/actions", ["title": "Blind", "organisationId": world.corporation.uuidString.lowercased(),
+                                                             "dueOn": "2031-06-02"]).status == .forbidden)
             // A search cannot probe the content either.
             #expect(try await staff.get("/api/v1/reports?q=zeldzaamwoord").items().isEmpty)
             #expect(try await api[.coordinatorNorth].get("/api/v1/reports?q=zeldzaamwoord").items().count == 1)
@@ -310,6 +315,10 @@ import Testing
             #expect(try await admin.post(path + "/notes", ["body": "Blind"]).status == .forbidden)
             #expect(try await admin.get("/api/v1/reports?q=ruzie").items().isEmpty, "free text finds references only")
             #expect(try await api[.coordinatorNorth].get("/api/v1/reports?q=ruzie").items().count == 1)
+
+            // Opening a case would make them its director (and so open the person): not by role.
+            #expect(try await admin.post("/api/v1/cases", ["personPseudonyms": [try #require(try await api[.police].get("/api/v1/reports/\(world.reportNorth)/persons").items().first?["pseudonym"] as? String)],
+                                                           "reason": "Zelf regie nemen"]).status == .notFound)
 
             // The person: a pseudonym only.
             let pseudonym = try #require(try await api[.police].get("/api/v1/reports/\(world.reportNorth)/persons").items().first?["pseudonym"] as? String)

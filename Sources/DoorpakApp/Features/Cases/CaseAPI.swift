@@ -86,6 +86,7 @@ struct CaseAPI {
         let principal = try context.principal()
         guard principal.reportScope != .none else { throw AppError.notFound }
         let input = try await APIBody.decode(CaseOpenInput.self, from: request)
+        guard CasePolicy.mayOpenCase(principal) else { throw AppError.notFound }
         var issues: [FieldIssue] = []
         var directorID: UUID?
         if let raw = input.directorId {

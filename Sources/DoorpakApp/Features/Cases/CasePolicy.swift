@@ -31,6 +31,10 @@ struct CasePolicy: Sendable {
     /// A proposal never names the one proposing (that would widen their own access).
     func mayPropose(_ userID: UUID) -> Bool { mayProposeDirector && userID != principalID }
 
+    /// Opening a case (and so directing it, which opens the person's details): whoever works on
+    /// records, but not an administrator: for them it would widen their own access by role alone.
+    static func mayOpenCase(_ principal: Principal) -> Bool { principal.reportScope != .none && !principal.isAdministrator }
+
     /// Who watches over the direction of cases (the list of cases needing a director, the factor
     /// overview): coordinators for their districts, administrators for all. Facts, never content.
     static func overseesDirection(_ principal: Principal) -> Bool { principal.role == .coordinator || principal.isAdministrator }

@@ -76,6 +76,7 @@ struct CaseRoutes {
     func newForm(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
         let pseudonym = try context.parameters.require("pseudonym")
+        guard CasePolicy.mayOpenCase(principal) else { throw AppError.notFound }
         _ = try await store.persons.record(pseudonym: pseudonym, by: principal)
         return try renderNew(pseudonym.uppercased(), form: FormFields(), issues: [], request: request, context: context)
     }
@@ -164,7 +165,7 @@ struct CaseRoutes {
             }
             data["memberChoices"] = members.filter { $0.endedAt == nil }.map { ["value": $0.userID.uuidString, "label": names[$0.userID] ?? "–"] }
         } else {
-            data["metadataOnly"] = true
+            data["metadataOnly"] = locale.text(access == .administrator ? "cases.metadata_only_administrator" : "cases.metadata_only")
         }
         if let outcome = file.outcome, file.casePhase == .closed { data["outcome"] = locale.text("cases.outcomes.\(outcome)") }
         if file.casePhase == .closed, access.readsContent, let reason = try store.reasons(of: file).closing { data["closingReason"] = reason }

@@ -104,7 +104,7 @@ struct CaseStore: Sendable {
     }
 
     func open(_ opening: Opening, by principal: Principal, now: Date = .now) async throws -> CaseFile {
-        guard principal.reportScope != .none else { throw AppError.notFound }
+        guard CasePolicy.mayOpenCase(principal) else { throw AppError.notFound }
         let db = database.db()
         var issues: [FieldIssue] = []
         let reason = (opening.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

@@ -90,6 +90,7 @@ struct PersonRoutes {
         if parameters.get("linked") == "matched" { data["matched"] = true }
         if parameters.get("linked") == "new" { data["created"] = true }
         if parameters.get("saved") == "1" { data["saved"] = true }
+        data["mayOpenCase"] = CasePolicy.mayOpenCase(try context.principal())
         if try await involvements.isEmpty { data["noInvolvements"] = true }
         if try await !reports.isEmpty { data["hasReports"] = true }
         return try views.page("persons/show", title: person.pseudonym, request: request, context: context, data: data)

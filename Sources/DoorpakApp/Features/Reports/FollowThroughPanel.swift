@@ -41,6 +41,9 @@ struct FollowThroughPanel {
                 "reason": form.raw("handover_reason"),
             ] as [String: Any]
         }
+        // The hand-over panel: for who reads the report's content (its reasons are content), and
+        // only when there is something to show or ask.
+        data["showHandover"] = readsContent && (data["pendingHandover"] != nil || data["pastHandovers"] != nil || data["handoverForm"] != nil)
         data["actions"] = actions.map(actionRow)
         data["hasActions"] = !actions.isEmpty
         let adding = form.pairs.contains { $0.0 == "action_title" }

@@ -57,7 +57,10 @@ import Testing
         }
         try await world.withDatabase { db in
             let action = try #require(try await Action.find(ours, on: db.db()))
-            #expect(action.actionStatus == .done && action.result == "Slot vervangen op dinsdag")
+            // A case action's result is sealed at rest (`CaseSealing`); the case's store opens it.
+            #expect(action.actionStatus == .done && action.result?.hasPrefix("dp2.") == true)
+            try CaseStore(database: db, persons: PersonStore(database: db, cipher: try FieldCipher(world.config.keys))).open(action)
+            #expect(action.result == "Slot vervangen op dinsdag")
             #expect(try await CaseEvent.query(on: db.db()).filter(\.$kind == "action").filter(\.$fromValue == ours.uuidString).count() == 2)
             #expect(try await Action.find(theirs, on: db.db())?.actionStatus == .open)
         }

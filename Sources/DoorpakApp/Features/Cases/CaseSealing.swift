@@ -1,6 +1,5 @@
 import FluentKit
 import Foundation
-import Synchronization
 
 /// Special-category text of cases is sealed at rest, bound to its row: a case's opening and closing
 /// reasons, the results and cancel reasons of its actions, and the reasons of its history (phase
@@ -23,18 +22,11 @@ enum CaseSealing {
         return try cipher.seal(value, in: slot)
     }
 
-    private static let installed = Mutex<Set<ObjectIdentifier>>([])
-
     /// Installs the middlewares on this database once (every store built on it may ask).
     static func install(on database: AppDatabase, cipher: FieldCipher) {
         // A cipher without keys (a route listing, a command that needs none) installs nothing.
         guard (try? cipher.currentKeyID) != nil else { return }
-        let id = ObjectIdentifier(database.databases)
-        let first = installed.withLock { $0.insert(id).inserted }
-        guard first else { return }
-        database.databases.middleware.use(CaseFileSealing(cipher: cipher))
-        database.databases.middleware.use(CaseEventSealing(cipher: cipher))
-        database.databases.middleware.use(CaseActionSealing(cipher: cipher))
+        database.installOnce("case sealing", [CaseFileSealing(cipher: cipher), CaseEventSealing(cipher: cipher), CaseActionSealing(cipher: cipher)])
     }
 
 }

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
+import Synchronization
 
 /// The application's connection pools and migrations: the FluentKit set-up without a web framework.
 public struct AppDatabase: Sendable {
@@ -15,6 +16,15 @@ public struct AppDatabase: Sendable {
     let schema: String?
     /// SQLite only: where this file's writers wait their turn (see `SQLiteWriteQueue`).
     let writeQueue: SQLiteWriteQueue?
+    /// The model middlewares installed on these pools, by name (each once: `installOnce`).
+    private let middlewares = InstalledMiddlewares()
+
+    /// Installs model middlewares under `name` unless that name was installed on these pools already
+    /// (every store built on them may ask; only the first asks the pools).
+    func installOnce(_ name: String, _ middlewares: @autoclosure () -> [any AnyModelMiddleware]) {
+        guard self.middlewares.claim(name) else { return }
+        for middleware in middlewares() { databases.middleware.use(middleware) }
+    }
 
     /// Opens the pools; on SQLite also puts the file in WAL mode and gives every pooled connection
     /// a sleeping busy timeout instead of the driver's spinning busy handler.
@@ -156,4 +166,12 @@ public struct AppDatabase: Sendable {
 extension Database {
     /// Every driver we use speaks SQL; this is the door to SQLKit for indexes and counters.
     var sql: any SQLDatabase { self as! any SQLDatabase }
+}
+
+/// Which model middlewares an `AppDatabase` has installed (a reference, shared by its copies).
+private final class InstalledMiddlewares: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    /// True the first time a name is claimed.
+    func claim(_ name: String) -> Bool { names.withLock { $0.insert(name).inserted } }
 }

@@ -26,62 +26,49 @@ enum CaseSealing {
     static func install(on database: AppDatabase, cipher: FieldCipher) {
         // A cipher without keys (a route listing, a command that needs none) installs nothing.
         guard (try? cipher.currentKeyID) != nil else { return }
-        database.installOnce("case sealing", [CaseFileSealing(cipher: cipher), CaseEventSealing(cipher: cipher), CaseActionSealing(cipher: cipher)])
+        database.installOnce("case sealing", [
+            RowSealing<CaseFile>(cipher: cipher) { file, seal in
+                file.openingReason = try seal(file.openingReason, slot(file, "opening_reason"))
+                file.closingReason = try file.closingReason.map { try seal($0, slot(file, "closing_reason")) }
+            },
+            RowSealing<CaseEvent>(cipher: cipher) { event, seal in
+                event.reason = try event.reason.map { try seal($0, slot(event)) }
+            },
+            // A case's actions only: a report's results and cancel reasons stay searchable text.
+            RowSealing<Action>(cipher: cipher, applies: { $0.subject == .caseFile }) { action, seal in
+                action.result = try action.result.map { try seal($0, slot(action, "result")) }
+                action.cancelReason = try action.cancelReason.map { try seal($0, slot(action, "cancel_reason")) }
+            },
+        ])
     }
-
 }
 
-private struct CaseFileSealing: AsyncModelMiddleware {
+/// Seals a model's text columns on create and update (`CaseSealing.sealed`: what is sealed already
+/// stays), after giving a new row its id, which the seal binds.
+private struct RowSealing<M: Model>: AsyncModelMiddleware where M.IDValue == UUID {
+    typealias Seal = (String, SealSlot) throws -> String
     let cipher: FieldCipher
+    var applies: @Sendable (M) -> Bool = { _ in true }
+    let columns: @Sendable (M, Seal) throws -> Void
 
-    private func seal(_ model: CaseFile) throws {
-        if model.id == nil { model.id = UUID() }
-        model.openingReason = try CaseSealing.sealed(model.openingReason, CaseSealing.slot(model, "opening_reason"), cipher: cipher)
-        if let closing = model.closingReason {
-            model.closingReason = try CaseSealing.sealed(closing, CaseSealing.slot(model, "closing_reason"), cipher: cipher)
-        }
+    init(cipher: FieldCipher, applies: @escaping @Sendable (M) -> Bool = { _ in true }, columns: @escaping @Sendable (M, Seal) throws -> Void) {
+        self.cipher = cipher
+        self.applies = applies
+        self.columns = columns
     }
 
-    func create(model: CaseFile, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+    private func seal(_ model: M) throws {
+        guard applies(model) else { return }
+        if model.id == nil { model.id = UUID() }
+        try columns(model) { value, slot in try CaseSealing.sealed(value, slot, cipher: cipher) }
+    }
+
+    func create(model: M, on db: any Database, next: any AnyAsyncModelResponder) async throws {
         try seal(model)
         try await next.create(model, on: db)
     }
 
-    func update(model: CaseFile, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        try seal(model)
-        try await next.update(model, on: db)
-    }
-}
-
-private struct CaseEventSealing: AsyncModelMiddleware {
-    let cipher: FieldCipher
-
-    func create(model: CaseEvent, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        if model.id == nil { model.id = UUID() }
-        if let reason = model.reason { model.reason = try cipher.seal(reason, in: CaseSealing.slot(model)) }
-        try await next.create(model, on: db)
-    }
-}
-
-/// A case's actions: their results and cancel reasons (a report's actions stay searchable text).
-private struct CaseActionSealing: AsyncModelMiddleware {
-    let cipher: FieldCipher
-
-    private func seal(_ model: Action) throws {
-        guard model.subject == .caseFile else { return }
-        if model.id == nil { model.id = UUID() }
-        if let result = model.result { model.result = try CaseSealing.sealed(result, CaseSealing.slot(model, "result"), cipher: cipher) }
-        if let reason = model.cancelReason {
-            model.cancelReason = try CaseSealing.sealed(reason, CaseSealing.slot(model, "cancel_reason"), cipher: cipher)
-        }
-    }
-
-    func create(model: Action, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        try seal(model)
-        try await next.create(model, on: db)
-    }
-
-    func update(model: Action, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+    func update(model: M, on db: any Database, next: any AnyAsyncModelResponder) async throws {
         try seal(model)
         try await next.update(model, on: db)
     }

@@ -16,6 +16,21 @@ enum NotificationKind: String, Codable, CaseIterable, Sendable {
     case breakGlassUsed = "break_glass_used"
     case caseDirectorRequested = "case_director_requested"
     case caseDirectorClaimed = "case_director_claimed"
+    /// The person asked to take over a case's direction declined (told to whoever asked).
+    case caseDirectorDeclined = "case_director_declined"
+    /// A report was routed or handed to your organisation's (or team's) queue without an owner.
+    case queued
+    /// Several organisations (or several reports in a short time) concern the same person.
+    case repeatConcern = "repeat_concern"
+    case caseMemberAdded = "case_member_added"
+    case caseMemberRemoved = "case_member_removed"
+    /// A case meeting your organisation is invited to was planned, or changed.
+    case meetingPlanned = "meeting_planned"
+    case meetingChanged = "meeting_changed"
+    /// A cooling-off placement waits for your approval; or yours was approved or refused.
+    case placementRequested = "placement_requested"
+    case placementApproved = "placement_approved"
+    case placementRefused = "placement_refused"
 }
 
 /// One thing to tell one user. Carries a reference (`DP-2026-000123`) and a link path only —

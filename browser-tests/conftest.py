@@ -323,17 +323,27 @@ def selected_value(select_element: WebElement) -> str:
     return Select(select_element).first_selected_option.get_attribute("value") or ""
 
 
+# The page each role lands on after signing in (issue 12): who picks up work starts in Mijn werk.
+LANDING = {ADMIN: "/reports", COORDINATOR: "/work", LOCATION_STAFF: "/work", GGD: "/work", POLICE: "/work",
+           ANALYST: "/locations"}
+
+
 def login(driver: WebDriver, email: str, password: str = DEMO_PASSWORD,
-          expect_success: bool = True) -> None:
-    """Log in through the login form; by default assert we land on /reports."""
+          expect_success: bool = True, stay: bool = False) -> None:
+    """Log in through the login form; by default assert we land on the role's first page
+    (`LANDING`; `/work` for anyone not listed there), then open the worklist (/reports), where
+    most walks start, unless `stay`."""
     open_page(driver, "/login")
     type_into(by_id(driver, "email"), email)
     type_into(by_id(driver, "password"), password)
     click_and_wait(driver, by_id(driver, "login-submit"))
     if expect_success:
-        assert current_path(driver) == "/reports", (
+        landing = LANDING.get(email, "/work")
+        assert current_path(driver) == landing, (
             f"login as {email} ended on {driver.current_url} (status {document_status(driver)}), "
-            f"not /reports; h1={h1_text(driver)!r}; errors={error_texts(driver)!r}")
+            f"not {landing}; h1={h1_text(driver)!r}; errors={error_texts(driver)!r}")
+        if not stay and landing == "/work":
+            open_page(driver, "/reports")
 
 
 def logout(driver: WebDriver) -> None:

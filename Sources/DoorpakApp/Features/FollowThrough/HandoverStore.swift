@@ -125,6 +125,7 @@ struct HandoverStore: Sendable {
                     try await ReportEvent(reportID: report.id!, at: at, actorID: principal.userID, field: .organisation,
                                           from: report.organisationID?.uuidString, to: handover.toOrganisationID.uuidString).create(on: tx)
                     report.organisationID = handover.toOrganisationID
+                    report.teamID = nil
                 }
                 if report.ownerID != newOwner {
                     try await ReportEvent(reportID: report.id!, at: at, actorID: principal.userID, field: .owner,

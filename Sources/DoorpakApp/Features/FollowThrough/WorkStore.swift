@@ -1,103 +1,298 @@
 import FluentKit
+import FluentSQL
 import Foundation
+import SQLKit
 
-/// "Mijn werk": what is waiting for one person, for a team lead's team, or in a coordinator's
-/// districts. Reads reports through `ReportStore.scoped`, so nothing outside the user's scope
-/// appears; overdue first.
+/// "Mijn werk": what is waiting for one person (their reports, their organisation's or team's
+/// intake queue, hand-overs and actions), for a team lead's or manager's team, or in a
+/// coordinator's districts. Each list is one indexed query, sorted by the database (overdue or most
+/// urgent first) and paged with a cursor; the navigation count is one query that counts the same
+/// conditions. Nothing outside the user's scope appears: the conditions below are the scope.
 struct WorkStore: Sendable {
     private let database: AppDatabase
-    static let limit = 200
+    static let pageSize = 25
 
     init(database: AppDatabase) {
         self.database = database
     }
 
-    struct Inbox: Sendable {
-        var reports: [Report] = []
-        var handovers: [Handover] = []
-        var actions: [Action] = []
-    }
-
     enum View: String, CaseIterable, Sendable { case mine, team, district }
 
-    /// Which views a user has: everyone with records their own; team leads (someone names them as
-    /// team lead) their team's; coordinators and administrators their districts'.
+    /// The lists of a view, in the order the page shows them.
+    enum Section: String, CaseIterable, Sendable { case queue, handovers, actions, reports }
+
+    /// Why an item is in someone's work: shown per row, so nobody wonders why it is theirs.
+    enum Reason: String, Sendable {
+        case owner
+        case organisationQueue = "queue_organisation"
+        case teamQueue = "queue_team"
+        case withoutOwner = "without_owner"
+        case escalated
+        case teamMember = "team_member"
+        case handoverToYou = "handover_you"
+        case handoverToOrganisation = "handover_organisation"
+        case handoverInDistrict = "handover_district"
+        case actionForYou = "action_you"
+        case actionForOrganisation = "action_organisation"
+        case actionInDistrict = "action_district"
+    }
+
+    struct Inbox: Sendable {
+        var reports: [Report] = []
+        var queue: [Report] = []
+        var handovers: [Handover] = []
+        var actions: [Action] = []
+        /// Why each record is listed, by its id.
+        var reasons: [UUID: Reason] = [:]
+        /// Where each list goes on, for the lists with more than a page.
+        var next: [Section: String] = [:]
+    }
+
+    /// Which views a user has: everyone with records their own; team leads (of a team, or named as
+    /// someone's team lead) and organisation managers their team's; coordinators and administrators
+    /// their districts'.
     func views(for principal: Principal) async throws -> [View] {
         guard !Role.withoutRecordAccess.contains(principal.role) else { return [] }
         var views: [View] = [.mine]
-        if try await !teamMembers(of: principal).isEmpty { views.append(.team) }
+        if try await lead(of: principal) != nil { views.append(.team) }
         if principal.role == .coordinator || principal.role == .administrator { views.append(.district) }
         return views
     }
 
-    func teamMembers(of principal: Principal) async throws -> [UUID] {
-        try await User.query(on: database.db()).filter(\.$teamLeadID == principal.userID).filter(\.$active == true)
-            .all().compactMap(\.id)
+    /// Whom a lead answers for: the people who name them as team lead, the members of the teams they
+    /// lead, and for an organisation's manager everyone in it; and which teams' queues they watch
+    /// (a manager: the whole organisation's). `nil` for someone who leads nobody.
+    struct Lead: Sendable {
+        var members: [UUID]
+        var teams: [UUID]
+        var wholeOrganisation: UUID?
     }
 
-    func inbox(_ view: View, by principal: Principal) async throws -> Inbox {
-        guard try await views(for: principal).contains(view) else { throw AppError.notFound }
+    func lead(of principal: Principal) async throws -> Lead? {
         let db = database.db()
-        let open = [ReportStatus.new.rawValue, ReportStatus.inProgress.rawValue]
-        let reports = ReportStore(database: database)
+        let me = principal.userID
+        let teams = try await Team.query(on: db).filter(\.$leadID == me).filter(\.$active == true).all().compactMap(\.id)
+        let manages = try await principal.organisationID.asyncMap { organisation in
+            try await Organisation.query(on: db).filter(\.$id == organisation).filter(\.$managerID == me).first() != nil
+        } ?? false
+        let members = try await User.query(on: db).filter(\.$active == true).filter(\.$id != me).group(.or) { or in
+            or.filter(\.$teamLeadID == me)
+            if !teams.isEmpty { or.filter(\.$teamID ~~ teams) }
+            if manages, let organisation = principal.organisationID { or.filter(\.$organisationID == organisation) }
+        }.all().compactMap(\.id)
+        guard !members.isEmpty || !teams.isEmpty || manages else { return nil }
+        return Lead(members: members, teams: teams, wholeOrganisation: manages ? principal.organisationID : nil)
+    }
+
+    // MARK: Lists
+
+    /// One view's lists: the first page of each, or with `section` only that list from `cursor` on.
+    func inbox(_ view: View, by principal: Principal, section: Section? = nil, after cursor: String? = nil,
+               limit: Int = pageSize) async throws -> Inbox {
+        let views = try await views(for: principal)
+        guard views.contains(view) else { throw AppError.notFound }
+        let conditions = try await self.conditions(view, for: principal)
+        let db = database.db()
         var inbox = Inbox()
-        switch view {
-        case .mine:
-            let me = principal.userID
-            inbox.reports = try await reports.scoped(principal, on: db).filter(\.$ownerID == me).filter(\.$status ~~ open)
-                .limit(Self.limit).all()
-            inbox.handovers = try await Handover.query(on: db).filter(\.$status == HandoverStatus.requested.rawValue)
-                .group(.or) { or in
-                    or.filter(\.$toUserID == me)
-                    if let organisation = principal.organisationID {
-                        or.group(.and) { $0.filter(\.$toOrganisationID == organisation).filter(\.$toUserID == nil) }
-                    }
-                }.limit(Self.limit).all()
-            inbox.actions = try await Action.query(on: db).filter(\.$status == ActionStatus.open.rawValue)
-                .group(.or) { or in
-                    or.filter(\.$assigneeID == me)
-                    if let organisation = principal.organisationID {
-                        or.group(.and) { $0.filter(\.$organisationID == organisation).filter(\.$assigneeID == nil) }
-                    }
-                }.limit(Self.limit).all()
-        case .team:
-            let team = try await teamMembers(of: principal)
-            inbox.reports = try await reports.scoped(principal, on: db).filter(\.$ownerID ~~ team).filter(\.$status ~~ open)
-                .limit(Self.limit).all()
-            inbox.handovers = try await Handover.query(on: db).filter(\.$status == HandoverStatus.requested.rawValue)
-                .filter(\.$toUserID ~~ team).limit(Self.limit).all()
-            inbox.actions = try await Action.query(on: db).filter(\.$status == ActionStatus.open.rawValue)
-                .filter(\.$assigneeID ~~ team).limit(Self.limit).all()
-        case .district:
-            // Only what needs a coordinator's eye: escalated or overdue reports, unanswered
-            // hand-overs and open actions, in their districts.
-            let districts = principal.isAdministrator ? nil : principal.districtIDs
-            let query = try await reports.scoped(principal, on: db).filter(\.$status ~~ open).filter(\.$escalationLevel >= EscalationLevel.teamLead.rawValue)
-            if let districts { query.filter(\.$districtID ~~ districts) }
-            inbox.reports = try await query.limit(Self.limit).all()
-            let handovers = Handover.query(on: db).filter(\.$status == HandoverStatus.requested.rawValue)
-            if let districts { handovers.filter(\.$districtID ~~ districts) }
-            inbox.handovers = try await handovers.limit(Self.limit).all()
-            let actions = Action.query(on: db).filter(\.$status == ActionStatus.open.rawValue)
-            if let districts { actions.filter(\.$districtID ~~ districts) }
-            inbox.actions = try await actions.limit(Self.limit).all()
+        let wanted = section.map { [$0] } ?? Section.allCases
+        let from = section == nil ? nil : cursor
+        for section in wanted {
+            switch section {
+            case .reports, .queue:
+                guard let condition = section == .reports ? conditions.reports : conditions.queue else { continue }
+                let query = Report.query(on: db).filter(.sql(embed: condition.sql))
+                let order = section == .queue ? ReportOrder.urgency : .due
+                if let from { guard let keyset = order.after(from) else { throw AppError.invalid([FieldIssue("cursor", "invalid")]) }
+                    query.filter(.sql(embed: keyset)) }
+                order.sort(query)
+                let rows = try await query.limit(limit + 1).all()
+                let shown = Array(rows.prefix(limit))
+                if rows.count > limit, let last = shown.last { inbox.next[section] = order.cursor(last) }
+                for report in shown { inbox.reasons[report.id!] = condition.reason(report) }
+                if section == .reports { inbox.reports = shown } else { inbox.queue = shown }
+            case .handovers:
+                guard let condition = conditions.handovers else { continue }
+                let query = Handover.query(on: db).filter(.sql(embed: condition.sql))
+                if let from {
+                    guard let parts = PageToken.decode(from, tag: "h", fields: 2), let due = Double(parts[0]), let id = UUID(uuidString: parts[1])
+                    else { throw AppError.invalid([FieldIssue("cursor", "invalid")]) }
+                    query.filter(.sql(embed: "(answer_due_at > \(bind: Date(timeIntervalSince1970: due)) OR (answer_due_at = \(bind: Date(timeIntervalSince1970: due)) AND id > \(bind: id)))"))
+                }
+                let rows = try await query.sort(\.$answerDueAt).sort(\.$id).limit(limit + 1).all()
+                inbox.handovers = Array(rows.prefix(limit))
+                if rows.count > limit, let last = inbox.handovers.last {
+                    inbox.next[.handovers] = PageToken.encode("h", [String(last.answerDueAt.timeIntervalSince1970), last.id!.uuidString])
+                }
+                for handover in inbox.handovers { inbox.reasons[handover.id!] = condition.reason(handover) }
+            case .actions:
+                guard let condition = conditions.actions else { continue }
+                let query = Action.query(on: db).filter(.sql(embed: condition.sql))
+                if let from {
+                    guard let parts = PageToken.decode(from, tag: "a", fields: 3), let created = Double(parts[1]), let id = UUID(uuidString: parts[2])
+                    else { throw AppError.invalid([FieldIssue("cursor", "invalid")]) }
+                    let at = Date(timeIntervalSince1970: created)
+                    query.filter(.sql(embed: """
+                        (due_on > \(bind: parts[0]) OR (due_on = \(bind: parts[0]) AND (created_at > \(bind: at) OR (created_at = \(bind: at) AND id > \(bind: id)))))
+                        """))
+                }
+                let rows = try await query.sort(\.$dueOn).sort(\.$createdAt).sort(\.$id).limit(limit + 1).all()
+                inbox.actions = Array(rows.prefix(limit))
+                if rows.count > limit, let last = inbox.actions.last {
+                    inbox.next[.actions] = PageToken.encode("a", [last.dueOn, String(last.createdAt.timeIntervalSince1970), last.id!.uuidString])
+                }
+                for action in inbox.actions { inbox.reasons[action.id!] = condition.reason(action) }
+            }
         }
-        let now = Date.now
-        inbox.reports.sort { Self.dueKey($0, now) < Self.dueKey($1, now) }
-        inbox.handovers.sort { $0.answerDueAt < $1.answerDueAt }
-        inbox.actions.sort { ($0.dueOn, $0.createdAt) < ($1.dueOn, $1.createdAt) }
         return inbox
     }
 
-    /// Overdue first, then by the running deadline; reports without one last.
-    static func dueKey(_ report: Report, _ now: Date) -> Date {
-        (report.reportStatus == .new ? report.acknowledgeDueAt : report.resolveDueAt) ?? .distantFuture
-    }
-
-    /// The number in the navigation: my open reports, hand-overs waiting for my answer and my open actions.
+    /// The number in the navigation: everything in the user's own view (their reports, their queue,
+    /// hand-overs and actions waiting for them), counted by one query of indexed sub-counts.
     func count(for principal: Principal) async throws -> Int {
         guard !Role.withoutRecordAccess.contains(principal.role) else { return 0 }
-        let inbox = try await inbox(.mine, by: principal)
-        return inbox.reports.count + inbox.handovers.count + inbox.actions.count
+        let conditions = try await conditions(.mine, for: principal)
+        var parts: [SQLQueryString] = []
+        if let c = conditions.reports { parts.append("(SELECT COUNT(*) FROM \(ident: Report.schema) WHERE \(c.sql))") }
+        if let c = conditions.queue { parts.append("(SELECT COUNT(*) FROM \(ident: Report.schema) WHERE \(c.sql))") }
+        if let c = conditions.handovers { parts.append("(SELECT COUNT(*) FROM \(ident: Handover.schema) WHERE \(c.sql))") }
+        if let c = conditions.actions { parts.append("(SELECT COUNT(*) FROM \(ident: Action.schema) WHERE \(c.sql))") }
+        guard !parts.isEmpty else { return 0 }
+        let sum = parts.joined(separator: " + ")
+        let row = try await database.db().sql.raw("SELECT \(sum) AS n").first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    // MARK: Conditions
+
+    struct Condition<Record>: Sendable {
+        let sql: SQLQueryString
+        let reason: @Sendable (Record) -> Reason
+    }
+
+    struct Conditions: Sendable {
+        var reports: Condition<Report>?
+        var queue: Condition<Report>?
+        var handovers: Condition<Handover>?
+        var actions: Condition<Action>?
+    }
+
+    static let openReport: SQLQueryString = "status IN (\(bind: ReportStatus.new.rawValue), \(bind: ReportStatus.inProgress.rawValue))"
+    static let pendingHandover: SQLQueryString = "status = \(bind: HandoverStatus.requested.rawValue)"
+    static let openAction: SQLQueryString = "status = \(bind: ActionStatus.open.rawValue)"
+
+    /// The WHERE conditions of a view's lists, for the lists and the count alike.
+    func conditions(_ view: View, for principal: Principal) async throws -> Conditions {
+        let me = principal.userID
+        var conditions = Conditions()
+        switch view {
+        case .mine:
+            conditions.reports = Condition(sql: "owner_id = \(bind: me) AND \(Self.openReport)") { _ in .owner }
+            conditions.queue = Self.queue(of: principal)
+            var handovers: SQLQueryString = "to_user_id = \(bind: me)"
+            var actions: SQLQueryString = "assignee_id = \(bind: me)"
+            if let organisation = principal.organisationID {
+                handovers = "(\(handovers) OR (to_organisation_id = \(bind: organisation) AND to_user_id IS NULL))"
+                actions = "(\(actions) OR (organisation_id = \(bind: organisation) AND assignee_id IS NULL))"
+            }
+            conditions.handovers = Condition(sql: "\(handovers) AND \(Self.pendingHandover)") { $0.toUserID == me ? .handoverToYou : .handoverToOrganisation }
+            conditions.actions = Condition(sql: "\(actions) AND \(Self.openAction)") { $0.assigneeID == me ? .actionForYou : .actionForOrganisation }
+        case .team:
+            guard let team = try await lead(of: principal) else { throw AppError.notFound }
+            if !team.members.isEmpty {
+                let members: [any Encodable & Sendable] = team.members
+                conditions.reports = Condition(sql: "owner_id IN (\(binds: members)) AND \(Self.openReport)") { _ in .teamMember }
+                conditions.handovers = Condition(sql: "to_user_id IN (\(binds: members)) AND \(Self.pendingHandover)") { _ in .teamMember }
+                conditions.actions = Condition(sql: "assignee_id IN (\(binds: members)) AND \(Self.openAction)") { _ in .teamMember }
+            }
+            if let organisation = team.wholeOrganisation {
+                conditions.queue = Condition(sql: "organisation_id = \(bind: organisation) AND owner_id IS NULL AND \(Self.openReport)") {
+                    $0.teamID == nil ? .organisationQueue : .teamQueue
+                }
+            } else if !team.teams.isEmpty {
+                let teams: [any Encodable & Sendable] = team.teams
+                conditions.queue = Condition(sql: "team_id IN (\(binds: teams)) AND owner_id IS NULL AND \(Self.openReport)") { _ in .teamQueue }
+            }
+        case .district:
+            // What needs a coordinator's eye in their districts: reports nobody owns, escalated
+            // reports, unanswered hand-overs and open actions. Administrators: everywhere.
+            let districts: SQLQueryString? = principal.isAdministrator ? nil
+                : (principal.districtIDs.isEmpty ? "1 = 0" : "district_id IN (\(binds: principal.districtIDs.map { $0 as any Encodable & Sendable }))")
+            let within = { (sql: SQLQueryString) -> SQLQueryString in districts.map { "\($0) AND \(sql)" } ?? sql }
+            conditions.queue = Condition(sql: within("owner_id IS NULL AND \(Self.openReport)")) { _ in .withoutOwner }
+            conditions.reports = Condition(sql: within("escalation_level >= \(bind: EscalationLevel.teamLead.rawValue) AND owner_id IS NOT NULL AND \(Self.openReport)")) { _ in .escalated }
+            conditions.handovers = Condition(sql: within(Self.pendingHandover)) { _ in .handoverInDistrict }
+            conditions.actions = Condition(sql: within(Self.openAction)) { _ in .actionInDistrict }
+        }
+        return conditions
+    }
+
+    /// A user's intake queue: the open reports of their organisation that nobody owns yet (a team's
+    /// only for its members), within what they may see: site staff their sites, coordinators their
+    /// districts. `nil` for who has no organisation or may not pick up.
+    static func queue(of principal: Principal) -> Condition<Report>? {
+        guard let organisation = principal.organisationID, !Role.withoutRecordAccess.contains(principal.role) else { return nil }
+        var sql: SQLQueryString = "organisation_id = \(bind: organisation) AND owner_id IS NULL AND \(openReport)"
+        if let team = principal.teamID {
+            sql = "\(sql) AND (team_id IS NULL OR team_id = \(bind: team))"
+        } else {
+            sql = "\(sql) AND team_id IS NULL"
+        }
+        switch principal.reportScope {
+        case .locations(let ids):
+            guard !ids.isEmpty else { return nil }
+            sql = "\(sql) AND location_id IN (\(binds: ids.map { $0 as any Encodable & Sendable }))"
+        case .districts(let ids):
+            guard !ids.isEmpty else { return nil }
+            sql = "\(sql) AND district_id IN (\(binds: ids.map { $0 as any Encodable & Sendable }))"
+        case .organisation, .all: break
+        case .none: return nil
+        }
+        return Condition(sql: sql) { $0.teamID == nil ? .organisationQueue : .teamQueue }
+    }
+}
+
+/// How a list of reports is ordered, and its cursor: by the running deadline (overdue first; without
+/// one last), or most urgent and oldest first (the queues).
+enum ReportOrder: Sendable {
+    case due, urgency
+
+    /// The running deadline: acknowledging a new report, resolving one in progress.
+    static let dueKey: SQLQueryString = """
+        COALESCE(CASE WHEN status = \(bind: ReportStatus.new.rawValue) THEN acknowledge_due_at ELSE resolve_due_at END, \(bind: ReportOrder.never))
+        """
+    /// Stands in for "no deadline" so that those sort last on SQLite and PostgreSQL alike.
+    static let never = Date(timeIntervalSince1970: 32_503_680_000)  // 3000-01-01
+
+    func sort(_ query: QueryBuilder<Report>) {
+        switch self {
+        case .due: query.sort(.sql(embed: Self.dueKey)).sort(\.$createdAt).sort(\.$id)
+        case .urgency: query.sort(\.$urgency, .descending).sort(\.$createdAt).sort(\.$id)
+        }
+    }
+
+    func cursor(_ report: Report) -> String {
+        switch self {
+        case .due:
+            let due = (report.reportStatus == .new ? report.acknowledgeDueAt : report.resolveDueAt) ?? Self.never
+            return PageToken.encode("d", [String(due.timeIntervalSince1970), String(report.createdAt.timeIntervalSince1970), report.id!.uuidString])
+        case .urgency:
+            return PageToken.encode("u", [String(report.urgency), String(report.createdAt.timeIntervalSince1970), report.id!.uuidString])
+        }
+    }
+
+    /// The keyset condition for rows after `cursor`, or `nil` when the cursor is not one of this order.
+    func after(_ cursor: String) -> SQLQueryString? {
+        switch self {
+        case .due:
+            guard let parts = PageToken.decode(cursor, tag: "d", fields: 3), let due = Double(parts[0]), let created = Double(parts[1]),
+                  let id = UUID(uuidString: parts[2]) else { return nil }
+            let d = Date(timeIntervalSince1970: due), c = Date(timeIntervalSince1970: created)
+            return "(\(Self.dueKey) > \(bind: d) OR (\(Self.dueKey) = \(bind: d) AND (created_at > \(bind: c) OR (created_at = \(bind: c) AND id > \(bind: id)))))"
+        case .urgency:
+            guard let parts = PageToken.decode(cursor, tag: "u", fields: 3), let urgency = Int(parts[0]), let created = Double(parts[1]),
+                  let id = UUID(uuidString: parts[2]) else { return nil }
+            let c = Date(timeIntervalSince1970: created)
+            return "(urgency < \(bind: urgency) OR (urgency = \(bind: urgency) AND (created_at > \(bind: c) OR (created_at = \(bind: c) AND id > \(bind: id)))))"
+        }
     }
 }

@@ -42,12 +42,15 @@ struct Notice: Sendable, Equatable {
     let reference: String
     /// A path inside Doorpak, e.g. `/reports/DP-2026-000123`.
     let link: String
+    /// Cannot wait for tomorrow's digest: mailed at once to everyone who wants e-mail at all.
+    let urgent: Bool
 
-    init(recipient: UUID, kind: NotificationKind, reference: String, link: String) {
+    init(recipient: UUID, kind: NotificationKind, reference: String, link: String, urgent: Bool = false) {
         self.recipient = recipient
         self.kind = kind
         self.reference = reference
         self.link = link
+        self.urgent = urgent
     }
 }
 
@@ -87,6 +90,26 @@ enum MailPreference: String, Codable, CaseIterable, Sendable {
     static let standard = MailPreference.immediately
 }
 
+/// Which reports arriving without an owner in a user's intake queue (their organisation's or
+/// team's) they are told of. High and critical ones are mailed at once to those who want e-mail at
+/// all (also on a daily digest): they cannot wait until tomorrow.
+enum QueuePreference: String, Codable, CaseIterable, Sendable {
+    /// High and critical urgency only.
+    case urgent
+    case all
+    case none
+
+    static let standard = QueuePreference.urgent
+
+    func wants(_ urgency: Urgency) -> Bool {
+        switch self {
+        case .all: true
+        case .urgent: urgency >= .high
+        case .none: false
+        }
+    }
+}
+
 /// A user's notification settings. No row means the defaults.
 final class NotificationSetting: Model, @unchecked Sendable {
     static let schema = "notification_settings"
@@ -96,6 +119,8 @@ final class NotificationSetting: Model, @unchecked Sendable {
     @Field(key: "language") var language: String
     /// The local day (yyyy-MM-dd) of the last digest, so a digest goes out once a day at most.
     @OptionalField(key: "last_digest_on") var lastDigestOn: String?
+    /// Which reports arriving in the user's intake queue are told (`QueuePreference`); `nil`: the default.
+    @OptionalField(key: "queue") var queue: String?
 
     init() {}
     init(userID: UUID, mail: MailPreference, language: Language) {
@@ -105,6 +130,7 @@ final class NotificationSetting: Model, @unchecked Sendable {
     }
 
     var mailPreference: MailPreference { MailPreference(rawValue: mail) ?? .standard }
+    var queuePreference: QueuePreference { queue.flatMap(QueuePreference.init(rawValue:)) ?? .standard }
     var mailLanguage: Language { Language(rawValue: language) ?? .nl }
 }
 

@@ -6,7 +6,7 @@ import SQLKit
 /// does inside the caller's transaction, and the daily digest job.
 extension NotificationStore {
     /// Records `notices` in the recipients' in-app lists and queues an e-mail for those who want
-    /// one immediately. Call it inside the transaction of the write that caused it, so that the
+    /// one immediately (an urgent notice also to those who chose a daily digest). Call it inside the transaction of the write that caused it, so that the
     /// notice exists exactly when the change committed. Inactive and unknown recipients are
     /// skipped; the same notice twice in one call is sent once.
     static func send(_ notices: [Notice], on db: any Database, now: Date) async throws {
@@ -25,7 +25,8 @@ extension NotificationStore {
             guard let user = active[notice.recipient] else { continue }
             let row = Notification(notice, at: at)
             let setting = byUser[notice.recipient]
-            if (setting?.mailPreference ?? .standard) == .immediately {
+            let preference = setting?.mailPreference ?? .standard
+            if preference == .immediately || (notice.urgent && preference == .daily) {
                 let text = MailTexts.immediate(notice, language: setting?.mailLanguage ?? .nl)
                 mails.append(OutboxMessage(recipient: user.email, subject: text.subject, body: text.body, at: at))
                 row.mailedAt = at

@@ -30,6 +30,8 @@ final class Report: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @OptionalField(key: "organisation_id") var organisationID: UUID?
     @OptionalField(key: "owner_id") var ownerID: UUID?
+    /// The team of the responsible organisation whose queue holds the report while it has no owner.
+    @OptionalField(key: "team_id") var teamID: UUID?
     @Field(key: "reporter_id") var reporterID: UUID
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date

@@ -14,9 +14,10 @@ struct ReportFilter: Sendable, Equatable {
     var from: Date?
     var to: Date?
     var text: String?
+    var needs: ReportNeed?
     var sort: ReportSort = .newest
 
-    static let names = ["location", "district", "kind", "category", "status", "urgency", "organisation", "owner", "from", "to", "q", "sort"]
+    static let names = ["location", "district", "kind", "category", "status", "urgency", "organisation", "owner", "needs", "from", "to", "q", "sort"]
 
     /// Parses the parameters; every value that does not parse is reported with its name.
     static func parse(_ value: (String) -> String?) -> (ReportFilter, [FieldIssue]) {
@@ -40,6 +41,7 @@ struct ReportFilter: Sendable, Equatable {
         filter.kind = parsed("kind", ReportKind.init(rawValue:))
         filter.status = parsed("status", ReportStatus.init(rawValue:))
         filter.urgency = parsed("urgency", Urgency.init(code:))
+        filter.needs = parsed("needs", ReportNeed.init(rawValue:))
         filter.from = parsed("from") { Formats.parse(day: $0) }
         filter.to = parsed("to") { Formats.parse(day: $0).map { $0.addingTimeInterval(86_400) } }
         filter.sort = parsed("sort", ReportSort.init(rawValue:)) ?? .newest
@@ -61,12 +63,19 @@ struct ReportFilter: Sendable, Equatable {
         add("urgency", urgency?.code)
         add("organisation", organisationID?.uuidString)
         add("owner", ownerID?.uuidString)
+        add("needs", needs?.rawValue)
         add("from", from.map(Formats.isoDay))
         add("to", to.map { Formats.isoDay($0.addingTimeInterval(-86_400)) })
         add("q", text)
         if sort != .newest { add("sort", sort.rawValue) }
         return items
     }
+}
+
+/// What an open report is waiting for, as a worklist filter: a passed deadline, an escalation,
+/// an owner, or the answer to a hand-over.
+enum ReportNeed: String, CaseIterable, Sendable {
+    case overdue, escalated, unowned, handover
 }
 
 /// The orders a worklist can be read in. Each is a keyset over columns that end in the id.

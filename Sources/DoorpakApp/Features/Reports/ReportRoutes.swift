@@ -80,6 +80,7 @@ struct ReportRoutes {
             "urgencies": ViewHelpers.options([any] + Urgency.allCases.reversed().map { ($0.code, locale.text("urgency.\($0.code)")) }, selected: filter.urgency?.code ?? ""),
             "organisations": ViewHelpers.options([any] + catalog.organisations.map { ($0.id!.uuidString, $0.name) }, selected: filter.organisationID?.uuidString ?? ""),
             "owners": ViewHelpers.options([any, (principal.userID.uuidString, locale.text("filter.me"))], selected: filter.ownerID?.uuidString ?? ""),
+            "needs": ViewHelpers.options([any] + ReportNeed.allCases.map { ($0.rawValue, locale.text("filter.needs_\($0.rawValue)")) }, selected: filter.needs?.rawValue ?? ""),
             "sorts": ViewHelpers.options(ReportSort.allCases.map { ($0.rawValue, locale.text("sort.\($0.rawValue)")) }, selected: filter.sort.rawValue),
             "from": filter.from.map(Formats.isoDay) ?? "",
             "to": filter.to.map { Formats.isoDay($0.addingTimeInterval(-86_400)) } ?? "",

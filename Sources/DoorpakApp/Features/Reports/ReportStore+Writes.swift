@@ -50,6 +50,7 @@ extension ReportStore {
                                                        now: report.createdAt, on: tx)
             report.organisationID = routing?.rule.organisationID ?? Self.defaultOrganisation(for: category, at: location, in: catalog)
             report.routingRuleID = routing?.rule.id
+            report.teamID = routing?.rule.teamID
             report.acknowledgeDueAt = routing?.acknowledgeDueAt
             report.resolveDueAt = routing?.resolveDueAt
             report.searchText = Report.searchText(reference: report.reference, description: report.description)
@@ -61,6 +62,7 @@ extension ReportStore {
                                       from: nil, to: rule.id!.uuidString).create(on: tx)
             }
             try await Audit.record(.create, "report", report.reference, by: principal, on: tx)
+            try await WorkStore.notifyQueue(of: report, except: principal.userID, on: tx, now: report.createdAt)
             return report
         }
     }
@@ -213,6 +215,8 @@ extension ReportStore {
             events.append(ReportEvent(reportID: id, at: at, actorID: principal.userID, field: .organisation,
                                       from: report.organisationID?.uuidString, to: organisation.uuidString, reason: reason))
             report.organisationID = organisation
+            // A report re-routed by hand leaves the former organisation's team queue.
+            report.teamID = nil
         }
         guard !events.isEmpty else { return }
         let changes = events
@@ -225,6 +229,10 @@ extension ReportStore {
             try await Notifications.send(changes.filter { $0.field == ReportField.owner.rawValue }
                 .compactMap { $0.toValue.flatMap(UUID.init(uuidString:)) }.filter { $0 != principal.userID }
                 .map { Notice(recipient: $0, kind: .assigned, reference: report.reference, link: "/reports/\(report.reference)") }, on: tx, now: at)
+            // Re-routed without an owner: it waits in the new organisation's queue, whose members hear of it.
+            if changes.contains(where: { $0.field == ReportField.organisation.rawValue }) {
+                try await WorkStore.notifyQueue(of: report, except: principal.userID, on: tx, now: at)
+            }
         }
     }
 

@@ -91,6 +91,7 @@ struct ReportStore: Sendable {
         if let urgency = filter.urgency { query.filter(\.$urgency == urgency.rawValue) }
         if let id = filter.organisationID { query.filter(\.$organisationID == id) }
         if let id = filter.ownerID { query.filter(\.$ownerID == id) }
+        if let needs = filter.needs { query.filter(.sql(embed: Self.condition(needs, now: now()))) }
         if let from = filter.from { query.filter(\.$occurredAt >= from) }
         if let to = filter.to { query.filter(\.$occurredAt < to) }
         if let text = filter.text {
@@ -118,6 +119,19 @@ struct ReportStore: Sendable {
             }
         }
         return query
+    }
+
+    /// An open report waiting for `need`, as a condition on the reports table.
+    static func condition(_ need: ReportNeed, now: Date) -> SQLQueryString {
+        switch need {
+        case .overdue: "\(WorkStore.openReport) AND \(ReportOrder.dueKey) < \(bind: now)"
+        case .escalated: "\(WorkStore.openReport) AND escalation_level > 0"
+        case .unowned: "\(WorkStore.openReport) AND owner_id IS NULL"
+        case .handover: """
+            \(WorkStore.openReport) AND EXISTS (SELECT 1 FROM \(ident: Handover.schema) h WHERE h.subject_kind = \(bind: ActionSubjectKind.report.rawValue)
+            AND h.subject_id = \(ident: Report.schema).id AND h.status = \(bind: HandoverStatus.requested.rawValue))
+            """
+        }
     }
 
     private func sort(_ sort: ReportSort, _ query: QueryBuilder<Report>) {

@@ -14,6 +14,8 @@ final class RoutingRule: Model, @unchecked Sendable {
     /// The urgency level (`Urgency.rawValue`); `nil`: any urgency.
     @OptionalField(key: "urgency") var urgency: Int?
     @Field(key: "organisation_id") var organisationID: UUID
+    /// A team of that organisation whose queue receives the reports; `nil`: the whole organisation.
+    @OptionalField(key: "team_id") var teamID: UUID?
     @Field(key: "acknowledge_days") var acknowledgeDays: Int
     @Field(key: "resolve_days") var resolveDays: Int
     @Field(key: "active") var active: Bool

@@ -165,7 +165,8 @@ struct UserStore: Sendable {
         let locations = try await UserLocation.query(on: db).filter(\.$userID == userID).all().map(\.locationID)
         return Principal(
             userID: userID, name: user.name, email: user.email, role: user.userRole,
-            organisationID: user.organisationID, districtIDs: districts, locationIDs: locations, via: via
+            organisationID: user.organisationID, districtIDs: districts, locationIDs: locations, via: via,
+            teamID: user.teamID
         )
     }
 }

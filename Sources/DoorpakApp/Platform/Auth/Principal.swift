@@ -13,6 +13,8 @@ struct Principal: Sendable {
     let locationIDs: [UUID]
     /// How the user authenticated: a browser session or a personal access token.
     let via: Via
+    /// The team within the organisation whose queue the user works from, if any.
+    var teamID: UUID? = nil
 
     enum Via: Sendable { case session, token }
 

@@ -116,7 +116,17 @@ struct SignIn: Sendable {
         try await sessions.remove(key: "hbs." + id)
     }
 
-    static func landing(for principal: Principal) -> String { principal.reportScope == .none ? "/locations" : "/reports" }
+    /// The page each role needs first: those who pick up and follow through (coordinators, partner
+    /// professionals, site staff) what waits for them in Mijn werk; administrators the worklist;
+    /// privacy officers the access log; analysts the sites.
+    static func landing(for principal: Principal) -> String {
+        switch principal.role {
+        case .coordinator, .partner, .locationStaff: "/work"
+        case .administrator: "/reports"
+        case .privacyOfficer: "/audit"
+        case .analyst: "/locations"
+        }
+    }
 
     /// A local path to continue to; anything else (another host, `//evil`, `/\evil`) is dropped.
     static func safeNext(_ next: String?) -> String? {

@@ -35,6 +35,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "active") var active: Bool
     /// Who this user's work escalates to first (the escalation ladder's "team lead").
     @OptionalField(key: "team_lead_id") var teamLeadID: UUID?
+    /// The team within the organisation whose intake queue the user works from, if any.
+    @OptionalField(key: "team_id") var teamID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     /// Set by an administrator's reset: the password is a one-time password, to be replaced at the next sign-in.
     @OptionalField(key: "password_must_change") var passwordMustChange: Bool?

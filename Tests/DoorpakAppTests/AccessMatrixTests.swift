@@ -469,7 +469,10 @@ import Testing
                                         reason: "Matrix: verlopen noodtoegang", grantedAt: Date.now.addingTimeInterval(-7200).wholeSeconds,
                                         expiresAt: Date.now.addingTimeInterval(-3600).wholeSeconds)
             try await grant.create(on: db)
+            let team = Team(organisationID: world.ggd, name: "Matrix-team", createdAt: Date.now.wholeSeconds)
+            try await team.create(on: db)
             return IDs(world: [
+                "teams": team.id!.uuidString,
                 "break-glass": grant.id!.uuidString,
                 "routing-rules": fallback.id!.uuidString, "closure-days": closure.id!.uuidString,
                 "locations": world.locationNorth.uuidString, "districts": world.districtNorth.uuidString,

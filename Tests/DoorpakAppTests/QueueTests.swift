@@ -204,4 +204,39 @@ import Testing
             #expect(filtered.status == .ok && filtered.text.contains(world.reportNorth))
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func administratorsKeepTeamsWithinTheirOrganisation(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await buildApplication(world.config).test(.router) { client in
+            let browser = Browser(client)
+            try await browser.signIn(.admin)
+            let empty = try await browser.post("/admin/teams", [("name", ""), ("organisation", world.ggd.uuidString)])
+            #expect(empty.status == .unprocessableContent && empty.text.contains("Vul dit veld in."))
+            let saved = try await browser.post("/admin/teams", [("name", "Wijkteam Noord"), ("organisation", world.ggd.uuidString), ("active", "on")])
+            #expect(saved.status == .seeOther)
+            let twice = try await browser.post("/admin/teams", [("name", "Wijkteam Noord"), ("organisation", world.ggd.uuidString)])
+            #expect(twice.status == .unprocessableContent, "a name is unique within the organisation")
+            let list = try await browser.get("/admin/teams")
+            #expect(list.text.contains("Wijkteam Noord"))
+        }
+        try await world.withDatabase { database in
+            let db = database.db()
+            let admin = try await Self.load(world, .admin, on: db)
+            let team = try #require(try await Team.query(on: db).first())
+            // A lead, a member or a routing rule of another organisation is refused by field.
+            await #expect(throws: AppError.self) {
+                try await TeamStore(database: database).update(team.id!, TeamDraft(name: team.name, organisation: world.ggd.uuidString,
+                                                                                    lead: world.users[.police]!.uuidString), by: admin)
+            }
+            let rule = RoutingRuleDraft(category: world.categoryConfused.uuidString, district: nil, location: nil, urgency: nil,
+                                        organisation: world.police.uuidString, acknowledgeDays: "1", resolveDays: "3", team: team.id!.uuidString)
+            do {
+                _ = try await RoutingStore(database: database).create(rule, by: admin)
+                Issue.record("a rule naming another organisation's team was saved")
+            } catch AppError.invalid(let issues) {
+                #expect(issues == [FieldIssue("team", "other_organisation")])
+            }
+        }
+    }
 }

@@ -26,6 +26,7 @@ struct Stores: Sendable {
     let handovers: HandoverStore
     let locations: LocationStore
     let organisations: OrganisationStore
+    let teams: TeamStore
     let categories: CategoryStore
     let routing: RoutingStore
     let breakGlass: BreakGlassStore
@@ -54,6 +55,7 @@ struct Stores: Sendable {
         handovers = HandoverStore(database: database)
         locations = LocationStore(database: database)
         organisations = OrganisationStore(database: database)
+        teams = TeamStore(database: database)
         categories = CategoryStore(database: database)
         routing = RoutingStore(database: database)
         breakGlass = BreakGlassStore(database: database, duration: config.auth.breakGlassSeconds)

@@ -23,11 +23,12 @@ struct AdminRoutes {
         LocationAdminRoutes(store: locations, organisations: organisations, reports: stores.reports,
                             pages: pages).add(to: group)
         OrganisationAdminRoutes(store: organisations, pages: pages).add(to: group)
+        TeamAdminRoutes(store: stores.teams, organisations: organisations, pages: pages).add(to: group)
         CategoryAdminRoutes(store: categories, pages: pages).add(to: group)
         let security = AccountAdminRoutes(users: users, passwordStore: stores.passwords, twoFactor: stores.twoFactor,
                                           lockouts: stores.lockouts, audit: stores.audit, pages: pages)
-        UserAdminRoutes(store: users, locations: locations, organisations: organisations, security: security, pages: pages).add(to: group)
-        RoutingAdminRoutes(store: stores.routing, catalog: stores.catalog, pages: pages).add(to: group)
+        UserAdminRoutes(store: users, locations: locations, organisations: organisations, teams: stores.teams, security: security, pages: pages).add(to: group)
+        RoutingAdminRoutes(store: stores.routing, catalog: stores.catalog, teams: stores.teams, pages: pages).add(to: group)
         ClosureDayAdminRoutes(store: stores.routing, pages: pages).add(to: group)
         EscalationAdminRoutes(store: stores.escalation, views: views).add(to: group)
     }
@@ -40,8 +41,9 @@ struct AdminRoutes {
         async let organisationCount = organisations.all().count
         async let categoryCount = categories.all().count
         async let userCount = users.all().count
+        async let teamCount = stores.teams.all().count
         let counts = try await [("districts", districtCount), ("locations", locationCount), ("organisations", organisationCount),
-                                ("categories", categoryCount), ("users", userCount)]
+                                ("teams", teamCount), ("categories", categoryCount), ("users", userCount)]
         var sections: [[String: Any]] = counts.map { key, count in
             ["key": key, "href": "/admin/\(key)", "label": locale.text("admin.\(key).title"),
              "hint": locale.text("admin.\(key).hint"), "count": count]

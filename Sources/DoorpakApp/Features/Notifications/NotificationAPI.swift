@@ -63,7 +63,7 @@ struct NotificationAPI {
     func settings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let current = try await store.setting(for: context.principal())
         return try APIBody.response(NotificationSettingsDTO(mail: current.mail.rawValue, language: current.language.rawValue,
-                                                            mailEnabled: mailEnabled))
+                                                            queue: current.queue.rawValue, mailEnabled: mailEnabled))
     }
 
     func updateSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -75,8 +75,10 @@ struct NotificationAPI {
             guard let chosen = Language(rawValue: raw) else { throw AppError.invalid([FieldIssue("language", "invalid")]) }
             language = chosen
         }
-        let mail = try await store.saveMail(input.mail ?? current.mail.rawValue, language: language, for: principal)
-        return try APIBody.response(NotificationSettingsDTO(mail: mail.rawValue, language: language.rawValue, mailEnabled: mailEnabled))
+        let saved = try await store.save(mail: input.mail ?? current.mail.rawValue, queue: input.queue ?? current.queue.rawValue,
+                                         language: language, for: principal)
+        return try APIBody.response(NotificationSettingsDTO(mail: saved.mail.rawValue, language: language.rawValue, queue: saved.queue.rawValue,
+                                                            mailEnabled: mailEnabled))
     }
 }
 
@@ -117,14 +119,17 @@ struct MarkReadDTO: Encodable {
 }
 
 struct NotificationSettingsInput: APIInput {
-    static let members = ["mail", "language"]
+    static let members = ["mail", "language", "queue"]
     var mail: String?
     var language: String?
+    var queue: String?
 }
 
 struct NotificationSettingsDTO: Encodable {
     var mail: String
     var language: String
+    /// Which reports arriving in the user's intake queue are told: `urgent`, `all`, `none`.
+    var queue: String
     /// Whether this installation sends e-mail at all.
     var mailEnabled: Bool
 }

@@ -52,7 +52,7 @@ struct NotificationRoutes {
     /// radio buttons, so a refused value can only come from a tampered form: answered with 422.
     func savePreference(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
-        _ = try await store.saveMail(context.form["mail"], language: context.language, for: principal)
+        try await store.save(mail: context.form["mail"], queue: context.form["queue"], language: context.language, for: principal)
         return .redirect(to: "/account?notifications=saved#notification-preference")
     }
 
@@ -70,11 +70,15 @@ struct NotificationPreferenceSection: Sendable {
 
 
     func data(request: Request, principal: Principal, locale: LocaleTexts) async throws -> [String: Any] {
-        let current = try await store.setting(for: principal).mail
+        let current = try await store.setting(for: principal)
         var section: [String: Any] = [
             "options": MailPreference.allCases.map { option in
                 ["value": option.rawValue, "label": locale.text("notifications.preference.\(option.rawValue)"),
-                 "checked": option == current, "id": "mail-\(option.rawValue)"]
+                 "checked": option == current.mail, "id": "mail-\(option.rawValue)"]
+            },
+            "queueOptions": QueuePreference.allCases.map { option in
+                ["value": option.rawValue, "label": locale.text("notifications.preference.queue_\(option.rawValue)"),
+                 "checked": option == current.queue, "id": "queue-\(option.rawValue)"]
             },
         ]
         if !mailEnabled { section["mailOff"] = true }

@@ -63,27 +63,34 @@ struct NotificationStore: Sendable {
         return count
     }
 
-    /// The principal's e-mail preference (the default when never saved).
-    func setting(for principal: Principal) async throws -> (mail: MailPreference, language: Language) {
+    /// The principal's e-mail and queue preferences (the defaults when never saved).
+    func setting(for principal: Principal) async throws -> (mail: MailPreference, language: Language, queue: QueuePreference) {
         let setting = try await NotificationSetting.find(principal.userID, on: database.db())
-        return (setting?.mailPreference ?? .standard, setting?.mailLanguage ?? .nl)
+        return (setting?.mailPreference ?? .standard, setting?.mailLanguage ?? .nl, setting?.queuePreference ?? .standard)
     }
 
-    /// Saves the e-mail preference; `raw` is what the form or the API sent.
-    func saveMail(_ raw: String?, language: Language, for principal: Principal) async throws -> MailPreference {
-        guard let raw, let preference = MailPreference(rawValue: raw) else { throw AppError.invalid([FieldIssue("mail", "invalid")]) }
+    /// Saves the preferences; `mail` and `queue` are what the form or the API sent (both refused by name
+    /// when they are not one of the choices; a form without `queue` keeps the saved one).
+    @discardableResult
+    func save(mail raw: String?, queue rawQueue: String?, language: Language, for principal: Principal) async throws
+        -> (mail: MailPreference, queue: QueuePreference) {
+        var issues: [FieldIssue] = []
+        let preference = raw.flatMap(MailPreference.init(rawValue:))
+        if preference == nil { issues.append(FieldIssue("mail", "invalid")) }
+        let queue = rawQueue.map { QueuePreference(rawValue: $0) }
+        if case .some(nil) = queue { issues.append(FieldIssue("queue", "invalid")) }
+        guard issues.isEmpty, let preference else { throw AppError.invalid(issues) }
         let db = database.db()
-        try await db.transaction { tx in
-            if let existing = try await NotificationSetting.find(principal.userID, on: tx) {
-                existing.mail = preference.rawValue
-                existing.language = language.rawValue
-                try await existing.update(on: tx)
-            } else {
-                try await NotificationSetting(userID: principal.userID, mail: preference, language: language).create(on: tx)
-            }
+        return try await db.transaction { tx in
+            let setting = try await NotificationSetting.find(principal.userID, on: tx)
+                ?? NotificationSetting(userID: principal.userID, mail: preference, language: language)
+            setting.mail = preference.rawValue
+            setting.language = language.rawValue
+            if let queue = queue ?? nil { setting.queue = queue.rawValue }
+            try await setting.save(on: tx)
             try await Audit.record(.update, "user", principal.userID.uuidString.lowercased(), by: principal, on: tx)
+            return (preference, setting.queuePreference)
         }
-        return preference
     }
 }
 

@@ -22,6 +22,8 @@ struct RoutingRuleDTO: Encodable {
     @Nullable var locationId: String?
     @Nullable var urgency: String?
     var organisationId: String
+    /// The team of the organisation whose queue receives the reports; `null`: the whole organisation.
+    @Nullable var teamId: String?
     var acknowledgeDays: Int
     var resolveDays: Int
     var active: Bool
@@ -34,6 +36,7 @@ struct RoutingRuleDTO: Encodable {
         locationId = rule.locationID.api
         urgency = rule.ruleUrgency?.code
         organisationId = rule.organisationID.api
+        teamId = rule.teamID.api
         acknowledgeDays = rule.acknowledgeDays
         resolveDays = rule.resolveDays
         active = rule.active

@@ -6,6 +6,7 @@ import Hummingbird
 struct RoutingAdminRoutes {
     let store: RoutingStore
     let catalog: CatalogStore
+    let teams: TeamStore
     let pages: AdminPages
 
     func add(to group: RouterGroup<AppRequestContext>) {
@@ -73,7 +74,7 @@ struct RoutingAdminRoutes {
         let pairs = [("category", rule.categoryID?.uuidString ?? ""), ("district", rule.districtID?.uuidString ?? ""),
                      ("location", rule.locationID?.uuidString ?? ""), ("urgency", rule.ruleUrgency?.code ?? ""),
                      ("organisation", rule.organisationID.uuidString), ("acknowledge_days", "\(rule.acknowledgeDays)"),
-                     ("resolve_days", "\(rule.resolveDays)")]
+                     ("resolve_days", "\(rule.resolveDays)"), ("team", rule.teamID?.uuidString ?? "")]
         return try await render(request, context: context, rule: rule, values: FormFields(pairs: pairs), issues: [])
     }
 
@@ -108,7 +109,8 @@ struct RoutingAdminRoutes {
 
     private func draft(_ form: FormFields) -> RoutingRuleDraft {
         RoutingRuleDraft(category: form["category"], district: form["district"], location: form["location"], urgency: form["urgency"],
-                         organisation: form["organisation"], acknowledgeDays: form["acknowledge_days"], resolveDays: form["resolve_days"])
+                         organisation: form["organisation"], acknowledgeDays: form["acknowledge_days"], resolveDays: form["resolve_days"],
+                         team: form["team"])
     }
 
     private func render(_ request: Request, context: AppRequestContext, rule: RoutingRule?, values: FormFields,
@@ -118,6 +120,7 @@ struct RoutingAdminRoutes {
         let catalog = try await self.catalog.catalog()
         let chosen = values["organisation"]
         let range = RoutingRuleDraft.dayRange
+        let teams = try await self.teams.all().filter { $0.active || $0.id?.uuidString == values["team"] }
         let fields = [
             AdminField("category", label: locale.text("routing.fields.category"), hint: locale.text("routing.category_hint"),
                        .select([(value: "", label: locale.text("routing.any_category"))]
@@ -134,6 +137,10 @@ struct RoutingAdminRoutes {
             AdminField("organisation", label: locale.text("routing.fields.organisation"), required: true,
                        .select([(value: "", label: locale.text("form.choose"))]
                                + catalog.organisations.filter { $0.active || $0.id?.uuidString == chosen }.map { ($0.id!.uuidString, $0.name) })),
+            AdminField("team", label: locale.text("routing.fields.team"), hint: locale.text("routing.team_hint"),
+                       .select([(value: "", label: locale.text("routing.whole_organisation"))] + teams.map { team in
+                           (team.id!.uuidString, "\(catalog.organisation(team.organisationID)?.name ?? "—") – \(team.name)")
+                       })),
             AdminField("acknowledge_days", label: locale.text("routing.fields.acknowledge_days"), hint: locale.text("routing.days_hint"),
                        required: true, .number(min: range.lowerBound, max: range.upperBound)),
             AdminField("resolve_days", label: locale.text("routing.fields.resolve_days"), hint: locale.text("routing.days_hint"),

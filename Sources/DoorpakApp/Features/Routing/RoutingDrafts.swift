@@ -9,6 +9,8 @@ struct RoutingRuleDraft: Sendable {
     var organisation: String?
     var acknowledgeDays: String?
     var resolveDays: String?
+    /// A team of the organisation whose queue receives the reports; empty: the whole organisation.
+    var team: String? = nil
 
     static let dayRange = 0...60
 
@@ -20,6 +22,7 @@ struct RoutingRuleDraft: Sendable {
         let organisationID: UUID
         let acknowledgeDays: Int
         let resolveDays: Int
+        var teamID: UUID? = nil
 
         var isFallback: Bool { categoryID == nil && districtID == nil && locationID == nil && urgency == nil }
     }
@@ -56,9 +59,14 @@ struct RoutingRuleDraft: Sendable {
         }
         let acknowledge = days("acknowledge_days", acknowledgeDays)
         let resolve = days("resolve_days", resolveDays)
+        var teamID: UUID?
+        if let raw = team.nonBlank {
+            teamID = UUID(uuidString: raw)
+            if teamID == nil { issues.append(FieldIssue("team", "unknown")) }
+        }
         guard issues.isEmpty, let organisationID, let acknowledge, let resolve else { return (nil, issues) }
         return (Valid(categoryID: categoryID, districtID: districtID, locationID: locationID, urgency: urgency,
-                      organisationID: organisationID, acknowledgeDays: acknowledge, resolveDays: resolve), [])
+                      organisationID: organisationID, acknowledgeDays: acknowledge, resolveDays: resolve, teamID: teamID), [])
     }
 }
 

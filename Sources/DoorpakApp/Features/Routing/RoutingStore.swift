@@ -36,7 +36,12 @@ struct RoutingStore: Sendable {
         let rule = RoutingRule(categoryID: valid.categoryID, districtID: valid.districtID, locationID: valid.locationID,
                                urgency: valid.urgency, organisationID: valid.organisationID,
                                acknowledgeDays: valid.acknowledgeDays, resolveDays: valid.resolveDays, createdAt: now.wholeSeconds)
+        rule.teamID = valid.teamID
         try await db.transaction { tx in
+            // A rule sends reports to a team of the organisation it names, never another's.
+            if let issue = try await TeamStore.issue(team: valid.teamID, organisation: valid.organisationID, field: "team", on: tx) {
+                throw AppError.invalid([issue])
+            }
             try await rule.create(on: tx)
             try await Audit.record(.create, "routing_rule", rule.id!.uuidString, by: principal, on: tx)
         }
@@ -50,6 +55,9 @@ struct RoutingStore: Sendable {
         guard let valid else { throw AppError.invalid(issues) }
         try await db.transaction { tx in
             guard let rule = try await RoutingRule.find(id, on: tx) else { throw AppError.notFound }
+            if let issue = try await TeamStore.issue(team: valid.teamID, organisation: valid.organisationID, field: "team", on: tx) {
+                throw AppError.invalid([issue])
+            }
             if rule.active, rule.isFallback, !valid.isFallback, try await Self.isLastFallback(rule, on: tx) {
                 let scope: [(String, Bool)] = [("category", valid.categoryID != nil), ("district", valid.districtID != nil),
                                                ("location", valid.locationID != nil), ("urgency", valid.urgency != nil)]
@@ -62,6 +70,7 @@ struct RoutingStore: Sendable {
             rule.organisationID = valid.organisationID
             rule.acknowledgeDays = valid.acknowledgeDays
             rule.resolveDays = valid.resolveDays
+            rule.teamID = valid.teamID
             try await rule.update(on: tx)
             try await Audit.record(.update, "routing_rule", id.uuidString, by: principal, on: tx)
         }

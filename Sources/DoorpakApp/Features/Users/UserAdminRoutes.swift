@@ -7,6 +7,7 @@ struct UserAdminRoutes {
     let store: UserStore
     let locations: LocationStore
     let organisations: OrganisationStore
+    let teams: TeamStore
     /// Sign-in security on a user's page (password reset, two-factor reset, unlock).
     let security: AccountAdminRoutes
     let pages: AdminPages
@@ -57,7 +58,7 @@ struct UserAdminRoutes {
         let user = try await store.find(AdminPages.id(context))
         let assignments = try await store.assignments(of: user.id!)
         let pairs = [("name", user.name), ("role", user.role), ("organisation", user.organisationID?.uuidString ?? ""),
-                     ("team_lead", user.teamLeadID?.uuidString ?? "")]
+                     ("team_lead", user.teamLeadID?.uuidString ?? ""), ("team", user.teamID?.uuidString ?? "")]
             + assignments.districtIDs.map { ("districts", $0.uuidString) }
             + assignments.locationIDs.map { ("locations", $0.uuidString) }
         return try await render(request, context: context, user: user, values: FormFields(pairs: pairs), issues: [])
@@ -89,7 +90,7 @@ struct UserAdminRoutes {
     private func draft(_ form: FormFields) -> UserDraft {
         UserDraft(email: form["email"], name: form["name"], role: form["role"], organisation: form["organisation"],
                   districts: form.all("districts"), locations: form.all("locations"), password: form.raw("password"),
-                  teamLead: form["team_lead"])
+                  teamLead: form["team_lead"], team: form["team"])
     }
 
     private func render(_ request: Request, context: AppRequestContext, user: User?, values: FormFields,
@@ -100,8 +101,12 @@ struct UserAdminRoutes {
         async let sites = locations.locations()
         async let organisations = self.organisations.all()
         let chosenOrganisation = values["organisation"]
-        let organisationOptions = try await organisations.filter { $0.active || $0.id?.uuidString == chosenOrganisation }
+        let organisationList = try await organisations
+        let organisationOptions = organisationList.filter { $0.active || $0.id?.uuidString == chosenOrganisation }
             .map { ($0.id!.uuidString, $0.name) }
+        let organisationNames = Dictionary(uniqueKeysWithValues: organisationList.map { ($0.id!, $0.name) })
+        let teamOptions = try await teams.all().filter { $0.active || $0.id?.uuidString == values["team"] }
+            .map { ($0.id!.uuidString, "\(organisationNames[$0.organisationID] ?? "—") – \($0.name)") }
         var fields: [AdminField] = []
         if let user {
             fields.append(AdminField("email", label: locale.text("admin.fields.email"), .readOnly(user.email)))
@@ -123,6 +128,8 @@ struct UserAdminRoutes {
             AdminField("team_lead", label: locale.text("admin.fields.team_lead"), hint: locale.text("admin.users.team_lead_hint"),
                        .select([(value: "", label: locale.text("admin.users.no_team_lead"))]
                                + (try await store.all()).filter { $0.active && $0.id != user?.id }.map { ($0.id!.uuidString, $0.name) })),
+            AdminField("team", label: locale.text("admin.fields.team"), hint: locale.text("admin.users.team_hint"),
+                       .select([(value: "", label: locale.text("admin.users.no_team"))] + teamOptions)),
             AdminField("districts", label: locale.text("admin.fields.districts"), hint: locale.text("admin.users.districts_hint"),
                        .checkboxes(try await districts.map { ($0.id!.uuidString, $0.name) })),
             AdminField("locations", label: locale.text("admin.fields.locations"), hint: locale.text("admin.users.locations_hint"),

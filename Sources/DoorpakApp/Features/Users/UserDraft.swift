@@ -12,6 +12,7 @@ struct UserDraft: Sendable {
     var password: String?
     /// The escalation ladder's first rung above this user.
     var teamLead: String?
+    var team: String?
 
     static let maxEmailLength = 254
     /// Characters (`Passwords` keeps every one of them, also beyond bcrypt's 72 bytes).
@@ -26,6 +27,7 @@ struct UserDraft: Sendable {
         let locationIDs: [UUID]
         let password: String?
         var teamLeadID: UUID? = nil
+        var teamID: UUID? = nil
     }
 
     /// `isNew` decides whether email and password are required (and checked) or ignored.
@@ -74,8 +76,13 @@ struct UserDraft: Sendable {
             teamLeadID = UUID(uuidString: raw)
             if teamLeadID == nil { issues.append(FieldIssue("team_lead", "unknown")) }
         }
+        var teamID: UUID?
+        if let raw = team.nonBlank {
+            teamID = UUID(uuidString: raw)
+            if teamID == nil { issues.append(FieldIssue("team", "unknown")) }
+        }
         guard issues.isEmpty, let role else { return (nil, issues) }
         return (Valid(email: email, name: name, role: role, organisationID: organisationID, districtIDs: districtIDs,
-                      locationIDs: locationIDs, password: password, teamLeadID: teamLeadID), [])
+                      locationIDs: locationIDs, password: password, teamLeadID: teamLeadID, teamID: teamID), [])
     }
 }

@@ -43,6 +43,8 @@ struct UserStore: Sendable {
             if try await User.query(on: tx).filter(\.$email == email).first() != nil { problems.append(FieldIssue("email", "taken")) }
             if !problems.isEmpty { throw AppError.invalid(problems) }
             let user = User(email: email, name: valid.name, passwordHash: hash, role: valid.role, organisationID: valid.organisationID)
+            user.teamLeadID = valid.teamLeadID
+            user.teamID = valid.teamID
             try await user.create(on: tx)
             try await Self.replaceAssignments(of: user.id!, with: valid, on: tx)
             try await Audit.record(.create, "user", user.id!.uuidString, by: principal, on: tx)
@@ -65,6 +67,7 @@ struct UserStore: Sendable {
             user.organisationID = valid.organisationID
             if valid.teamLeadID == id { throw AppError.invalid([FieldIssue("team_lead", "not_self")]) }
             user.teamLeadID = valid.teamLeadID
+            user.teamID = valid.teamID
             try await user.update(on: tx)
             try await Self.replaceAssignments(of: id, with: valid, on: tx)
             try await Audit.record(.update, "user", id.uuidString, by: principal, on: tx)
@@ -98,6 +101,10 @@ struct UserStore: Sendable {
         }
         if let lead = valid.teamLeadID, try await User.find(lead, on: db)?.active != true {
             issues.append(FieldIssue("team_lead", "unknown"))
+        }
+        // A user works from a team of their own organisation only.
+        if let issue = try await TeamStore.issue(team: valid.teamID, organisation: valid.organisationID, field: "team", on: db) {
+            issues.append(issue)
         }
         return issues
     }

@@ -7,7 +7,7 @@ import Foundation
 struct Doorpak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Doorpak: follow-through on incidents, signals and cases at mixed housing sites.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self, EscalationCommand.self, KeysCommand.self, PurgeCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, AuditCommand.self, EscalationCommand.self, KeysCommand.self, PurgeCommand.self, RoutesCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -65,6 +65,15 @@ struct Serve: AsyncParsableCommand {
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(config.hostname)
         if insecureCookies || (demo && loopback && config.publicURL == nil) { config.secureCookies = false }
         try await Commands.serve(config, demoLogins: demo)
+    }
+}
+
+struct RoutesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routes", abstract: "Print every route the server answers (METHOD /path, {name} for a path parameter), one a line."
+    )
+    func run() async throws {
+        for route in try await Commands.routes() { print(route) }
     }
 }
 

@@ -147,6 +147,29 @@ import Testing
 
     // MARK: Picking up, resolving
 
+    /// The job's query and the pure ladder agree for acknowledgement deadlines on a Saturday and on
+    /// King's Day: the team lead's rung comes one working day later at the deadline's own clock time
+    /// (`WorkingDayCalendar.adding`), not at midnight a day after.
+    @Test(arguments: TestDatabase.available)
+    func aDeadlineOnADayOffReachesTheTeamLeadWhenAddingSays(_ database: TestDatabase) async throws {
+        try await withSetup(database) { setup in
+            for (deadline, before, after) in [
+                (at("2026-03-07", "14:00"), at("2026-03-09", "13:59"), at("2026-03-09", "14:01")),   // Saturday → Monday 14:00
+                (at("2026-04-27", "12:00"), at("2026-04-28", "11:59"), at("2026-04-28", "12:01")),   // King's Day → Tuesday 12:00
+            ] {
+                let report = try await newReport(setup, at: deadline.addingTimeInterval(-7 * 86400))
+                try await Report.query(on: setup.db).filter(\.$id == report.id!).set(\.$acknowledgeDueAt, to: deadline).update()
+                #expect(calendar.adding(workingDays: EscalationTiming.defaults(.normal).teamLeadDays, to: deadline) == after.addingTimeInterval(-60))
+                try await passTwice(setup, at: before)
+                #expect(try await reload(report, setup).escalationLevel == EscalationLevel.reminder.rawValue, "\(Formats.isoDay(deadline))")
+                try await passTwice(setup, at: after)
+                #expect(try await reload(report, setup).escalationLevel == EscalationLevel.teamLead.rawValue, "\(Formats.isoDay(deadline))")
+                #expect(EscalationLadder.level(deadline: deadline, timing: .defaults(.normal), now: after, calendar: calendar) == .teamLead)
+                try await Report.query(on: setup.db).filter(\.$id == report.id!).set(\.$status, to: ReportStatus.closed.rawValue).update()
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func pickingUpStartsTheLadderAgainForTheResolutionDeadlineWithTheOwnersTeamLead(_ database: TestDatabase) async throws {
         try await withSetup(database) { setup in

@@ -123,6 +123,51 @@ import Testing
         #expect(level(christmasEve, .high, at: at("2026-12-29", "12:01")) == .coordinator)
     }
 
+    // MARK: A deadline on a day off
+
+    /// A deadline on a Saturday, on a public holiday and on a closure day: for every urgency, each
+    /// rung is reached exactly at `adding(workingDays:)` from the deadline (not a day later).
+    @Test(arguments: Urgency.allCases)
+    func aDeadlineOnADayOffReachesEachRungWhenAddingSaysSo(_ urgency: Urgency) {
+        let timing = EscalationTiming.defaults(urgency)
+        let closed = WorkingDayCalendar(closures: [CalendarDay(2026, 3, 11)])
+        let cases: [(String, Date, WorkingDayCalendar)] = [
+            ("Saturday", at("2026-03-07", "14:00"), calendar),
+            ("Sunday night", at("2026-03-08", "23:30"), calendar),
+            ("King's Day", at("2026-04-27", "12:00"), calendar),
+            ("Christmas Day", at("2026-12-25", "09:15"), calendar),
+            ("closure day", at("2026-03-11", "16:00"), closed),
+        ]
+        for (name, deadline, calendar) in cases {
+            #expect(!calendar.isWorkingDay(deadline), "\(name)")
+            func due(_ rung: EscalationLevel) -> Date {
+                rung == .reminder ? deadline.addingTimeInterval(-Double(timing.reminderHours) * 3600)
+                    : calendar.adding(workingDays: timing.days(rung), to: deadline)
+            }
+            for rung in EscalationLevel.steps {
+                let moment = due(rung)
+                let expected = EscalationLevel.steps.last { due($0) <= moment }!
+                #expect(level(deadline, urgency, at: moment, calendar: calendar) < rung, "\(name) \(urgency) \(rung) at its moment")
+                #expect(level(deadline, urgency, at: moment.addingTimeInterval(1), calendar: calendar) == expected,
+                        "\(name) \(urgency) \(rung) a second after \(Formats.isoDay(moment)) \(Formats.isoTime(moment))")
+            }
+        }
+    }
+
+    @Test func aSaturdayOrHolidayDeadlineReachesTheTeamLeadOnTheNextWorkingDayAtItsOwnTime() {
+        // Normal urgency, due Saturday 7 March 2026 14:00: one working day later is Monday 9 March 14:00.
+        let saturday = at("2026-03-07", "14:00")
+        #expect(calendar.adding(workingDays: 1, to: saturday) == at("2026-03-09", "14:00"))
+        #expect(level(saturday, .normal, at: at("2026-03-09", "13:59")) == .reminder)
+        #expect(level(saturday, .normal, at: at("2026-03-09", "14:01")) == .teamLead)
+        #expect(level(saturday, .normal, at: at("2026-03-10", "14:01")) == .manager)
+        // Due on King's Day (Monday 27 April 2026) at 12:00: team lead on Tuesday 28 April at 12:00.
+        let kingsDay = at("2026-04-27", "12:00")
+        #expect(calendar.adding(workingDays: 1, to: kingsDay) == at("2026-04-28", "12:00"))
+        #expect(level(kingsDay, .normal, at: at("2026-04-28", "11:59")) == .reminder)
+        #expect(level(kingsDay, .normal, at: at("2026-04-28", "12:01")) == .teamLead)
+    }
+
     @Test func aClosureDayDoesNotCount() {
         let closed = WorkingDayCalendar(closures: [CalendarDay(2026, 3, 9)])
         let deadline = at("2026-03-06")
@@ -137,7 +182,7 @@ import Testing
         let asked = at("2026-03-06", "16:00")
         #expect(EscalationLadder.handoverDeadline(requestedAt: asked, timing: .defaults(.low), calendar: calendar) == at("2026-03-11", "16:00"))
         #expect(EscalationLadder.handoverDeadline(requestedAt: asked, timing: .defaults(.normal), calendar: calendar) == at("2026-03-10", "16:00"))
-        #expect(EscalationLadder.cutoff(.none, timing: .defaults(.normal), now: asked, calendar: calendar) == .distantPast)
+        #expect(EscalationLadder.cutoff(.none, timing: .defaults(.normal), now: asked, calendar: calendar) == .never)
     }
 
     // MARK: subtracting ⇄ adding
@@ -167,6 +212,7 @@ import Testing
     /// deadline lies before now" is the same question as "the deadline lies before now minus N
     /// working days" — at every hour of three weeks around Easter and King's Day, also at night,
     /// at weekends and on holidays, including the daylight-saving change of 29 March 2026.
+    /// `deadlinesPassed` (the cut-off with its windows) answers it for deadlines on days off too.
     @Test func theCutoffAnswersTheSameQuestionAsAddingWorkingDays() {
         let deadlines = ["2026-03-27", "2026-04-02", "2026-04-03", "2026-04-07", "2026-04-24", "2026-04-28"]
             .flatMap { [at($0, "00:30"), at($0, "09:00"), at($0, "17:45")] }
@@ -181,6 +227,25 @@ import Testing
                 }
             }
             now = now.addingTimeInterval(3600 + 17 * 60)
+        }
+    }
+
+    @Test func theCutoffWithItsWindowsAnswersTheSameQuestionAsAddingForDeadlinesOnDaysOff() {
+        // Weekends, Easter Monday (6 April), a closure day (Wednesday 8 April), King's Day (27 April), the DST change (29 March).
+        let calendar = WorkingDayCalendar(closures: [CalendarDay(2026, 4, 8)])
+        let days = ["2026-03-28", "2026-03-29", "2026-04-04", "2026-04-06", "2026-04-08", "2026-04-25", "2026-04-27"]
+        let deadlines = days.flatMap { [at($0, "00:30"), at($0, "13:10"), at($0, "23:59")] } + [at("2026-04-07", "17:45")]
+        var now = at("2026-03-27", "00:00")
+        let end = at("2026-05-15", "00:00")
+        while now < end {
+            for deadline in deadlines {
+                for n in [0, 1, 2, 5] {
+                    let byAdding = calendar.adding(workingDays: n, to: deadline) < now
+                    let byCutoff = calendar.deadlinesPassed(workingDays: n, at: now).contains(deadline)
+                    #expect(byAdding == byCutoff, "deadline \(Formats.isoDay(deadline)) \(Formats.isoTime(deadline)) + \(n) at \(Formats.isoDay(now)) \(Formats.isoTime(now))")
+                }
+            }
+            now = now.addingTimeInterval(2 * 3600 + 17 * 60)
         }
     }
 }

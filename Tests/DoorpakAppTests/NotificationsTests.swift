@@ -190,7 +190,7 @@ import Testing
             let account = try await browser.get("/account")
             #expect(account.text.contains("id=\"notification-preference-form\""))
             #expect(account.text.contains("id=\"mail-immediately\" name=\"mail\" value=\"immediately\" checked"))
-            #expect(account.text.contains("id=\"mail-off\""), "says that this installation sends no e-mail")
+            #expect(account.text.contains("id=\"mail-off-hint\""), "says that this installation sends no e-mail")
             let saved = try await browser.post("/account/notifications", [("mail", "daily")])
             #expect(saved.status == .seeOther)
             #expect(saved.headers[.location] == "/account?notifications=saved#notification-preference")

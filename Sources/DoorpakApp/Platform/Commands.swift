@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import Logging
 
 /// What the command-line tool can do, as public entry points; the `doorpak` executable only parses arguments.
 public enum Commands {
@@ -97,6 +98,22 @@ public enum Commands {
             let outcome = try await Stores(database: database, config: config).audit.archive(before: before, to: path)
             return "Archived \(outcome.count) entries (\(outcome.firstSeq)-\(outcome.lastSeq)) to \(path), sha256 \(outcome.sha256)."
         }
+    }
+
+    /// Every route the server answers, as "METHOD /path" with `{name}` for a path parameter, sorted:
+    /// the router `serve` builds, on a throwaway in-memory database (nothing is read or written).
+    /// The browser tests take the pages they visit from this list, so a new page cannot be missed.
+    public static func routes() async throws -> [String] {
+        var logger = Logger(label: "doorpak")
+        logger.logLevel = .warning
+        let database = try await AppDatabase.open(.sqlite(path: nil), logger: logger)
+        let config = AppConfig()
+        let services = AppServices(config: config, database: database, views: try await Views.load(),
+                                   passwords: Passwords(cost: UInt8(config.bcryptCost)))
+        let router = buildRouter(services, sessions: DatabasePersistDriver(database: database))
+        let routes = router.routes.map { "\($0.method.rawValue) \($0.path.description)" }
+        await database.shutdown()
+        return routes.sorted()
     }
 
     static func describe(_ result: AuditChain.Result) -> String {

@@ -107,12 +107,15 @@ final class CaseEvent: Model, @unchecked Sendable {
     /// Sealed at rest, bound to the row (`CaseSealing`): plain text until the event is created, and
     /// in the copies `CaseStore.opened(_:)` returns.
     @OptionalField(key: "reason") var reason: String?
+    /// The order of writing within the same second (`WriteSequence`): history sorts by `(at, seq)`.
+    @Field(key: "seq") var seq: Int64
     init() {}
 
     /// The reason is sealed, bound to the row (`CaseSealing`).
     static let encrypted = EncryptedTable(table: schema, columns: ["reason"], indexes: [], rowBound: true)
 
     init(caseID: UUID, at: Date, actorID: UUID, kind: String, from: String? = nil, to: String? = nil, reason: String? = nil) {
+        self.seq = WriteSequence.next()
         self.caseID = caseID
         self.at = at.wholeSeconds
         self.actorID = actorID
@@ -128,6 +131,7 @@ final class CaseEvent: Model, @unchecked Sendable {
         let copy = CaseEvent(caseID: caseID, at: at, actorID: actorID, kind: kind,
                              from: kind == "factor" ? nil : fromValue, to: kind == "factor" ? nil : toValue)
         copy.id = id
+        copy.seq = seq
         return copy
     }
 }

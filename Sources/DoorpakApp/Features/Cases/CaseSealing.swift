@@ -100,6 +100,7 @@ extension CaseStore {
             let copy = CaseEvent(caseID: event.caseID, at: event.at, actorID: event.actorID, kind: event.kind, from: event.fromValue,
                                  to: event.toValue, reason: try persons.cipher.open(sealed, in: CaseSealing.slot(event)))
             copy.id = event.id
+            copy.seq = event.seq
             return copy
         }
     }

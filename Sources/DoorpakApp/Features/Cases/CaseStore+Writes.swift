@@ -120,7 +120,7 @@ extension CaseStore {
         let file = try await findProposed(reference: reference, by: principal)
         let db = database.db()
         let event = try await CaseEvent.query(on: db).filter(\.$caseID == file.id!).filter(\.$kind == "director_proposed")
-            .sort(\.$at, .descending).first()
+            .sort(\.$at, .descending).sort(\.$seq, .descending).first()
         try await Audit.record(.read, "case", file.reference, by: principal, purpose: "asked to take over the direction", on: db)
         return (file, try event.flatMap { try opened([$0]).first?.reason })
     }

@@ -188,7 +188,7 @@ struct CaseStore: Sendable {
     /// nothing from that moment on; who reads no content (the district coordinator) sees what
     /// happened and when, without reasons, results or factor codes (the same as the timeline).
     func history(of file: CaseFile, access: Access) async throws -> [CaseEvent] {
-        let events = try opened(try await CaseEvent.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$at).all())
+        let events = try opened(try await CaseEvent.query(on: database.db()).filter(\.$caseID == file.id!).sort(\.$at).sort(\.$seq).all())
         let cutoff = access.contentCutoff
         return events.filter { event in cutoff.map { event.at < $0 } ?? true }.map { event in
             guard !access.readsContent else { return event }

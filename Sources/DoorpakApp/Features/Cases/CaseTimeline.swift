@@ -24,7 +24,10 @@ struct CaseTimeline: Sendable {
         var detail: String?
         var actorID: UUID?
         var href: String?
-        /// Insertion order, to keep same-second entries in their own order.
+        /// The row's write order (`WriteSequence`) for case events, report history and placement
+        /// steps; `nil` for rows without one (notes, actions, escalations, meetings).
+        var seq: Int64?
+        /// Insertion order: same-second entries without a write order keep their own order.
         var sequence = 0
     }
 
@@ -55,9 +58,15 @@ struct CaseTimeline: Sendable {
         self.cutoff = cutoff
     }
 
-    /// Newest first; entries in the same second keep their insertion order, newest first.
+    /// Newest first. Within one second by write order (entries with a `seq` in the order they were
+    /// written, after those without one), then insertion order: a total order, so the same rows
+    /// always give the same timeline.
     var sorted: [Entry] {
-        entries.sorted { a, b in a.at != b.at ? a.at > b.at : a.sequence > b.sequence }
+        entries.sorted { a, b in
+            if a.at != b.at { return a.at > b.at }
+            if (a.seq ?? 0) != (b.seq ?? 0) { return (a.seq ?? 0) > (b.seq ?? 0) }
+            return a.sequence > b.sequence
+        }
     }
 
     mutating func append(_ entry: Entry) {
@@ -82,7 +91,7 @@ struct CaseTimeline: Sendable {
                 let index = factorEntries[key] ?? entries.count
                 if factorEntries[key] == nil {
                     factorEntries[key] = index
-                    append(Entry(at: event.at, kind: .caseEvent, what: "cases.timeline.factors", actorID: event.actorID))
+                    append(Entry(at: event.at, kind: .caseEvent, what: "cases.timeline.factors", actorID: event.actorID, seq: event.seq))
                 }
                 guard readsContent, let code = event.reason else { continue }
                 if event.toValue == "present" {
@@ -94,7 +103,7 @@ struct CaseTimeline: Sendable {
             }
             // Actions and placements have their own entries, from their own rows.
             if event.kind == "action" || event.kind == "placement_requested" || (readsContent && ["note", "sensitive_note"].contains(event.kind)) { continue }
-            var entry = Entry(at: event.at, kind: .caseEvent, what: "cases.events.\(event.kind)", actorID: event.actorID)
+            var entry = Entry(at: event.at, kind: .caseEvent, what: "cases.events.\(event.kind)", actorID: event.actorID, seq: event.seq)
             switch event.kind {
             case "report_linked": entry.parts = event.toValue.map { [.text($0)] } ?? []
             case "goal_added": entry.parts = event.toValue.map { [.key("cases.domains.\($0)")] } ?? []
@@ -130,7 +139,7 @@ struct CaseTimeline: Sendable {
             for event in report.events where event.field == ReportField.status.rawValue {
                 append(Entry(at: event.at, kind: .report, what: "cases.timeline.report_status",
                              parts: [.text(report.reference)] + (event.toValue.map { [.key("status.\($0)")] } ?? []),
-                             detail: event.reason, actorID: event.actorID, href: href))
+                             detail: event.reason, actorID: event.actorID, href: href, seq: event.seq))
             }
         }
     }
@@ -173,7 +182,7 @@ struct CaseTimeline: Sendable {
         for placement in placements {
             for event in placement.events {
                 append(Entry(at: event.at, kind: .placement, what: "coolingoff.steps.\(event.kind)", parts: [.text(placement.pseudonym)],
-                             detail: event.reason, actorID: event.actorID, href: "/cooling-off/placements/\(placement.id.uuidString)"))
+                             detail: event.reason, actorID: event.actorID, href: "/cooling-off/placements/\(placement.id.uuidString)", seq: event.seq))
             }
         }
     }

@@ -64,9 +64,12 @@ final class CoolingOffEvent: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @OptionalField(key: "value") var value: String?
     @OptionalField(key: "reason") var reason: String?
+    /// The order of writing within the same second (`WriteSequence`): steps sort by `(at, seq)`.
+    @Field(key: "seq") var seq: Int64
 
     init() {}
     init(placementID: UUID, at: Date, actorID: UUID, kind: PlacementStep, value: String? = nil, reason: String? = nil) {
+        self.seq = WriteSequence.next()
         self.placementID = placementID
         self.at = at.wholeSeconds
         self.actorID = actorID

@@ -100,7 +100,7 @@ struct CoolingOffStore: Sendable {
     }
 
     func history(of placement: CoolingOffPlacement) async throws -> [CoolingOffEvent] {
-        try await CoolingOffEvent.query(on: database.db()).filter(\.$placementID == placement.id!).sort(\.$at).all()
+        try await CoolingOffEvent.query(on: database.db()).filter(\.$placementID == placement.id!).sort(\.$at).sort(\.$seq).all()
     }
 
     /// Open placements (requested, approved, active) the user may see, for the occupancy view and

@@ -14,7 +14,7 @@ enum DemoBulk {
         "description", "search_text", "urgency", "source", "status", "organisation_id", "owner_id", "reporter_id",
         "created_at", "updated_at",
     ]
-    private static let eventColumns = ["id", "report_id", "at", "actor_id", "field", "from_value", "to_value", "reason"]
+    private static let eventColumns = ["id", "report_id", "at", "actor_id", "field", "from_value", "to_value", "reason", "seq"]
     private static let noteColumns = ["id", "report_id", "author_id", "body", "created_at"]
 
     static func insert(_ reports: [DemoReportGenerator.ReportRow], on db: any SQLDatabase) async throws {
@@ -30,7 +30,7 @@ enum DemoBulk {
     static func insert(_ events: [DemoReportGenerator.EventRow], on db: any SQLDatabase) async throws {
         try await insert(events, into: ReportEvent.schema, columns: eventColumns, on: db) { row in
             [bind(row.id), bind(row.reportID), bind(date(row.at)), maybe(row.actorID), bind(row.field.rawValue),
-             maybe(row.from), maybe(row.to), maybe(row.reason)]
+             maybe(row.from), maybe(row.to), maybe(row.reason), bind(WriteSequence.next())]
         }
     }
 

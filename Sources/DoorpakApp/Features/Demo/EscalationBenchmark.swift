@@ -23,13 +23,13 @@ extension Benchmarks {
         let calendar = try await RoutingStore.calendar(on: db)
         let timings = try await EscalationStore.timings(on: db)
         // Where each rung's cut-off lies at `now`, per urgency: a deadline before it has reached the rung.
-        var cutoffs: [Int: [(EscalationLevel, Date)]] = [:]
+        var cutoffs: [Int: [(EscalationLevel, DeadlineCutoff)]] = [:]
         for urgency in Urgency.allCases {
             let timing = timings[urgency] ?? .defaults(urgency)
             cutoffs[urgency.rawValue] = EscalationLevel.steps.map { ($0, EscalationLadder.cutoff($0, timing: timing, now: now, calendar: calendar)) }
         }
         func level(_ deadline: Date, urgency: Int) -> EscalationLevel {
-            cutoffs[urgency]?.last { deadline < $0.1 }?.0 ?? .none
+            cutoffs[urgency]?.last { $0.1.contains(deadline) }?.0 ?? .none
         }
 
         // Plan every report's status, deadlines and rung.

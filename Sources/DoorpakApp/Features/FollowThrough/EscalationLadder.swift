@@ -66,18 +66,20 @@ struct EscalationTiming: Sendable, Equatable {
 /// Which rung an item with a deadline has reached at a moment. Pure: the job and the pages use it,
 /// and the job's database queries use the same cut-offs.
 enum EscalationLadder {
-    /// Items whose deadline lies before this moment have reached `level` at `now`.
-    static func cutoff(_ level: EscalationLevel, timing: EscalationTiming, now: Date, calendar: WorkingDayCalendar) -> Date {
+    /// The deadlines that have reached `level` at `now`: the reminder some hours before the deadline,
+    /// the other rungs when `WorkingDayCalendar.adding` says their working days after the deadline
+    /// have run (`deadlinesPassed`), also for a deadline on a weekend, holiday or closure day.
+    static func cutoff(_ level: EscalationLevel, timing: EscalationTiming, now: Date, calendar: WorkingDayCalendar) -> DeadlineCutoff {
         switch level {
-        case .none: .distantPast
-        case .reminder: now.addingTimeInterval(TimeInterval(timing.reminderHours) * 3600)
-        default: calendar.subtracting(workingDays: timing.days(level), from: now)
+        case .none: .never
+        case .reminder: DeadlineCutoff(before: now.addingTimeInterval(TimeInterval(timing.reminderHours) * 3600))
+        default: calendar.deadlinesPassed(workingDays: timing.days(level), at: now)
         }
     }
 
-    /// The highest rung reached by an item due at `deadline`.
+    /// The highest rung reached by an item due at `deadline`: the same cut-offs the job queries with.
     static func level(deadline: Date, timing: EscalationTiming, now: Date, calendar: WorkingDayCalendar) -> EscalationLevel {
-        EscalationLevel.steps.last { deadline < cutoff($0, timing: timing, now: now, calendar: calendar) } ?? .none
+        EscalationLevel.steps.last { cutoff($0, timing: timing, now: now, calendar: calendar).contains(deadline) } ?? .none
     }
 
     /// The deadline for answering a hand-over requested at `requestedAt`.

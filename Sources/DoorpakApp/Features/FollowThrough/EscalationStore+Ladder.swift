@@ -36,14 +36,14 @@ extension EscalationStore {
 
     enum ReportDeadlineKind { case acknowledge, resolve }
 
-    private func escalateReports(_ kind: ReportDeadlineKind, urgency: Urgency, to level: EscalationLevel, cutoff: Date,
+    private func escalateReports(_ kind: ReportDeadlineKind, urgency: Urgency, to level: EscalationLevel, cutoff: DeadlineCutoff,
                                  people: EscalationTargets, now: Date, on db: any Database) async throws -> Int {
         var steps = 0
         while true {
             let query = Report.query(on: db).filter(\.$urgency == urgency.rawValue).filter(\.$escalationLevel == level.rawValue - 1)
             switch kind {
-            case .acknowledge: query.filter(\.$status == ReportStatus.new.rawValue).filter(\.$acknowledgeDueAt < cutoff)
-            case .resolve: query.filter(\.$status == ReportStatus.inProgress.rawValue).filter(\.$resolveDueAt < cutoff)
+            case .acknowledge: query.filter(\.$status == ReportStatus.new.rawValue).filter("acknowledge_due_at", passed: cutoff)
+            case .resolve: query.filter(\.$status == ReportStatus.inProgress.rawValue).filter("resolve_due_at", passed: cutoff)
             }
             let ids = try await query.field(\.$id).limit(Self.batchSize).all().compactMap(\.id)
             if ids.isEmpty { return steps }
@@ -62,14 +62,18 @@ extension EscalationStore {
         }
     }
 
-    private func escalateActions(urgency: Urgency, to level: EscalationLevel, cutoff: Date, people: EscalationTargets,
+    private func escalateActions(urgency: Urgency, to level: EscalationLevel, cutoff: DeadlineCutoff, people: EscalationTargets,
                                  now: Date, on db: any Database) async throws -> Int {
-        // An action is due at the end of its day: it passed the cut-off when its day lies before the cut-off's day.
-        let cutoffDay = Formats.isoDay(cutoff)
+        // An action is due at the end of its day: it passed the cut-off when its day lies before the cut-off's day,
+        // or when the end of its day lies in one of the cut-off's windows.
+        let cutoffDay = Formats.isoDay(cutoff.before)
+        let windowDays = cutoff.windows.map { Formats.isoDay($0.lowerBound) }
+            .filter { day in ActionDraft.endOfDay(day).map(cutoff.contains) ?? false }
         var steps = 0
         while true {
             let ids = try await Action.query(on: db).filter(\.$status == ActionStatus.open.rawValue).filter(\.$urgency == urgency.rawValue)
-                .filter(\.$escalationLevel == level.rawValue - 1).filter(\.$dueOn < cutoffDay)
+                .filter(\.$escalationLevel == level.rawValue - 1)
+                .group(.or) { $0.filter(\.$dueOn < cutoffDay).filter(\.$dueOn ~~ windowDays) }
                 .field(\.$id).limit(Self.batchSize).all().compactMap(\.id)
             if ids.isEmpty { return steps }
             steps += try await db.transaction { tx in
@@ -87,12 +91,12 @@ extension EscalationStore {
         }
     }
 
-    private func escalateHandovers(urgency: Urgency, to level: EscalationLevel, cutoff: Date, people: EscalationTargets,
+    private func escalateHandovers(urgency: Urgency, to level: EscalationLevel, cutoff: DeadlineCutoff, people: EscalationTargets,
                                    now: Date, on db: any Database) async throws -> Int {
         var steps = 0
         while true {
             let ids = try await Handover.query(on: db).filter(\.$status == HandoverStatus.requested.rawValue).filter(\.$urgency == urgency.rawValue)
-                .filter(\.$escalationLevel == level.rawValue - 1).filter(\.$answerDueAt < cutoff)
+                .filter(\.$escalationLevel == level.rawValue - 1).filter("answer_due_at", passed: cutoff)
                 .field(\.$id).limit(Self.batchSize).all().compactMap(\.id)
             if ids.isEmpty { return steps }
             steps += try await db.transaction { tx in
@@ -176,6 +180,19 @@ extension EscalationStore {
                 .map { Notice(recipient: $0, kind: step.notice, reference: step.reference, link: step.link) }
         }
         try await Notifications.send(notices, on: db, now: now)
+    }
+}
+
+extension QueryBuilder {
+    /// Rows whose deadline in `column` has passed the cut-off: `column < before`, or inside one of its windows.
+    @discardableResult
+    func filter(_ column: FieldKey, passed cutoff: DeadlineCutoff) -> Self {
+        group(.or) { or in
+            or.filter(column, .lessThan, cutoff.before)
+            for window in cutoff.windows {
+                or.group(.and) { $0.filter(column, .greaterThanOrEqual, window.lowerBound).filter(column, .lessThan, window.upperBound) }
+            }
+        }
     }
 }
 

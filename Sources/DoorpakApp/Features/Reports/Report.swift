@@ -83,9 +83,12 @@ final class ReportEvent: Model, @unchecked Sendable {
     @OptionalField(key: "from_value") var fromValue: String?
     @OptionalField(key: "to_value") var toValue: String?
     @OptionalField(key: "reason") var reason: String?
+    /// The order of writing within the same second (`WriteSequence`): history sorts by `(at, seq)`.
+    @Field(key: "seq") var seq: Int64
 
     init() {}
     init(reportID: UUID, at: Date, actorID: UUID?, field: ReportField, from: String?, to: String?, reason: String? = nil) {
+        self.seq = WriteSequence.next()
         self.reportID = reportID
         self.at = at
         self.actorID = actorID

@@ -241,7 +241,7 @@ struct ReportStore: Sendable {
     }
 
     func history(of report: Report) async throws -> [ReportEvent] {
-        try await ReportEvent.query(on: database.db()).filter(\.$reportID == report.id!).sort(\.$at, .ascending).all()
+        try await ReportEvent.query(on: database.db()).filter(\.$reportID == report.id!).sort(\.$at, .ascending).sort(\.$seq, .ascending).all()
     }
 }
 

@@ -117,6 +117,31 @@ struct WorkingDayCalendar: Sendable {
         return calendar.date(from: parts) ?? day.noon
     }
 
+    /// The deadlines that have run `workingDays` working days at `now`: exactly those `d` with
+    /// `adding(workingDays: workingDays, to: d) < now`, as ranges a database index can answer. This is
+    /// the one definition escalation uses, in its pure ladder and in the job's queries.
+    ///
+    /// `subtracting` alone answers it for deadlines on working days. A deadline on a day off counts
+    /// from the next working day, at its own clock time (`adding`): one on the days off right after
+    /// the cut-off's day has run `workingDays` working days today once today's clock passes its own,
+    /// so each such day adds the window from its start to the clock time of `now`.
+    func deadlinesPassed(workingDays: Int, at now: Date) -> DeadlineCutoff {
+        let before = subtracting(workingDays: workingDays, from: now)
+        guard workingDays > 0, isWorkingDay(now) else { return DeadlineCutoff(before: before) }
+        let calendar = Formats.calendar
+        let time = calendar.dateComponents([.hour, .minute, .second], from: now)
+        var windows: [Range<Date>] = []
+        var day = CalendarDay(before).adding(days: 1)
+        while !isWorkingDay(day) {
+            let start = calendar.startOfDay(for: day.noon)
+            let end = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day,
+                                                         hour: time.hour, minute: time.minute, second: time.second)) ?? start
+            if start < end { windows.append(start..<end) }
+            day = day.adding(days: 1)
+        }
+        return DeadlineCutoff(before: before, windows: windows)
+    }
+
     /// How many working days lie after the day of `from` up to and including the day of `to`;
     /// negative when `to` is on an earlier day. `workingDays(from: d, to: adding(workingDays: n, to: d)) == n`.
     func workingDays(from: Date, to: Date) -> Int {
@@ -131,4 +156,17 @@ struct WorkingDayCalendar: Sendable {
         }
         return sign * count
     }
+}
+
+/// A set of deadlines that have passed a cut-off: everything before `before`, plus a few windows
+/// (deadlines on days off, see `WorkingDayCalendar.deadlinesPassed`). Queries ask
+/// `column < before OR column IN window…`; the pure ladder asks `contains`.
+struct DeadlineCutoff: Sendable, Equatable {
+    var before: Date
+    var windows: [Range<Date>] = []
+
+    func contains(_ deadline: Date) -> Bool { deadline < before || windows.contains { $0.contains(deadline) } }
+
+    /// Nothing has passed it.
+    static let never = DeadlineCutoff(before: .distantPast)
 }

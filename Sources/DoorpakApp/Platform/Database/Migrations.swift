@@ -33,5 +33,6 @@ extension AppDatabase {
         AddAPITokenExpiry(),
         AddCategorySensitivity(),
         AddTeamsAndQueues(),
+        AddHistorySequence(),
     ]
 }

@@ -55,6 +55,7 @@ struct AttachmentAPI {
             throw AppError.fileTooLarge(field: "file")
         }
         let subject = try await find(principal)
+        try await store.requireMayAdd(to: subject, by: principal)
         guard let boundary = MultipartForm.boundary(request.headers[.contentType]) else { throw AppError.unsupportedMediaType }
         let form = try await MultipartForm.read(RequestBody(buffer: buffer), boundary: boundary, fileLimit: store.maxBytes, bodyLimit: bodyLimit)
         let file = form.file.flatMap { $0.fieldName == "file" ? $0 : nil }

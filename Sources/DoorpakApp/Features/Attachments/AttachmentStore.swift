@@ -79,6 +79,16 @@ struct AttachmentStore: Sendable {
         }
     }
 
+    /// Refuses who may not add one: a report found in scope whose content this user does not read,
+    /// as for its notes (403); a case's content is only its director's and members', so to anyone
+    /// else it does not exist (404).
+    func requireMayAdd(to subject: Subject, by principal: Principal) async throws {
+        guard try await mayAdd(to: subject, by: principal) else {
+            if case .report = subject { throw AppError.forbidden }
+            throw AppError.notFound
+        }
+    }
+
     private func reads(_ attachment: Attachment, of subject: Subject) -> Bool {
         if case .caseFile(_, let access) = subject { return access.reads(writtenAt: attachment.uploadedAt) }
         return true
@@ -118,12 +128,7 @@ struct AttachmentStore: Sendable {
     /// in one transaction (the file is removed again if that fails). Refusals name the field `file`:
     /// `AppError.invalid` (missing, type not allowed, content not of its type) or `AppError.fileTooLarge`.
     func add(_ upload: UploadedFile?, to subject: Subject, by principal: Principal, now: Date = .now) async throws -> Attachment {
-        guard try await mayAdd(to: subject, by: principal) else {
-            // A report found in scope whose content this user does not read: as for its notes (403).
-            // A case's content is only its director's and members': to anyone else it does not exist.
-            if case .report = subject { throw AppError.forbidden }
-            throw AppError.notFound
-        }
+        try await requireMayAdd(to: subject, by: principal)
         guard let upload else { throw AppError.invalid([FieldIssue("file", "required")]) }
         let type: AttachmentRules.FileType
         switch AttachmentRules.check(fileName: upload.fileName, declaredType: upload.declaredType, data: upload.data,

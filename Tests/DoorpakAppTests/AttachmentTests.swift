@@ -246,6 +246,45 @@ import Testing
         }
     }
 
+    @Test func casePageAndWithdrawnConsent() async throws {
+        let world = try await TestWorld.make(.sqlite)
+        try await CaseAPITests.withClients(world) { api in
+            let (apiPath, _) = try await CaseAPITests.openCase(api, world: world)
+            let reference = String(apiPath.split(separator: "/").last!)
+            let client = api[.police].client
+            // The director attaches through the case page's form and sees it listed.
+            let police = Browser(client)
+            try await police.signIn(.police)
+            let page = try await police.get("/cases/\(reference)")
+            #expect(page.text.contains("id=\"attachment-form\""))
+            let posted = try await Self.postForm(police, "/cases/\(reference)/attachments",
+                                                 Part(fileName: "voor.txt", type: "text/plain", data: Data("Voor de intrekking\n".utf8)))
+            #expect(posted.status == .seeOther)
+            #expect(try await police.get("/cases/\(reference)").text.contains("voor.txt"))
+            // The district's coordinator sees the case's facts, not its attachments.
+            let coordinator = Browser(client)
+            try await coordinator.signIn(.coordinatorNorth)
+            let facts = try await coordinator.get("/cases/\(reference)")
+            #expect(facts.status == .ok)
+            #expect(!facts.text.contains("attachments-heading") && !facts.text.contains("voor.txt"))
+
+            // After the GGD member's consent is withdrawn, it reads what was attached before, nothing after, and adds nothing.
+            let members = try await api[.police].get(apiPath + "/members").items()
+            let memberID = try #require(members.first { $0["userId"] as? String == CaseAPITests.id(world.users[.ggd]!) }?["id"] as? String)
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await api[.police].request(.post, apiPath + "/members/\(memberID)/withdraw-consent").status == .ok)
+            try await Task.sleep(for: .milliseconds(1100))
+            let after = try await Self.postAPI(api[.police], apiPath + "/attachments", Part(fileName: "na.txt", type: "text/plain", data: Data("Na\n".utf8)))
+            #expect(after.status == .created)
+            let seen = try await api[.ggd].get(apiPath + "/attachments").items().compactMap { $0["fileName"] as? String }
+            #expect(seen == ["voor.txt"])
+            let hidden = try #require(try after.object()["id"] as? String)
+            #expect(try await api[.ggd].get(apiPath + "/attachments/\(hidden)").status == .notFound)
+            let refused = try await Self.postAPI(api[.ggd], apiPath + "/attachments", Part(fileName: "x.txt", type: "text/plain", data: Data("x".utf8)))
+            #expect(refused.status == .notFound)
+        }
+    }
+
     // MARK: At rest
 
     @Test func sealedAtRestAndBoundToTheAttachment() async throws {

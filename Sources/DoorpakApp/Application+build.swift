@@ -20,7 +20,9 @@ struct AppServices: Sendable {
 public func buildApplication(_ config: AppConfig, onReady: @escaping @Sendable () -> Void = {}) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "doorpak")
     logger.logLevel = config.logLevel
-    let database = try await AppDatabase.open(config.database, logger: logger)
+    var opened = try await AppDatabase.open(config.database, logger: logger)
+    opened.attachmentFiles = AttachmentFiles(directory: config.attachments.directory)
+    let database = opened
     let services = AppServices(config: config, database: database, views: try await Views.load(),
                                passwords: Passwords(cost: UInt8(config.bcryptCost)), cipher: try FieldCipher(config.keys))
     let sessions = DatabasePersistDriver(database: database)
@@ -79,7 +81,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
                                  maxAge: services.config.auth.sessionMaxAge)
         NavigationCountMiddleware(store: stores.notifications, work: stores.work)
         ErrorMiddleware(views: services.views)
-        FormMiddleware()
+        FormMiddleware(uploadLimit: services.config.attachments.maxBytes)
         BreakGlassWriteGuard()
     }
     router.get("/health") { _, _ in "ok" }
@@ -89,7 +91,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     SingleSignOnRoutes(stores: stores, config: services.config, views: views).add(to: router)
     RetentionRoutes(store: stores.retention, views: views).add(to: router)
     ReportRoutes(store: stores.reports, persons: stores.persons, actions: stores.actions, handovers: stores.handovers,
-                 catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
+                 catalog: stores.catalog, routing: stores.routing, attachments: stores.attachments, views: views).add(to: router)
     WorkRoutes(store: stores.work, catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
     BreakthroughRoutes(store: stores.escalation, subjects: stores.agendaSubjects, actions: stores.actions, catalog: stores.catalog,
                        views: views).add(to: router)
@@ -104,7 +106,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     SubjectRightsRoutes(store: stores.subjectRights, views: views).add(to: router)
     CoolingOffRoutes(store: stores.coolingOff, catalog: stores.catalog, views: views).add(to: router)
     CaseRoutes(store: stores.cases, meetings: stores.caseMeetings, placements: stores.coolingOff, catalog: stores.catalog,
-               routing: stores.routing, views: views).add(to: router)
+               routing: stores.routing, attachments: stores.attachments, views: views).add(to: router)
     CaseMeetingRoutes(store: stores.caseMeetings, catalog: stores.catalog, views: views).add(to: router)
     NotificationRoutes(store: stores.notifications, views: views, mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(stores: stores, config: services.config, locales: views.locales).add(to: router)

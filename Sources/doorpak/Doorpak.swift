@@ -18,11 +18,14 @@ struct DatabaseOptions: ParsableArguments {
     var dataDir: String?
     @Option(help: "Key file with the data keys (default <data-dir>/keys.json; DOORPAK_DATA_KEYS takes precedence).")
     var keyFile: String?
+    @Option(help: "Folder of the sealed attachment files (default <data-dir>/attachments; shared storage when several instances run).")
+    var attachmentsDir: String?
 
     func config() -> AppConfig {
         var environment = ProcessInfo.processInfo.environment
         if let dataDir { environment["DOORPAK_DATA_DIR"] = dataDir }
         if let keyFile { environment["DOORPAK_KEY_FILE"] = keyFile }
+        if let attachmentsDir { environment["DOORPAK_ATTACHMENTS_DIR"] = attachmentsDir }
         return AppConfig(environment: environment)
     }
 }
@@ -44,16 +47,20 @@ struct Serve: AsyncParsableCommand {
     var breakGlassMinutes: Int?
     @Option(help: "Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For names the client (default: none, the header is ignored).")
     var trustedProxy: String?
+    @Option(help: "The largest attachment accepted, in MiB (1 to 100; default 10, or DOORPAK_ATTACHMENT_MAX_MB).")
+    var attachmentMaxMb: Int?
 
     func validate() throws {
         if let trustedProxy { _ = try TrustedProxies(parsing: trustedProxy) }
         if let breakGlassMinutes, !(5...1440).contains(breakGlassMinutes) { throw ValidationError("--break-glass-minutes must be 5 to 1440") }
+        if let attachmentMaxMb, !(1...100).contains(attachmentMaxMb) { throw ValidationError("--attachment-max-mb must be 1 to 100") }
     }
 
     func run() async throws {
         var config = database.config()
         if let breakGlassMinutes { config.auth.breakGlassDuration = .seconds(breakGlassMinutes * 60) }
         if let hostname { config.hostname = hostname }
+        if let attachmentMaxMb { config.attachments.maxBytes = attachmentMaxMb << 20 }
         if let port { config.port = port }
         if let trustedProxy { config.trustedProxies = try TrustedProxies(parsing: trustedProxy) }
         config.seedDemoData = demo

@@ -181,6 +181,11 @@ import Testing
             "GET /meetings/{id}/items/{item}": .caseMeetingRecord, "POST /meetings/{id}/items/{item}": .caseMeetingRecord,
             "POST /api/v1/case-meetings/{id}/items/{item}/outcome": .caseMeetingRecord,
             "GET /persons/{pseudonym}/cases/new": .caseOpening, "POST /persons/{pseudonym}/cases": .caseOpening,
+            // Attachments on a case (Features/Attachments): its content, so the director and consenting members only;
+            // the web upload sorts after the API's withdraw route (the GGD member's consent is gone by then: 404).
+            "GET /cases/{case}/attachments/{attachment}": .caseContent, "POST /cases/{case}/attachments": .caseDirector,
+            "GET /api/v1/cases/{case}/attachments": .caseContent, "POST /api/v1/cases/{case}/attachments": .caseContent,
+            "GET /api/v1/cases/{case}/attachments/{attachment}": .caseContent,
         ]
         if let rule = exact[route] { return rule }
         let path = route.split(separator: " ")[1]
@@ -441,6 +446,17 @@ import Testing
             let member = try await cases.addMember(.init(userID: world.users[.ggd]!, role: "GGD", legalBasis: "consent",
                                                          consentDate: Formats.isoDay(.now), consentScope: "Test"), to: file, access: .director, by: police)
             pseudonyms["case"] = file.reference
+            // An attachment on each report (by the administrator, who registered both) and on the case (by its director).
+            let attachments = AttachmentStore(database: database, cipher: persons.cipher, reports: ReportStore(database: database), cases: cases,
+                                              maxBytes: world.config.attachments.maxBytes)
+            let pdf = UploadedFile(fieldName: "file", fileName: "matrix.pdf", declaredType: "application/pdf", data: Data("%PDF-1.4 matrix".utf8),
+                                   truncated: false)
+            for reference in [world.reportNorth, world.reportSouth] {
+                let subject = try await attachments.report(reference, by: admin)
+                pseudonyms["attachment " + reference] = try await attachments.add(pdf, to: subject, by: admin).id!.uuidString
+            }
+            pseudonyms["attachment case"] = try await attachments.add(pdf, to: try await attachments.caseFile(file.reference, by: police),
+                                                                      by: police).id!.uuidString
             pseudonyms["members"] = member.id!.uuidString
             // A second member for the route that ends a membership (ending the GGD persona's would change what it sees later).
             let leaver = User(email: "matrix-lid@test", name: "Matrix lid", passwordHash: "x", role: .partner, organisationID: world.police)
@@ -493,6 +509,7 @@ import Testing
             case "{pseudonym}": out.append(ids.world["pseudonym " + reference] ?? "P-2222-22")
             case "{step}": out.append("extend")
             case "{case}": out.append(ids.world["case"]!)
+            case "{attachment}": out.append(ids.world[segments.contains("cases") ? "attachment case" : "attachment " + reference] ?? UUID().uuidString)
             case "{goal}": out.append(ids.world["goal"]!)
             case "{action}": out.append(ids.world["case-action"]!)
             case "{item}": out.append(ids.world["items"]!)

@@ -40,11 +40,13 @@ public struct AppConfig: Sendable {
     public var keys: KeySource = .unconfigured
     /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); empty: the header is ignored.
     public var trustedProxies = TrustedProxies()
+    /// Attachments on reports and cases: the folder their sealed files live in and the largest file accepted.
+    public var attachments = AttachmentConfig()
 
     public init() {}
 
     /// Reads `DATABASE_URL`, `DOORPAK_DATA_DIR`, `PORT`, `HOST`, `DOORPAK_PUBLIC_URL`,
-    /// `DOORPAK_INSECURE_COOKIES` and `LOG_LEVEL`.
+    /// `DOORPAK_INSECURE_COOKIES`, `LOG_LEVEL`, `DOORPAK_ATTACHMENTS_DIR` and `DOORPAK_ATTACHMENT_MAX_MB`.
     public init(environment env: [String: String]) {
         self.init()
         if let dir = env["DOORPAK_DATA_DIR"], !dir.isEmpty { database = .sqlite(path: dir + "/doorpak.sqlite") }
@@ -56,6 +58,8 @@ public struct AppConfig: Sendable {
         if let level = env["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logLevel = level }
         let dataDir = env["DOORPAK_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
         let keyFile = env["DOORPAK_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDir + "/keys.json"
+        attachments.directory = env["DOORPAK_ATTACHMENTS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDir + "/attachments"
+        if let megabytes = env["DOORPAK_ATTACHMENT_MAX_MB"].flatMap(Int.init), megabytes > 0 { attachments.maxBytes = megabytes << 20 }
         keys = env["DOORPAK_DATA_KEYS"].flatMap { $0.isEmpty ? nil : KeySource.environment($0) } ?? .file(path: keyFile, createIfMissing: false)
     }
 
@@ -66,4 +70,15 @@ public struct AppConfig: Sendable {
 
     /// The base URL printed at start-up.
     public var baseURL: String { publicURL ?? "http://\(hostname):\(port)" }
+}
+
+/// Where attachment files live and how large one may be. With PostgreSQL and several instances the
+/// folder must be storage every instance shares (the rows are in the database, the files here).
+public struct AttachmentConfig: Sendable, Equatable {
+    /// Default `<data dir>/attachments` (`DOORPAK_ATTACHMENTS_DIR`, `--attachments-dir`).
+    public var directory = "data/attachments"
+    /// The largest file accepted, in bytes (default 10 MiB; `DOORPAK_ATTACHMENT_MAX_MB`, `--attachment-max-mb`).
+    public var maxBytes = 10 << 20
+
+    public init() {}
 }

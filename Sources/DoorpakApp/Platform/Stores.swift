@@ -31,6 +31,7 @@ struct Stores: Sendable {
     let routing: RoutingStore
     let breakGlass: BreakGlassStore
     let notifications: NotificationStore
+    let attachments: AttachmentStore
 
     init(database: AppDatabase, cipher: FieldCipher, config: AppConfig, passwords: Passwords, sessions: DatabasePersistDriver) {
         throttle = LoginThrottle(database: database)
@@ -60,6 +61,7 @@ struct Stores: Sendable {
         routing = RoutingStore(database: database)
         breakGlass = BreakGlassStore(database: database, duration: config.auth.breakGlassSeconds)
         notifications = NotificationStore(database: database)
+        attachments = AttachmentStore(database: database, cipher: cipher, reports: reports, cases: cases, maxBytes: config.attachments.maxBytes)
     }
 
     /// The stores for a command-line command: no field cipher (commands that need it load the keys

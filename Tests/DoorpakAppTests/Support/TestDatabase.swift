@@ -30,6 +30,9 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         config.auth.apiRateLimit = nil
         config.keys = .environment(Self.testKeys)
         let name = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        // Each test's attachment files in a folder of their own; a small limit keeps the size tests quick.
+        config.attachments.directory = FileManager.default.temporaryDirectory.appendingPathComponent("doorpak-tests/\(name)-attachments").path
+        config.attachments.maxBytes = 256 << 10
         switch self {
         case .sqlite:
             config.database = .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("doorpak-tests/\(name).sqlite").path)

@@ -9,6 +9,7 @@ struct CaseRoutes {
     let placements: CoolingOffStore
     let catalog: CatalogStore
     let routing: RoutingStore
+    let attachments: AttachmentStore
     let views: Views
 
     func add(to router: Router<AppRequestContext>) {
@@ -26,6 +27,7 @@ struct CaseRoutes {
         router.post("/cases/:case/director/claim", use: claimDirection)
         addPlan(to: router)
         addAssignedAction(to: router)
+        addAttachments(to: router)
     }
 
     private func locale(_ context: AppRequestContext) -> LocaleTexts { views.locales[context.language] }
@@ -125,7 +127,7 @@ struct CaseRoutes {
         return try await render(found.file, access: found.access, request: request, context: context)
     }
 
-    private func render(_ file: CaseFile, access: CaseStore.Access, issues: [FieldIssue] = [], form: FormFields = FormFields(),
+    func render(_ file: CaseFile, access: CaseStore.Access, issues: [FieldIssue] = [], form: FormFields = FormFields(),
                         status: HTTPResponse.Status = .ok, request: Request, context: AppRequestContext) async throws -> HTML {
         let principal = try context.principal()
         let locale = locale(context)
@@ -187,6 +189,8 @@ struct CaseRoutes {
         }
         if policy.mayClaimDirection { data["mayClaim"] = true }
         let errors = ViewHelpers.errors(issues, locale)
+        data.merge(try await AttachmentPresenter.section(.caseFile(file, access), store: attachments, catalog: catalog, principal: principal,
+                                                         locale: locale, language: language, errors: errors)) { _, new in new }
         let substance = try await CasePagePresenter(store: store, meetings: meetings, catalog: catalog, routing: routing, file: file,
                                                     access: access, principal: principal, locale: locale,
                                                     language: language, errors: errors, form: form).data()

@@ -107,6 +107,8 @@ enum ReportField: String, Codable, Sendable {
     /// Follow-through: hand-overs (`to` = the hand-over's new status), actions (`to` = the action's
     /// status), escalation rungs (`to` = the level code) and breakthrough decisions (`reason` = the decision).
     case handover, action, escalated, decision
+    /// A file attached (`to` = the attachment's id; its name and content are the attachment's).
+    case attachment
 }
 
 /// Counters for readable references (`DP-2026-000123`), one row per year.

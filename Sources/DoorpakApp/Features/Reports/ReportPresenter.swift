@@ -126,7 +126,7 @@ struct ReportPresenter {
         case .urgency: return locale.text("urgency.\(raw)")
         case .owner: return UUID(uuidString: raw).flatMap { names[$0] } ?? "—"
         case .organisation: return catalog.organisation(UUID(uuidString: raw))?.name ?? "—"
-        case .note, .handover, .action, .escalated, .decision: return ""
+        case .note, .handover, .action, .escalated, .decision, .attachment: return ""
         case .routed:
             return UUID(uuidString: raw).flatMap { rules[$0] }.map {
                 RoutingRules.label($0, catalog: catalog, locale: locale, language: language)

@@ -9,6 +9,7 @@ struct ReportRoutes {
     let handovers: HandoverStore
     let catalog: CatalogStore
     let routing: RoutingStore
+    let attachments: AttachmentStore
     let views: Views
 
     func add(to router: Router<AppRequestContext>) {
@@ -20,6 +21,7 @@ struct ReportRoutes {
         router.post("/reports/:reference/assignment", use: assign)
         router.post("/reports/:reference/notes", use: addNote)
         addFollowThrough(to: router)
+        addAttachments(to: router)
     }
 
     // MARK: Worklist
@@ -210,6 +212,8 @@ struct ReportRoutes {
         if content {
             let links = try await persons.links(of: report, by: principal)
             data["personsSection"] = PersonReportSection.data(for: report, links: links, locale: locale)
+            data.merge(try await AttachmentPresenter.section(.report(report), store: attachments, catalog: self.catalog, principal: principal,
+                                                             locale: locale, language: context.language, errors: errors)) { _, new in new }
         }
         if !content && principal.isAdministrator { data["emergencyHref"] = "/break-glass/reports/\(report.reference)" }
         let followThrough = try await FollowThroughPanel(report: report, actions: actionList, handovers: handoverList, principal: principal,

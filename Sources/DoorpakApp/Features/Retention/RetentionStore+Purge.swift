@@ -27,6 +27,7 @@ extension RetentionStore {
             let db = database.db()
             let schedule = try await RetentionSchedule.load(on: db)
             var outcomes: [RetentionPurge.Outcome] = []
+            if !dryRun { try await removeOrphanFiles(now: now) }
             for type in RetentionRecordType.allCases {
                 let cutoff = schedule.cutoff(for: type, now: now)
                 let count = dryRun || !type.isDestroyedByPurge
@@ -37,6 +38,14 @@ extension RetentionStore {
             return outcomes
         }
 
+        /// Attachment files without a row (a crash between a file's write and its row's commit, or
+        /// between a row's deletion and the file's), an hour old or more so no upload in flight is hit.
+        private func removeOrphanFiles(now: Date) async throws {
+            guard database.attachmentFiles.directory != nil else { return }
+            let known = try await AttachmentStore.allIDs(on: database.db())
+            _ = database.attachmentFiles.removeOrphans(known: known, before: now.addingTimeInterval(-3600))
+        }
+
         /// Destroys in batches; each batch commits with its share of the destruction record's count.
         private func destroy(_ type: RetentionRecordType, before cutoff: Date, days: Int, now: Date, method: String) async throws -> Int {
             var total = 0
@@ -45,17 +54,21 @@ extension RetentionStore {
                 let ids = try await due(type, before: cutoff, on: database.db(), limit: batch)
                 if ids.isEmpty { break }
                 let (soFar, existing) = (total + ids.count, recordID)
-                recordID = try await database.db().transaction { tx in
-                    try await delete(type, ids: ids, on: tx)
+                let (record, files) = try await database.db().transaction { tx -> (UUID?, [UUID]) in
+                    let files = try await delete(type, ids: ids, on: tx)
                     if let existing, let record = try await DestructionRecord.find(existing, on: tx) {
                         record.count = soFar
                         try await record.update(on: tx)
-                        return existing
+                        return (existing, files)
                     }
                     let record = DestructionRecord(type: type, count: soFar, periodDays: days, cutoff: cutoff, at: now, method: method)
                     try await record.create(on: tx)
-                    return record.id
+                    return (record.id, files)
                 }
+                recordID = record
+                // The attachments' files go once their rows are gone for good (a failed removal is
+                // retried by `removeOrphanFiles`).
+                database.attachmentFiles.remove(files)
                 total = soFar
                 if ids.count < batch { break }
             }
@@ -171,11 +184,16 @@ extension RetentionStore {
             return Set(actions + handovers + inCases)
         }
 
-        private func delete(_ type: RetentionRecordType, ids: [String], on tx: any Database) async throws {
+        /// Deletes the records' rows; returns the ids of the attachments whose rows went with them.
+        private func delete(_ type: RetentionRecordType, ids: [String], on tx: any Database) async throws -> [UUID] {
             let uuids = ids.compactMap(UUID.init(uuidString:))
             switch type {
-            case .closedCases: try await deleteCases(uuids, on: tx)
+            case .closedCases:
+                let files = try await AttachmentStore.detach(.caseFile, subjectIDs: uuids, on: tx)
+                try await deleteCases(uuids, on: tx)
+                return files
             case .closedReports, .resolvedReports:
+                let files = try await AttachmentStore.detach(.report, subjectIDs: uuids, on: tx)
                 let references = try await Report.query(on: tx).filter(\.$id ~~ uuids).all(\.$reference)
                 try await PersonReportLink.query(on: tx).filter(\.$reportID ~~ uuids).delete()
                 try await Action.query(on: tx).filter(\.$subjectKind == "report").filter(\.$subjectID ~~ uuids).delete()
@@ -186,6 +204,7 @@ extension RetentionStore {
                 try await ReportNote.query(on: tx).filter(\.$reportID ~~ uuids).delete()
                 try await ReportEvent.query(on: tx).filter(\.$reportID ~~ uuids).delete()
                 try await Report.query(on: tx).filter(\.$id ~~ uuids).delete()
+                return files
             case .notes: try await ReportNote.query(on: tx).filter(\.$id ~~ uuids).delete()
             case .persons:
                 // The correction trail (art. 16) holds old values of the person: it goes with them.
@@ -201,6 +220,7 @@ extension RetentionStore {
             case .loginAttempts: try await LoginAttempt.query(on: tx).filter(\.$id ~~ uuids).delete()
             case .auditEntries: break
             }
+            return []
         }
 
         /// A case's whole file: what hangs on its actions and meeting items first, then the rows that

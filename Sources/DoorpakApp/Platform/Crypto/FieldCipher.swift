@@ -175,6 +175,48 @@ final class FieldCipher: Sendable {
     }
 }
 
+/// Files (attachments): the same keys and AES-256-GCM, on bytes instead of text.
+extension FieldCipher {
+    /// The header of a sealed file: `DPA1`, then one byte with the key id's length and the key id.
+    static let filePrefix = Data("DPA1".utf8)
+
+    /// Seals a file's bytes bound to its id (the additional data names the attachment), so a
+    /// sealed file copied or renamed to another attachment's id does not open.
+    /// Returns the id of the key that sealed it (kept on the row for a later re-encryption).
+    func sealFile(_ plaintext: Data, id: UUID) throws -> (keyID: String, sealed: Data) {
+        let keyring = try currentKeyring()
+        let keyID = keyring.current
+        let box = try AES.GCM.seal(plaintext, using: keyring.keys[keyID]!, authenticating: Self.fileAdditionalData(keyID, id))
+        var out = Self.filePrefix
+        out.append(UInt8(keyID.utf8.count))
+        out.append(Data(keyID.utf8))
+        out.append(box.combined!)
+        return (keyID, out)
+    }
+
+    /// Opens a sealed file for the attachment `id`; `CipherError.tampered` when a bit was changed
+    /// or the file belongs to another attachment.
+    func openFile(_ sealed: Data, id: UUID) throws -> Data {
+        let bytes = [UInt8](sealed)
+        let head = Self.filePrefix.count
+        guard bytes.count > head + 1, Data(bytes[0..<head]) == Self.filePrefix else { throw CipherError.malformed }
+        let length = Int(bytes[head])
+        guard length > 0, bytes.count > head + 1 + length,
+              let keyID = String(bytes: bytes[(head + 1)..<(head + 1 + length)], encoding: .utf8) else { throw CipherError.malformed }
+        guard let key = try key(keyID) else { throw CipherError.unknownKey(keyID) }
+        do {
+            let box = try AES.GCM.SealedBox(combined: Data(bytes[(head + 1 + length)...]))
+            return try AES.GCM.open(box, using: key, authenticating: Self.fileAdditionalData(keyID, id))
+        } catch {
+            throw CipherError.tampered
+        }
+    }
+
+    private static func fileAdditionalData(_ keyID: String, _ id: UUID) -> Data {
+        Data("dpa1.\(keyID).attachments.\(id.uuidString.lowercased())".utf8)
+    }
+}
+
 enum CipherError: Error, Equatable, CustomStringConvertible {
     /// Not a sealed value at all.
     case malformed

@@ -34,14 +34,21 @@ extension Commands {
         describe(try await reencrypt(config, keyring: config.keys.load()))
     }
 
-    private static func reencrypt(_ config: AppConfig, keyring: Keyring) async throws -> KeyRotation.Outcome {
+    private static func reencrypt(_ config: AppConfig, keyring: Keyring) async throws -> (rows: KeyRotation.Outcome, files: KeyRotation.Outcome) {
         try await AppDatabase.with(config) { database in
             try await database.migrate()
-            return try await KeyRotation(cipher: FieldCipher(keyring: keyring), database: database).reencrypt()
+            let cipher = FieldCipher(keyring: keyring)
+            let rows = try await KeyRotation(cipher: cipher, database: database).reencrypt()
+            // Attachment files, sealed with the same keys, are re-sealed too.
+            return (rows, try await AttachmentStore.resealFiles(cipher: cipher, database: database))
         }
     }
 
-    private static func describe(_ outcome: KeyRotation.Outcome) -> String {
-        "Re-encrypted \(outcome.rewritten) rows" + (outcome.failed > 0 ? "; \(outcome.failed) rows could not be opened and were left as they are." : ".")
+    private static func describe(_ outcome: (rows: KeyRotation.Outcome, files: KeyRotation.Outcome)) -> String {
+        let (rows, files) = outcome
+        var text = "Re-encrypted \(rows.rewritten) rows" + (rows.failed > 0 ? "; \(rows.failed) rows could not be opened and were left as they are." : ".")
+        if files.rewritten > 0 { text += " Re-sealed \(files.rewritten) attachment files." }
+        if files.failed > 0 { text += " \(files.failed) attachment files could not be opened and were left as they are." }
+        return text
     }
 }

@@ -18,6 +18,10 @@ public struct AppDatabase: Sendable {
     let writeQueue: SQLiteWriteQueue?
     /// The model middlewares installed on these pools, by name (each once: `installOnce`).
     private let middlewares = InstalledMiddlewares()
+    /// The folder of attachment files: data that lives beside the rows, so whatever holds the
+    /// database (the purge, commands, tests) reaches the files too. Only `AttachmentStore` and the
+    /// purge use it.
+    var attachmentFiles: AttachmentFiles = .none
 
     /// Installs model middlewares under `name` unless that name was installed on these pools already
     /// (every store built on them may ask; only the first asks the pools).
@@ -151,7 +155,8 @@ public struct AppDatabase: Sendable {
     static func with<T: Sendable>(_ config: AppConfig, _ work: (AppDatabase) async throws -> T) async throws -> T {
         var logger = Logger(label: "doorpak")
         logger.logLevel = .warning
-        let database = try await AppDatabase.open(config.database, logger: logger)
+        var database = try await AppDatabase.open(config.database, logger: logger)
+        database.attachmentFiles = AttachmentFiles(directory: config.attachments.directory)
         do {
             let result = try await work(database)
             await database.shutdown()

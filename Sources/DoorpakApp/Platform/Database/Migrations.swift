@@ -34,5 +34,6 @@ extension AppDatabase {
         AddCategorySensitivity(),
         AddTeamsAndQueues(),
         AddHistorySequence(),
+        CreateAttachments(),
     ]
 }

@@ -14,6 +14,8 @@ enum AppError: Error, Sendable {
     /// The action conflicts with the record's state (e.g. a status change that is not allowed).
     case conflict(String)
     case payloadTooLarge
+    /// An uploaded file larger than the configured limit (413, naming the field).
+    case fileTooLarge(field: String)
     case unsupportedMediaType
     case tooManyRequests(retryAfter: Int)
     case csrfFailed
@@ -31,7 +33,7 @@ enum AppError: Error, Sendable {
         case .badRequest: .badRequest
         case .invalid: .unprocessableContent
         case .conflict: .conflict
-        case .payloadTooLarge: .contentTooLarge
+        case .payloadTooLarge, .fileTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .tooManyRequests: .tooManyRequests
         case .csrfFailed: .forbidden

@@ -14,6 +14,8 @@ struct AppRequestContext: AuthRequestContext, SessionRequestContext, RequestCont
     var csrfToken = ""
     /// The decoded body of a form post, after the CSRF check.
     var form = FormFields()
+    /// The file of a multipart form post (attachments), after the CSRF check.
+    var upload: UploadedFile?
     /// Numbers beside navigation items, by the item's path (e.g. unread notifications).
     var navigationCounts: [String: NavigationCount] = [:]
 

@@ -73,6 +73,7 @@ struct Problem {
             switch error {
             case .badRequest(let message), .conflict(let message): detail = message
             case .invalid(let issues): self.issues = issues
+            case .fileTooLarge(let field): issues = [FieldIssue(field, AttachmentRules.Refusal.tooLarge.rawValue)]
             case .tooManyRequests(let seconds): retryAfter = seconds
             case .breakGlassReadOnly:
                 type = Self.breakGlassReadOnlyType

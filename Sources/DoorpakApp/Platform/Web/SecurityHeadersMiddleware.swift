@@ -59,6 +59,11 @@ struct WebContextMiddleware: RouterMiddleware {
 struct FormMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let maxBodySize = 1 << 20
+    /// The largest attachment (`AttachmentConfig.maxBytes`).
+    var uploadLimit = AttachmentConfig().maxBytes
+    /// An upload body may carry up to twice the file limit (the excess is read and dropped, so the
+    /// form can say the file is too large) plus 1 MiB for the other fields; beyond that 413.
+    var uploadBodyLimit: Int { 2 * uploadLimit + Self.maxBodySize }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // NUL is never text anyone typed, and PostgreSQL cannot store or compare it: refuse it in
@@ -67,6 +72,21 @@ struct FormMiddleware: RouterMiddleware {
             throw AppError.badRequest("The request contains a NUL character.")
         }
         guard request.method == .post, !request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        // A file upload (the attachments forms only): multipart, read as a stream with its own limits.
+        if let boundary = MultipartForm.boundary(request.headers[.contentType]) {
+            guard request.uri.path.split(separator: "/").last == "attachments" else { throw AppError.unsupportedMediaType }
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > uploadBodyLimit { throw AppError.payloadTooLarge }
+            let multipart = try await MultipartForm.read(request.body, boundary: boundary, fileLimit: uploadLimit, bodyLimit: uploadBodyLimit)
+            let form = FormFields(pairs: multipart.fields)
+            if form.pairs.contains(where: { $0.0.contains("\u{0}") || $0.1.contains("\u{0}") }) {
+                throw AppError.badRequest("The form contains a NUL character.")
+            }
+            guard let sent = form["_csrf"], sent == context.csrfToken, !sent.isEmpty else { throw AppError.csrfFailed }
+            var context = context
+            context.form = form
+            context.upload = multipart.file
+            return try await next(request, context)
+        }
         guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else {
             throw AppError.unsupportedMediaType
         }

@@ -141,7 +141,8 @@ import Testing
             "GET /cases/{case}": .caseRead, "POST /cases/{case}/phase": .caseDirector, "POST /cases/{case}/members": .caseDirector,
             "POST /cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /cases/{case}/members/{id}/end": .caseDirector, "POST /cases/{case}/notes": .caseDirector,
             "POST /cases/{case}/director": .caseProposal, "POST /cases/{case}/director/accept": .caseAcceptance,
-            "POST /cases/{case}/director/claim": .caseAcceptance,
+            "POST /cases/{case}/director/claim": .caseAcceptance, "POST /cases/{case}/director/decline": .caseAcceptance,
+            "POST /cases/{case}/persons": .caseDirector,
             // The plan, factors, actions, linked reports (Features/Cases): the director's; the placement request from
             // the case sorts after the withdraw route (the GGD member's consent is withdrawn by then: 404).
             "POST /cases/{case}/goals": .caseDirector, "POST /cases/{case}/goals/{goal}": .caseDirector,
@@ -154,7 +155,8 @@ import Testing
             "GET /api/v1/cases": .records, "POST /api/v1/cases": .caseOpening, "GET /api/v1/cases/needing-director": .caseCoordinator,
             "GET /api/v1/cases/{case}": .caseRead, "PATCH /api/v1/cases/{case}": .caseDirector, "GET /api/v1/cases/{case}/history": .caseRead,
             "POST /api/v1/cases/{case}/director": .caseProposal, "POST /api/v1/cases/{case}/director/accept": .caseAcceptance,
-            "POST /api/v1/cases/{case}/director/claim": .caseAcceptance,
+            "POST /api/v1/cases/{case}/director/claim": .caseAcceptance, "POST /api/v1/cases/{case}/director/decline": .caseAcceptance,
+            "POST /api/v1/cases/{case}/persons": .caseDirector,
             "GET /api/v1/cases/{case}/members": .caseRead, "POST /api/v1/cases/{case}/members": .caseDirector,
             "POST /api/v1/cases/{case}/members/{id}/withdraw-consent": .caseDirector, "POST /api/v1/cases/{case}/members/{id}/end": .caseDirector,
             "GET /api/v1/cases/{case}/notes": .caseRead, "POST /api/v1/cases/{case}/notes": .caseDirector,

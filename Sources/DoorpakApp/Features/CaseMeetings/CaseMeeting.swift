@@ -8,6 +8,8 @@ import SQLKit
 final class CaseMeeting: Model, @unchecked Sendable {
     static let schema = "case_meetings"
     @ID(key: .id) var id: UUID?
+    /// `CO-2026-000012`: how notices and people name the meeting.
+    @Field(key: "reference") var reference: String
     @Field(key: "planned_at") var plannedAt: Date
     /// Free text ("Stadsdeelkantoor Noord, zaal 2"); optional.
     @OptionalField(key: "place") var place: String?

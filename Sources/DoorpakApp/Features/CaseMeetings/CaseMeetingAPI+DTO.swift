@@ -34,6 +34,8 @@ struct CaseMeetingPageDTO: Encodable {
 /// A meeting without its agenda (the list): what every viewer of the meeting may see.
 struct CaseMeetingSummaryDTO: Encodable {
     var id: String
+    /// `CO-2026-000012`.
+    var reference: String
     var plannedAt: String
     @Nullable var place: String?
     var organiserId: String
@@ -43,6 +45,7 @@ struct CaseMeetingSummaryDTO: Encodable {
 
     init(_ meeting: CaseMeeting, invited: [UUID], itemCount: Int) {
         id = meeting.id!.api
+        reference = meeting.reference
         plannedAt = APIDates.write(meeting.plannedAt)
         place = meeting.place
         organiserId = meeting.organiserID.api
@@ -55,6 +58,7 @@ struct CaseMeetingSummaryDTO: Encodable {
 /// A meeting with its agenda as the caller may see it.
 struct CaseMeetingDTO: Encodable {
     var id: String
+    var reference: String
     var plannedAt: String
     @Nullable var place: String?
     var organiserId: String
@@ -68,6 +72,7 @@ struct CaseMeetingDTO: Encodable {
     init(_ agenda: CaseMeetingStore.Agenda) {
         let summary = CaseMeetingSummaryDTO(agenda.meeting, invited: agenda.invited, itemCount: agenda.entries.count)
         id = summary.id
+        reference = summary.reference
         plannedAt = summary.plannedAt
         place = summary.place
         organiserId = summary.organiserId

@@ -18,7 +18,7 @@ struct CaseMeetingPresenter {
 
     /// One line of the meetings list.
     func row(_ meeting: CaseMeeting, items: Int, invited: [UUID]) -> [String: Any] {
-        var row: [String: Any] = ["href": Self.href(meeting.id!), "when": when(meeting), "status": locale.text("casemeetings.status.\(meeting.status)"),
+        var row: [String: Any] = ["href": Self.href(meeting.id!), "reference": meeting.reference, "when": when(meeting), "status": locale.text("casemeetings.status.\(meeting.status)"),
                                   "organiser": names[meeting.organiserID] ?? "–", "items": items, "organisations": organisations(invited)]
         if let place = meeting.place { row["place"] = place }
         return row
@@ -27,7 +27,7 @@ struct CaseMeetingPresenter {
     /// The meeting's facts, the same for every viewer who may see it.
     func facts(_ agenda: CaseMeetingStore.Agenda) -> [String: Any] {
         let meeting = agenda.meeting
-        var facts: [String: Any] = ["id": meeting.id!.uuidString.lowercased(), "href": Self.href(meeting.id!), "when": when(meeting),
+        var facts: [String: Any] = ["id": meeting.id!.uuidString.lowercased(), "reference": meeting.reference, "href": Self.href(meeting.id!), "when": when(meeting),
                                     "status": locale.text("casemeetings.status.\(meeting.status)"), "statusCode": meeting.status,
                                     "organiser": names[meeting.organiserID] ?? "–", "organisations": organisations(agenda.invited),
                                     "itemCount": agenda.entries.count]

@@ -28,6 +28,7 @@ extension CaseMeetingStore {
         meeting.updatedAt = now.wholeSeconds
         let unique = files.reduce(into: [CaseFile]()) { list, file in if !list.contains(where: { $0.id == file.id }) { list.append(file) } }
         try await db.transaction { tx in
+            meeting.reference = try await Self.nextReference(now: now, on: tx)
             try await meeting.create(on: tx)
             for organisation in organisations { try await CaseMeetingInvite(meetingID: meeting.id!, organisationID: organisation).create(on: tx) }
             for (index, file) in unique.enumerated() {
@@ -35,6 +36,8 @@ extension CaseMeetingStore {
                 try await Self.logAgenda(file.reference, meeting, by: principal, on: tx)
             }
             try await Audit.record(.create, "case_meeting", meeting.id!.uuidString, by: principal, on: tx)
+            try await FollowThroughNotices.send(.meetingPlanned, about: meeting.reference, link: CaseMeetingPresenter.href(meeting.id!),
+                                                to: Self.participants(of: organisations, on: tx), except: principal.userID, on: tx, now: now)
         }
         return meeting
     }
@@ -64,6 +67,14 @@ extension CaseMeetingStore {
         let wanted = agendaReferences.map { _ in files.compactMap(\.id) }
         let removed = wanted.map { ids in agenda.entries.filter { !ids.contains($0.file.id!) } } ?? []
         if removed.contains(where: { $0.item.isRecorded }) { throw AppError.conflict("A discussed case stays on the agenda.") }
+        // Who hears of it: the newly invited organisations that the meeting is planned, those still
+        // invited that it changed (its moment, place or status; not its agenda).
+        let moved = valid.plannedAt.map { $0.wholeSeconds != meeting.plannedAt } ?? false
+        let replaced = valid.place.map { $0 != meeting.place } ?? false
+        let restatused = valid.status.map { $0 != current } ?? false
+        let before = Set(agenda.invited), after = Set(valid.organisations ?? agenda.invited)
+        let news = MeetingNews(planned: Array(after.subtracting(before)), changed: moved || replaced || restatused ? Array(after.intersection(before)) : [],
+                               now: now)
         if let at = valid.plannedAt { meeting.plannedAt = at.wholeSeconds }
         if let place = valid.place { meeting.place = place }
         if let status = valid.status { meeting.status = status.rawValue }
@@ -76,14 +87,29 @@ extension CaseMeetingStore {
             item(for: file, in: meeting, position: start + index + 1, by: principal, now: now)
         }
         do {
-            try await saveChange(meeting, organisations: valid.organisations, removed: removed, added: newItems, files: added, by: principal, on: db)
+            try await saveChange(meeting, organisations: valid.organisations, removed: removed, added: newItems, files: added, news: news,
+                                 by: principal, on: db)
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw AppError.conflict("The agenda changed meanwhile.")
         }
     }
 
+    /// Which invited organisations hear that a meeting was planned for them, or changed.
+    struct MeetingNews: Sendable {
+        let planned: [UUID]
+        let changed: [UUID]
+        let now: Date
+    }
+
+    /// Who takes part for the invited organisations: their active users with record access.
+    static func participants(of organisations: [UUID], on db: any Database) async throws -> [UUID] {
+        guard !organisations.isEmpty else { return [] }
+        return try await User.query(on: db).filter(\.$organisationID ~~ organisations).filter(\.$active == true)
+            .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue)).all().compactMap(\.id)
+    }
+
     private func saveChange(_ meeting: CaseMeeting, organisations: [UUID]?, removed: [Entry], added newItems: [CaseMeetingItem], files added: [CaseFile],
-                            by principal: Principal, on db: any Database) async throws {
+                            news: MeetingNews, by principal: Principal, on db: any Database) async throws {
         try await db.transaction { tx in
             try await meeting.update(on: tx)
             if let organisations {
@@ -94,6 +120,11 @@ extension CaseMeetingStore {
             for item in newItems { try await item.create(on: tx) }
             for file in added { try await Self.logAgenda(file.reference, meeting, by: principal, on: tx) }
             try await Audit.record(.update, "case_meeting", meeting.id!.uuidString, by: principal, on: tx)
+            let link = CaseMeetingPresenter.href(meeting.id!)
+            try await FollowThroughNotices.send(.meetingPlanned, about: meeting.reference, link: link,
+                                                to: Self.participants(of: news.planned, on: tx), except: principal.userID, on: tx, now: news.now)
+            try await FollowThroughNotices.send(.meetingChanged, about: meeting.reference, link: link,
+                                                to: Self.participants(of: news.changed, on: tx), except: principal.userID, on: tx, now: news.now)
         }
     }
 

@@ -125,6 +125,11 @@ struct CaseMeetingStore: Sendable {
         return query
     }
 
+    /// The next meeting reference, `CO-2026-000012`.
+    static func nextReference(now: Date, on db: any Database) async throws -> String {
+        try await CaseStore.nextReference(counter: "meeting", prefix: "CO", now: now, on: db)
+    }
+
     // MARK: Lists
 
     struct Page: Sendable {

@@ -21,17 +21,23 @@ struct CasePatch: APIInput {
     static let members = ["phase", "outcome", "reason", "cancelOpenActions"]
 }
 
-/// `POST /cases/{case}/director`: propose a new director.
-/// `POST /cases/{case}/director/claim`.
+/// `POST /cases/{case}/director/claim` and `POST /cases/{case}/director/decline`: the reason.
 struct ClaimInput: APIInput {
     var reason: String?
     static let members = ["reason"]
 }
 
+/// `POST /cases/{case}/director`: propose a new director.
 struct DirectorInput: APIInput {
     var directorId: String?
     var reason: String?
     static let members = ["directorId", "reason"]
+}
+
+/// `POST /cases/{case}/persons`: a person to add, by pseudonym.
+struct CasePersonInput: APIInput {
+    var pseudonym: String?
+    static let members = ["pseudonym"]
 }
 
 /// `POST /cases/{case}/members`; consent needs its date and scope.

@@ -9,6 +9,8 @@ extension CaseAPI {
         api.post("/cases/:case/director", use: proposeDirector)
         api.post("/cases/:case/director/accept", use: acceptDirection)
         api.post("/cases/:case/director/claim", use: claimDirection)
+        api.post("/cases/:case/director/decline", use: declineDirection)
+        api.post("/cases/:case/persons", use: addPerson)
         api.get("/cases/:case/members", use: members)
         api.post("/cases/:case/members", use: addMember)
         api.post("/cases/:case/members/:id/withdraw-consent", use: withdrawConsent)
@@ -52,6 +54,37 @@ extension CaseAPI {
             try await store.claimDirection(found.file, access: found.access, reason: input.reason, by: principal)
         }
         return try APIBody.response(try await dto(found.file, access: .director, by: principal))
+    }
+
+    /// The one asked declines the direction, with a `reason` (required); the director stays and the
+    /// proposer is told. Only the proposed director finds the case through this door (404 otherwise).
+    /// Answers the case's facts as the caller now reaches it (`access` is `none` without a part in it).
+    func declineDirection(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        // The body first: a body too large is 413 for everyone, whether or not they were proposed.
+        let input = try await APIBody.decode(ClaimInput.self, from: request)
+        let file = try await store.findProposed(reference: context.parameters.require("case"), by: principal)
+        try await ReportAPI.renaming(["decline_reason": "reason"]) {
+            try await store.declineDirection(file, reason: input.reason, by: principal)
+        }
+        let access = try await store.access(to: file, by: principal)
+        return try APIBody.response(CaseSummaryDTO(file, access: access, for: principal))
+    }
+
+    // MARK: Persons
+
+    /// The director adds a person to the open case by `pseudonym`; one out of the director's reach
+    /// is 422 on `pseudonym`, like one that does not exist.
+    func addPerson(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal()
+        let input = try await APIBody.decode(CasePersonInput.self, from: request)
+        let found = try await store.find(reference: context.parameters.require("case"), by: principal)
+        guard found.access.directs else { throw AppError.notFound }
+        try await ReportAPI.renaming(["person": "pseudonym"]) {
+            try await store.addPerson(pseudonym: input.pseudonym, to: found.file, access: found.access, by: principal)
+        }
+        return try APIBody.response(try await dto(found.file, access: found.access, by: principal), status: .created,
+                                    headers: [.location: path(found.file.reference)])
     }
 
     // MARK: Members

@@ -25,12 +25,14 @@ struct CaseRoutes {
         router.post("/cases/:case/director", use: proposeDirector)
         router.post("/cases/:case/director/accept", use: acceptDirection)
         router.post("/cases/:case/director/claim", use: claimDirection)
+        router.post("/cases/:case/director/decline", use: declineDirection)
+        router.post("/cases/:case/persons", use: addPerson)
         addPlan(to: router)
         addAssignedAction(to: router)
         addAttachments(to: router)
     }
 
-    private func locale(_ context: AppRequestContext) -> LocaleTexts { views.locales[context.language] }
+    func locale(_ context: AppRequestContext) -> LocaleTexts { views.locales[context.language] }
 
     /// The cases the user directs, takes part in or is asked to direct and, for a district
     /// coordinator, every case of their districts (facts only), newest first, a page at a time
@@ -114,15 +116,8 @@ struct CaseRoutes {
         do {
             found = try await store.find(reference: reference, by: principal)
         } catch AppError.notFound {
-            // Asked to take over the direction without a part in the case yet: its facts and the acceptance.
-            let (file, reason) = try await store.proposal(reference: reference, by: principal)
-            let locale = locale(context)
-            let names = try await catalog.names([file.directorID])
-            var data: [String: Any] = ["reference": file.reference, "phase": locale.text("cases.phases.\(file.phase)"),
-                                       "director": names[file.directorID] ?? "–", "opened": Formats.date(file.openedAt, context.language),
-                                       "openingReason": try store.reasons(of: file).opening]
-            if let reason, !reason.isEmpty { data["handoverReason"] = reason }
-            return try views.page("cases/proposed", title: file.reference, request: request, context: context, data: data)
+            // Asked to take over the direction without a part in the case yet: its facts, the acceptance and the refusal.
+            return try await renderProposed(reference, request: request, context: context)
         }
         return try await render(found.file, access: found.access, request: request, context: context)
     }
@@ -154,7 +149,8 @@ struct CaseRoutes {
                 return row
             },
             "errors": ViewHelpers.errors(issues, locale),
-            "noteBody": form.raw("body"), "claimReason": form.raw("claim_reason"),
+            "noteBody": form.raw("body"), "claimReason": form.raw("claim_reason"), "declineReason": form.raw("decline_reason"),
+            "personPseudonym": form.raw("person"),
         ]
         if access.readsContent {
             data["content"] = true
@@ -172,9 +168,15 @@ struct CaseRoutes {
         if let outcome = file.outcome, file.casePhase == .closed { data["outcome"] = locale.text("cases.outcomes.\(outcome)") }
         if file.casePhase == .closed, access.readsContent, let reason = try store.reasons(of: file).closing { data["closingReason"] = reason }
         if let proposed = file.proposedDirectorID { data["proposed"] = names[proposed] ?? "–" }
-        if file.proposedDirectorID == principal.userID { data["mayAccept"] = true }
+        if file.proposedDirectorID == principal.userID {
+            data["mayAccept"] = true
+            if let due = try await store.openDirectionProposals(for: principal).first(where: { $0.caseReference == file.reference })?.answerDueAt {
+                data["answerDue"] = Formats.dateTime(due, language)
+            }
+        }
         if director {
             data["isDirector"] = true
+            if file.casePhase != .closed { data["mayAddPerson"] = true }
             let targets = file.casePhase == .closed ? [CasePhase.analysis] : file.casePhase.neighbours + [.closed]
             data["phases"] = targets.map { ["value": $0.rawValue, "label": locale.text("cases.phases.\($0.rawValue)")] }
             data["outcomes"] = CaseOutcome.allCases.map { ["value": $0.rawValue, "label": locale.text("cases.outcomes.\($0.rawValue)")] }

@@ -43,6 +43,8 @@ extension CaseStore {
         }
         file.phase = phase.rawValue
         if phase == .closed {
+            // A closed case has no hand-over: a proposal still waiting ends with it.
+            file.proposedDirectorID = nil
             file.closedAt = now.wholeSeconds
             file.outcome = outcome?.rawValue
             file.closingReason = reason
@@ -53,6 +55,7 @@ extension CaseStore {
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: phase == .closed ? "closed" : from == .closed ? "reopened" : "phase",
                                         from: from.rawValue, to: phase == .closed ? outcome?.rawValue : phase.rawValue, reason: reason), by: principal) { tx in
             guard phase == .closed else { return }
+            try await Self.endProposals(of: file, as: .withdrawn, by: principal, now: now, on: tx)
             let open = try await Action.query(on: tx).filter(\.$subjectKind == subject.kind.rawValue).filter(\.$subjectID == subject.id)
                 .filter(\.$status == ActionStatus.open.rawValue).all()
             for action in open {
@@ -74,12 +77,14 @@ extension CaseStore {
         if let reason, let issue = TextRules.check(reason, required: false, max: 2000) { throw AppError.invalid([FieldIssue("reason", issue)]) }
         let db = database.db()
         if try await !Self.mayDirect(userID, on: db) || userID == file.directorID { throw AppError.invalid([FieldIssue("director", "unknown")]) }
+        let terms = try await Self.proposalTerms(to: userID, now: now, on: db)
         file.proposedDirectorID = userID
         file.updatedAt = now.wholeSeconds
         // The one asked hears of it (reference and link only) in the same transaction.
         let notice = Notice(recipient: userID, kind: .caseDirectorRequested, reference: file.reference, link: "/cases/\(file.reference)")
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_proposed", from: file.directorID.uuidString,
                                         to: userID.uuidString, reason: reason), by: principal) { tx in
+            try await Self.startProposal(file, to: userID, terms: terms, by: principal, now: now, on: tx)
             try await Notifications.send([notice], on: tx, now: now)
         }
     }
@@ -98,6 +103,7 @@ extension CaseStore {
         let notices = members.map { Notice(recipient: $0, kind: .caseDirectorClaimed, reference: file.reference, link: "/cases/\(file.reference)") }
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_claimed", from: from.uuidString,
                                         to: principal.userID.uuidString, reason: reason), by: principal, purpose: "claimed the direction: no active director") { tx in
+            try await Self.endProposals(of: file, as: .withdrawn, by: principal, now: now, on: tx)
             try await Notifications.send(notices, on: tx, now: now)
         }
     }
@@ -111,7 +117,9 @@ extension CaseStore {
         file.proposedDirectorID = nil
         file.updatedAt = now.wholeSeconds
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_accepted",
-                                        from: from.uuidString, to: principal.userID.uuidString), by: principal)
+                                        from: from.uuidString, to: principal.userID.uuidString), by: principal) { tx in
+            try await Self.endProposals(of: file, as: .accepted, by: principal, now: now, on: tx)
+        }
     }
 
     /// What the one asked to take over the direction sees before accepting: the case's facts, its
@@ -172,7 +180,11 @@ extension CaseStore {
         member.addedAt = now.wholeSeconds
         file.updatedAt = now.wholeSeconds
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "member_added", to: userID.uuidString,
-                                        reason: basis.rawValue), by: principal) { tx in try await member.create(on: tx) }
+                                        reason: basis.rawValue), by: principal) { tx in
+            try await member.create(on: tx)
+            try await FollowThroughNotices.send(.caseMemberAdded, about: file.reference, link: "/cases/\(file.reference)", to: [userID],
+                                                except: principal.userID, on: tx, now: now)
+        }
         return member
     }
 
@@ -198,7 +210,12 @@ extension CaseStore {
         member.endedAt = now.wholeSeconds
         file.updatedAt = now.wholeSeconds
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "member_ended", to: member.userID.uuidString),
-                        by: principal) { tx in try await member.update(on: tx) }
+                        by: principal) { tx in
+            try await member.update(on: tx)
+            // The link is where they were; it reads "not found" to them from now on, which is the news.
+            try await FollowThroughNotices.send(.caseMemberRemoved, about: file.reference, link: "/cases/\(file.reference)", to: [member.userID],
+                                                except: principal.userID, on: tx, now: now)
+        }
     }
 
     /// Adds a note (director or a member whose basis still holds); a sensitive note names its readers among the members.

@@ -84,11 +84,21 @@ struct CaseStore: Sendable {
     /// The coordinator's list: open cases in their districts whose director is deactivated (someone
     /// must take them over) or whose hand-over waits for acceptance. Administrators see all.
     func needingDirector(by principal: Principal) async throws -> [CaseFile] {
+        try await directionQuery(by: principal, includingWaitingHandOvers: true)
+    }
+
+    /// Open cases in the districts the user oversees whose director is deactivated and, if asked,
+    /// those whose hand-over waits for acceptance.
+    func directionQuery(by principal: Principal, includingWaitingHandOvers: Bool) async throws -> [CaseFile] {
         guard CasePolicy.overseesDirection(principal) else { throw AppError.notFound }
         let db = database.db()
         let inactive = try await User.query(on: db).filter(\.$active == false).all().compactMap(\.id)
         let query = CaseFile.query(on: db).filter(\.$phase != CasePhase.closed.rawValue)
-            .group(.or) { $0.filter(\.$directorID ~~ inactive).filter(\.$proposedDirectorID != nil) }
+        if includingWaitingHandOvers {
+            query.group(.or) { $0.filter(\.$directorID ~~ inactive).filter(\.$proposedDirectorID != nil) }
+        } else {
+            query.filter(\.$directorID ~~ inactive)
+        }
         if let districts = CasePolicy.districtsOverseen(by: principal) { query.filter(\.$districtID ~~ districts) }
         return try await query.sort(\.$openedAt).all()
     }
@@ -133,6 +143,7 @@ struct CaseStore: Sendable {
         file.openedAt = now.wholeSeconds
         file.updatedAt = now.wholeSeconds
         let peopleIDs = people.map { $0.id! }, reportIDs = reports.map { $0.id! }
+        let terms = try await proposedID.asyncMap { try await Self.proposalTerms(to: $0, now: now, on: db) }
         try await db.transaction { tx in
             file.reference = try await Self.nextReference(now: now, on: tx)
             try await file.create(on: tx)
@@ -142,6 +153,7 @@ struct CaseStore: Sendable {
             if let proposedID {
                 try await CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: "director_proposed",
                                     from: principal.userID.uuidString, to: proposedID.uuidString).create(on: tx)
+                if let terms { try await Self.startProposal(file, to: proposedID, terms: terms, by: principal, now: now, on: tx) }
                 try await Notifications.send([Notice(recipient: proposedID, kind: .caseDirectorRequested, reference: file.reference,
                                                      link: "/cases/\(file.reference)")], on: tx, now: now)
             }
@@ -157,13 +169,18 @@ struct CaseStore: Sendable {
     }
 
     static func nextReference(now: Date, on db: any Database) async throws -> String {
+        try await nextReference(counter: "case", prefix: "CS", now: now, on: db)
+    }
+
+    /// The next `PREFIX-YEAR-NNNNNN` of a yearly counter (cases, case meetings).
+    static func nextReference(counter: String, prefix: String, now: Date, on db: any Database) async throws -> String {
         let year = Formats.calendar.component(.year, from: now)
         let row = try await db.sql.raw("""
-            INSERT INTO reference_counters (name, value) VALUES (\(bind: "case-\(year)"), 1)
+            INSERT INTO reference_counters (name, value) VALUES (\(bind: "\(counter)-\(year)"), 1)
             ON CONFLICT (name) DO UPDATE SET value = reference_counters.value + 1
             RETURNING value
             """).first()
-        return String(format: "CS-%04d-%06d", year, try row?.decode(column: "value", as: Int.self) ?? 1)
+        return String(format: "\(prefix)-%04d-%06d", year, try row?.decode(column: "value", as: Int.self) ?? 1)
     }
 
     // MARK: Reading

@@ -105,7 +105,7 @@ struct CaseTimeline: Sendable {
             if event.kind == "action" || event.kind == "placement_requested" || (readsContent && ["note", "sensitive_note"].contains(event.kind)) { continue }
             var entry = Entry(at: event.at, kind: .caseEvent, what: "cases.events.\(event.kind)", actorID: event.actorID, seq: event.seq)
             switch event.kind {
-            case "report_linked": entry.parts = event.toValue.map { [.text($0)] } ?? []
+            case "report_linked", "person_added": entry.parts = event.toValue.map { [.text($0)] } ?? []
             case "goal_added": entry.parts = event.toValue.map { [.key("cases.domains.\($0)")] } ?? []
             case "goal_closed":
                 entry.parts = [event.fromValue.map { .key("cases.domains.\($0)") }, event.toValue.map { .key("cases.goal_statuses.\($0)") }]
@@ -114,7 +114,7 @@ struct CaseTimeline: Sendable {
             case "closed": entry.parts = event.toValue.map { [.key("cases.outcomes.\($0)")] } ?? []
             default: break
             }
-            if ["phase", "closed", "reopened", "director_proposed", "director_claimed", "decision"].contains(event.kind) { entry.detail = event.reason }
+            if ["phase", "closed", "reopened", "director_proposed", "director_declined", "director_claimed", "decision"].contains(event.kind) { entry.detail = event.reason }
             append(entry)
         }
     }
@@ -161,10 +161,12 @@ struct CaseTimeline: Sendable {
     mutating func add(escalations: [Escalation], actions: [Action]) {
         let titles = Dictionary(actions.compactMap { action in action.id.map { ($0, action.title) } }, uniquingKeysWith: { a, _ in a })
         for escalation in escalations {
+            // An unanswered direction proposal climbs too; everything else on a case is an action.
+            let proposal = escalation.item == .directionProposal
+            let item: Part? = proposal ? .key("cases.events.director_proposed") : titles[escalation.itemID].map { .text($0) }
             append(Entry(at: escalation.at, kind: .escalation, what: "cases.timeline.escalated",
-                         parts: [titles[escalation.itemID].map { .text($0) }, .key("followthrough.level.\(escalation.escalationLevel.code)")]
-                            .compactMap { $0 },
-                         detail: escalation.decision, href: "#action-\(escalation.itemID.uuidString)"))
+                         parts: [item, .key("followthrough.level.\(escalation.escalationLevel.code)")].compactMap { $0 },
+                         detail: escalation.decision, href: proposal ? "#director-heading" : "#action-\(escalation.itemID.uuidString)"))
         }
     }
 

@@ -82,12 +82,18 @@ extension CoolingOffStore {
         }
         placement.updatedAt = now.wholeSeconds
         let recorded = value
+        let pseudonym = step == .approve || step == .reject ? try await PersonRecord.find(placement.personID, on: db)?.pseudonym : nil
         try await db.transaction { tx in
             try await placement.update(on: tx)
             try await CoolingOffEvent(placementID: placement.id!, at: now, actorID: principal.userID, kind: step, value: recorded,
                                       reason: reason.isEmpty ? nil : reason).create(on: tx)
             try await Audit.record(.update, "cooling_off_placement", placement.id!.uuidString, by: principal,
                                    purpose: "\(step.rawValue): \(from) → \(next.rawValue)", on: tx)
+            // The requester hears the decision (the pseudonym and the link only).
+            if step == .approve || step == .reject, let pseudonym {
+                try await FollowThroughNotices.send(step == .approve ? .placementApproved : .placementRefused, about: pseudonym,
+                                                    link: Self.link(placement), to: [placement.requestedBy], except: principal.userID, on: tx, now: now)
+            }
         }
     }
 }

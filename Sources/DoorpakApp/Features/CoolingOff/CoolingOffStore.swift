@@ -182,8 +182,26 @@ struct CoolingOffStore: Sendable {
             try await Audit.record(.create, "cooling_off_placement", placement.id!.uuidString, by: principal,
                                    purpose: "person \(person.pseudonym)", on: tx)
             try await alsoWrite?(tx)
+            // Whoever decides hears of it: the pseudonym and the link only (as break-the-glass notices).
+            try await FollowThroughNotices.send(.placementRequested, about: person.pseudonym, link: Self.link(placement),
+                                                to: Self.approvers(of: placement, person: person, on: tx), except: principal.userID, on: tx, now: now)
         }
         return placement
+    }
+
+    static func link(_ placement: CoolingOffPlacement) -> String { "/cooling-off/placements/\(placement.id!.uuidString)" }
+
+    /// Who decides on a request (`PlacementPolicy.manages`): the active coordinators of the district
+    /// of its case, else of the person's location; when neither names a district with a coordinator,
+    /// every active coordinator. Administrators keep the register but are not asked.
+    static func approvers(of placement: CoolingOffPlacement, person: PersonRecord, on db: any Database) async throws -> [UUID] {
+        var district: UUID?
+        if let caseID = placement.caseID { district = try await CaseFile.find(caseID, on: db)?.districtID }
+        if district == nil, let location = person.locationID { district = try await Location.find(location, on: db)?.districtID }
+        let coordinators = try await User.query(on: db).filter(\.$role == Role.coordinator.rawValue).filter(\.$active == true).all().compactMap(\.id)
+        guard let district else { return coordinators }
+        let ofDistrict = try await UserDistrict.query(on: db).filter(\.$districtID == district).filter(\.$userID ~~ coordinators).all().map(\.userID)
+        return ofDistrict.isEmpty ? coordinators : ofDistrict
     }
 
     private func period(_ fromText: String?, _ throughText: String?, now: Date, issues: inout [FieldIssue]) -> (Date?, Date?) {

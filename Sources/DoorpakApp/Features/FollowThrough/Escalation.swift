@@ -2,8 +2,12 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// What can escalate: a report (against its running deadline), an action, an unanswered hand-over.
-enum EscalationItemKind: String, Codable, CaseIterable, Sendable { case report, action, handover }
+/// What can escalate: a report (against its running deadline), an action, an unanswered hand-over,
+/// an unanswered proposal to take over a case's direction.
+enum EscalationItemKind: String, Codable, CaseIterable, Sendable {
+    case report, action, handover
+    case directionProposal = "direction_proposal"
+}
 
 /// One rung reached by one item against one deadline. The unique key (item, deadline, level) makes
 /// an escalation happen once however often, and by however many servers, the job runs.

@@ -3,8 +3,8 @@ import Foundation
 import SQLKit
 
 /// One pass of the escalation ladder over everything open with a deadline: reports (against the
-/// acknowledgement deadline while new, the resolution deadline while in progress), open actions
-/// and unanswered hand-overs. Set-based: per item kind, urgency and rung one indexed query finds
+/// acknowledgement deadline while new, the resolution deadline while in progress), open actions,
+/// unanswered hand-overs and unanswered direction proposals (`EscalationStore+Proposals.swift`). Set-based: per item kind, urgency and rung one indexed query finds
 /// what crossed the rung's cut-off; a conditional update (`escalation_level = rung - 1`) claims
 /// it, so that two servers running a pass at the same moment escalate each step once. Each step
 /// writes the escalation row (unique per item, deadline and rung), the item's history and the
@@ -29,6 +29,7 @@ extension EscalationStore {
                 }
                 outcome.steps += try await escalateActions(urgency: urgency, to: level, cutoff: cutoff, people: people, now: now, on: db)
                 outcome.steps += try await escalateHandovers(urgency: urgency, to: level, cutoff: cutoff, people: people, now: now, on: db)
+                outcome.steps += try await escalateDirectionProposals(urgency: urgency, to: level, cutoff: cutoff, people: people, now: now, on: db)
             }
         }
         return outcome
@@ -147,7 +148,7 @@ extension EscalationStore {
 
     /// Writes a batch of claimed steps set-based, in the caller's transaction: one query for steps
     /// already taken, one INSERT of escalation rows, one of history entries, one notification call.
-    private static func write(_ steps: [Step], level: EscalationLevel, now: Date, on db: any Database) async throws {
+    static func write(_ steps: [Step], level: EscalationLevel, now: Date, on db: any Database) async throws {
         guard !steps.isEmpty else { return }
         // Already taken against this deadline (a rung reset by hand, then reached again): keep the first.
         func key(_ kind: String, _ id: UUID, _ deadline: Date) -> String { "\(kind) \(id) \(Int64(deadline.timeIntervalSince1970.rounded()))" }

@@ -77,6 +77,7 @@ struct EscalationStore: Sendable {
         case .report: try await Report.find(escalation.itemID, on: db)?.reportStatus.isOpen == true
         case .action: try await Action.find(escalation.itemID, on: db)?.actionStatus.isOpen == true
         case .handover: try await Handover.find(escalation.itemID, on: db)?.handoverStatus.isPending == true
+        case .directionProposal: try await CaseDirectionProposal.find(escalation.itemID, on: db)?.proposalStatus == .requested
         }
     }
 

@@ -248,6 +248,7 @@ extension RetentionStore {
             try await CaseMember.query(on: tx).filter(\.$caseID ~~ ids).delete()
             try await CasePerson.query(on: tx).filter(\.$caseID ~~ ids).delete()
             try await CaseReport.query(on: tx).filter(\.$caseID ~~ ids).delete()
+            try await CaseDirectionProposal.query(on: tx).filter(\.$caseID ~~ ids).delete()
             if !references.isEmpty { try await Notification.query(on: tx).filter(\.$reference ~~ references).delete() }
             try await CaseFile.query(on: tx).filter(\.$id ~~ ids).delete()
         }

@@ -35,5 +35,6 @@ extension AppDatabase {
         AddTeamsAndQueues(),
         AddHistorySequence(),
         CreateAttachments(),
+        AddCaseFollowThrough(),
     ]
 }

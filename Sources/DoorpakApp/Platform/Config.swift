@@ -40,6 +40,9 @@ public struct AppConfig: Sendable {
     public var keys: KeySource = .unconfigured
     /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); empty: the header is ignored.
     public var trustedProxies = TrustedProxies()
+    /// When a person's linked reports make the district coordinator consider a case: two registering
+    /// organisations, or this many reports within this many days (`--repeat-concern-reports`, `--repeat-concern-days`).
+    public var repeatConcern = RepeatConcernSetting()
 
     public init() {}
 
@@ -66,4 +69,16 @@ public struct AppConfig: Sendable {
 
     /// The base URL printed at start-up.
     public var baseURL: String { publicURL ?? "http://\(hostname):\(port)" }
+}
+
+/// The frequency rule of a repeat concern: `reports` linked reports within `days` days (default 3 in 30).
+public struct RepeatConcernSetting: Sendable, Equatable {
+    public var reports = 3
+    public var days = 30
+    public init(reports: Int = 3, days: Int = 30) {
+        self.reports = reports
+        self.days = days
+    }
+
+    var rule: ConcernRule { ConcernRule(reports: reports, days: days) }
 }

@@ -30,6 +30,7 @@ struct Stores: Sendable {
     let routing: RoutingStore
     let breakGlass: BreakGlassStore
     let notifications: NotificationStore
+    let concerns: ConcernStore
 
     init(database: AppDatabase, cipher: FieldCipher, config: AppConfig, passwords: Passwords, sessions: DatabasePersistDriver) {
         throttle = LoginThrottle(database: database)
@@ -42,7 +43,7 @@ struct Stores: Sendable {
         audit = AuditStore(database: database)
         catalog = CatalogStore(database: database)
         reports = ReportStore(database: database)
-        persons = PersonStore(database: database, cipher: cipher)
+        persons = PersonStore(database: database, cipher: cipher, concernRule: config.repeatConcern.rule)
         cases = CaseStore(database: database, persons: persons)
         caseMeetings = CaseMeetingStore(database: database, cases: cases)
         coolingOff = CoolingOffStore(database: database, persons: persons)
@@ -58,6 +59,7 @@ struct Stores: Sendable {
         routing = RoutingStore(database: database)
         breakGlass = BreakGlassStore(database: database, duration: config.auth.breakGlassSeconds)
         notifications = NotificationStore(database: database)
+        concerns = ConcernStore(database: database, persons: persons, cases: cases)
     }
 
     /// The stores for a command-line command: no field cipher (commands that need it load the keys

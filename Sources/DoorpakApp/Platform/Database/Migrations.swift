@@ -32,5 +32,6 @@ extension AppDatabase {
         CreateAuditChainAnchors(),
         AddAPITokenExpiry(),
         AddCategorySensitivity(),
+        CreateConcernItems(),
     ]
 }

@@ -56,6 +56,11 @@ struct WorkRoutes {
                 presenter.markDeadline(state, in: &row)
                 return row
             },
+            "concerns": inbox.concerns.map { item -> [String: Any] in
+                ["href": "/concerns/\(item.id.uuidString.lowercased())", "pseudonym": item.pseudonym, "raised": Formats.date(item.raisedAt, context.language),
+                 "counts": locale.text("concerns.counts", ["reports": "\(item.reportCount)", "organisations": "\(item.organisationCount)"])]
+            },
+            "hasConcerns": !inbox.concerns.isEmpty,
             "hasReports": !inbox.reports.isEmpty, "hasHandovers": !inbox.handovers.isEmpty, "hasActions": !inbox.actions.isEmpty,
         ]
         return try views.page("work/inbox", title: locale.text("work.view_\(view.rawValue)"), request: request, context: context, data: data)

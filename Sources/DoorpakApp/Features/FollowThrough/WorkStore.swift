@@ -16,6 +16,8 @@ struct WorkStore: Sendable {
         var reports: [Report] = []
         var handovers: [Handover] = []
         var actions: [Action] = []
+        /// "Consider a case" items waiting for a coordinator's decision (`.mine` only).
+        var concerns: [ConcernStore.Pending] = []
     }
 
     enum View: String, CaseIterable, Sendable { case mine, team, district }
@@ -60,6 +62,7 @@ struct WorkStore: Sendable {
                         or.group(.and) { $0.filter(\.$organisationID == organisation).filter(\.$assigneeID == nil) }
                     }
                 }.limit(Self.limit).all()
+            inbox.concerns = try await ConcernStore.pending(for: principal, on: db)
         case .team:
             let team = try await teamMembers(of: principal)
             inbox.reports = try await reports.scoped(principal, on: db).filter(\.$ownerID ~~ team).filter(\.$status ~~ open)

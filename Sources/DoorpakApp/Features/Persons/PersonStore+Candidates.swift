@@ -79,7 +79,7 @@ extension PersonStore {
         guard Pseudonym.isValid(pseudonym.uppercased()),
               let record = try await PersonRecord.query(on: db).filter(\.$pseudonym == pseudonym.uppercased()).first(),
               try await visible([record.id!], by: principal, on: db).contains(record.id!)
-        else { throw AppError.invalid([FieldIssue("person", "unknown")]) }
+        else { throw AppError.invalid([FieldIssue("existing", "unknown")]) }
         return record
     }
 

@@ -22,6 +22,7 @@ struct APIRoutes {
         CoolingOffAPI(store: stores.coolingOff).add(to: api)
         CaseMeetingAPI(store: stores.caseMeetings).add(to: api)
         CaseAPI(store: stores.cases, routing: stores.routing).add(to: api)
+        ConcernAPI(store: stores.concerns).add(to: api)
     }
 }
 

@@ -79,7 +79,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
         ))
         AuthenticationMiddleware(accounts: stores.accounts, idleTimeout: services.config.sessionIdleTimeout,
                                  maxAge: services.config.auth.sessionMaxAge)
-        NavigationCountMiddleware(store: stores.notifications, work: stores.work)
+        NavigationCountMiddleware(store: stores.notifications, work: stores.work, concerns: stores.concerns)
         ErrorMiddleware(views: services.views)
         FormMiddleware(uploadLimit: services.config.attachments.maxBytes)
         BreakGlassWriteGuard()
@@ -108,6 +108,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     CaseRoutes(store: stores.cases, meetings: stores.caseMeetings, placements: stores.coolingOff, catalog: stores.catalog,
                routing: stores.routing, attachments: stores.attachments, views: views).add(to: router)
     CaseMeetingRoutes(store: stores.caseMeetings, catalog: stores.catalog, views: views).add(to: router)
+    ConcernRoutes(store: stores.concerns, catalog: stores.catalog, views: views).add(to: router)
     NotificationRoutes(store: stores.notifications, views: views, mailEnabled: services.config.mail.enabled).add(to: router)
     APIRoutes(stores: stores, config: services.config, locales: views.locales).add(to: router)
     return router

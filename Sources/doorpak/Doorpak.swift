@@ -49,9 +49,15 @@ struct Serve: AsyncParsableCommand {
     var trustedProxy: String?
     @Option(help: "The largest attachment accepted, in MiB (1 to 100; default 10, or DOORPAK_ATTACHMENT_MAX_MB).")
     var attachmentMaxMb: Int?
+    @Option(help: "Repeat concern: this many reports about one person within --repeat-concern-days make the district coordinator consider a case (2 to 50; default 3).")
+    var repeatConcernReports: Int?
+    @Option(help: "Repeat concern: the window for --repeat-concern-reports, in days (1 to 365; default 30).")
+    var repeatConcernDays: Int?
 
     func validate() throws {
         if let trustedProxy { _ = try TrustedProxies(parsing: trustedProxy) }
+        if let repeatConcernReports, !(2...50).contains(repeatConcernReports) { throw ValidationError("--repeat-concern-reports must be 2 to 50") }
+        if let repeatConcernDays, !(1...365).contains(repeatConcernDays) { throw ValidationError("--repeat-concern-days must be 1 to 365") }
         if let breakGlassMinutes, !(5...1440).contains(breakGlassMinutes) { throw ValidationError("--break-glass-minutes must be 5 to 1440") }
         if let attachmentMaxMb, !(1...100).contains(attachmentMaxMb) { throw ValidationError("--attachment-max-mb must be 1 to 100") }
     }
@@ -59,6 +65,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var config = database.config()
         if let breakGlassMinutes { config.auth.breakGlassDuration = .seconds(breakGlassMinutes * 60) }
+        if let repeatConcernReports { config.repeatConcern.reports = repeatConcernReports }
+        if let repeatConcernDays { config.repeatConcern.days = repeatConcernDays }
         if let hostname { config.hostname = hostname }
         if let attachmentMaxMb { config.attachments.maxBytes = attachmentMaxMb << 20 }
         if let port { config.port = port }

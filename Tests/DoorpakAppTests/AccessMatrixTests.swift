@@ -90,6 +90,9 @@ import Testing
         /// Opening a case (which makes the opener its director): whoever reaches the person, but not
         /// administrators (it would open the person's details to them by role alone).
         case caseOpening
+        /// A "consider a case" item (Features/Concerns) in the northern district: its coordinator only; everyone else,
+        /// administrators included, 404. (The API's open-case runs first and opens the case; the pages then answer 409.)
+        case concern
     }
 
     static func rule(for route: String) -> Rule? {
@@ -123,6 +126,9 @@ import Testing
             "GET /api/v1/breakthrough": .breakthrough, "POST /api/v1/breakthrough/{id}/decision": .breakthrough,
             "GET /reports": .records, "GET /reports/new": .records, "POST /reports": .records,
             "GET /api/v1/reports": .records, "POST /api/v1/reports": .records,
+            "GET /api/v1/concerns": .records,
+            "GET /concerns/{id}": .concern, "POST /concerns/{id}/open-case": .concern, "POST /concerns/{id}/dismiss": .concern,
+            "GET /api/v1/concerns/{id}": .concern, "POST /api/v1/concerns/{id}/open-case": .concern, "POST /api/v1/concerns/{id}/dismiss": .concern,
             "POST /account/tokens/{id}/revoke": .ownToken,
             "GET /audit": .auditLog, "GET /api/v1/audit": .auditLog,
             "GET /break-glass/reports/{reference}": .breakGlassRequest, "POST /break-glass/reports/{reference}": .breakGlassRequest,
@@ -303,6 +309,8 @@ import Testing
                         cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), allowed.contains(persona))]
                     case .caseCoordinator:
                         cases = [(pattern, persona == .admin || persona == .coordinatorNorth)]
+                    case .concern:
+                        cases = [(Self.fill(pattern, ids: ids, reference: world.reportNorth, token: ""), persona == .coordinatorNorth)]
                     case .caseFactorCounts:
                         cases = [(pattern, [.admin, .coordinatorNorth, .analyst].contains(persona))]
                     case .factorAggregates:
@@ -482,6 +490,20 @@ import Testing
             pseudonyms["meetings"] = meeting.id!.uuidString
             pseudonyms["case-meetings"] = meeting.id!.uuidString
             pseudonyms["items"] = agenda.entries[0].item.id!.uuidString
+            // A "consider a case" item about a person of the northern report, in the northern district.
+            let concernPerson = try await persons.link(PersonDraft(name: "Matrix zorg"), role: "affected",
+                                                       to: try await ReportStore(database: database).find(reference: world.reportNorth, by: admin), by: admin)
+            let concern = ConcernItem()
+            concern.personID = try await PersonRecord.query(on: db).filter(\.$pseudonym == concernPerson.pseudonym).first()!.id!
+            concern.districtID = world.districtNorth
+            concern.organisationIDs = ConcernItem.text([world.police, world.ggd])
+            concern.reportIDs = ConcernItem.text([try await Report.query(on: db).filter(\.$reference == world.reportNorth).first()!.id!])
+            concern.trigger = "organisations"
+            concern.status = ConcernStatus.open.rawValue
+            concern.raisedAt = Date.now.wholeSeconds
+            concern.updatedAt = Date.now.wholeSeconds
+            try await concern.create(on: db)
+            pseudonyms["concerns"] = concern.id!.uuidString.lowercased()
             // An expired break-the-glass grant, for the review routes (expired, so it widens no scope).
             let grant = BreakGlassGrant(userID: world.users[.ggd]!, role: .partner, recordType: "report", recordID: world.reportNorth,
                                         reason: "Matrix: verlopen noodtoegang", grantedAt: Date.now.addingTimeInterval(-7200).wholeSeconds,

@@ -42,6 +42,9 @@ public struct AppConfig: Sendable {
     public var trustedProxies = TrustedProxies()
     /// Attachments on reports and cases: the folder their sealed files live in and the largest file accepted.
     public var attachments = AttachmentConfig()
+    /// When a person's linked reports make the district coordinator consider a case: two registering
+    /// organisations, or this many reports within this many days (`--repeat-concern-reports`, `--repeat-concern-days`).
+    public var repeatConcern = RepeatConcernSetting()
 
     public init() {}
 
@@ -81,4 +84,16 @@ public struct AttachmentConfig: Sendable, Equatable {
     public var maxBytes = 10 << 20
 
     public init() {}
+}
+
+/// The frequency rule of a repeat concern: `reports` linked reports within `days` days (default 3 in 30).
+public struct RepeatConcernSetting: Sendable, Equatable {
+    public var reports = 3
+    public var days = 30
+    public init(reports: Int = 3, days: Int = 30) {
+        self.reports = reports
+        self.days = days
+    }
+
+    var rule: ConcernRule { ConcernRule(reports: reports, days: days) }
 }

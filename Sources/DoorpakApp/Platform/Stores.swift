@@ -32,6 +32,7 @@ struct Stores: Sendable {
     let breakGlass: BreakGlassStore
     let notifications: NotificationStore
     let attachments: AttachmentStore
+    let concerns: ConcernStore
 
     init(database: AppDatabase, cipher: FieldCipher, config: AppConfig, passwords: Passwords, sessions: DatabasePersistDriver) {
         throttle = LoginThrottle(database: database)
@@ -44,7 +45,7 @@ struct Stores: Sendable {
         audit = AuditStore(database: database)
         catalog = CatalogStore(database: database)
         reports = ReportStore(database: database)
-        persons = PersonStore(database: database, cipher: cipher)
+        persons = PersonStore(database: database, cipher: cipher, concernRule: config.repeatConcern.rule)
         cases = CaseStore(database: database, persons: persons)
         caseMeetings = CaseMeetingStore(database: database, cases: cases)
         coolingOff = CoolingOffStore(database: database, persons: persons)
@@ -62,6 +63,7 @@ struct Stores: Sendable {
         breakGlass = BreakGlassStore(database: database, duration: config.auth.breakGlassSeconds)
         notifications = NotificationStore(database: database)
         attachments = AttachmentStore(database: database, cipher: cipher, reports: reports, cases: cases, maxBytes: config.attachments.maxBytes)
+        concerns = ConcernStore(database: database, persons: persons, cases: cases)
     }
 
     /// The stores for a command-line command: no field cipher (commands that need it load the keys

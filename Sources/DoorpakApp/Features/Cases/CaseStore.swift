@@ -113,7 +113,10 @@ struct CaseStore: Sendable {
         var reportReferences: [String] = []
     }
 
-    func open(_ opening: Opening, by principal: Principal, now: Date = .now) async throws -> CaseFile {
+    /// Opens a case. `alsoOn` runs inside the opening's transaction (the record that led to the case
+    /// notes it there, so both or neither are written).
+    func open(_ opening: Opening, by principal: Principal, now: Date = .now,
+              alsoOn: (@Sendable (any Database, CaseFile) async throws -> Void)? = nil) async throws -> CaseFile {
         guard CasePolicy.mayOpenCase(principal) else { throw AppError.notFound }
         let db = database.db()
         var issues: [FieldIssue] = []
@@ -158,6 +161,7 @@ struct CaseStore: Sendable {
                                                      link: "/cases/\(file.reference)")], on: tx, now: now)
             }
             try await Audit.record(.create, "case", file.reference, by: principal, on: tx)
+            try await alsoOn?(tx, file)
         }
         return file
     }

@@ -67,6 +67,11 @@ struct WorkRoutes {
                 presenter.markDeadline(state, in: &row)
                 return row
             },
+            "concerns": inbox.concerns.map { item -> [String: Any] in
+                ["href": "/concerns/\(item.id.uuidString.lowercased())", "pseudonym": item.pseudonym, "raised": Formats.date(item.raisedAt, context.language),
+                 "counts": locale.text("concerns.counts", ["reports": "\(item.reportCount)", "organisations": "\(item.organisationCount)"])]
+            },
+            "hasConcerns": !inbox.concerns.isEmpty,
             "hasQueue": !inbox.queue.isEmpty, "hasReports": !inbox.reports.isEmpty, "hasHandovers": !inbox.handovers.isEmpty, "hasActions": !inbox.actions.isEmpty,
         ]
         // Which lists the page shows: all of the view's, or the one being paged through.

@@ -46,6 +46,8 @@ struct WorkStore: Sendable {
         var reasons: [UUID: Reason] = [:]
         /// Where each list goes on, for the lists with more than a page.
         var next: [Section: String] = [:]
+        /// "Consider a case" items waiting for a coordinator's decision (`.mine` only).
+        var concerns: [ConcernStore.Pending] = []
     }
 
     /// Which views a user has: everyone with records their own; team leads (of a team, or named as
@@ -94,6 +96,7 @@ struct WorkStore: Sendable {
         let conditions = try await self.conditions(view, for: principal)
         let db = database.db()
         var inbox = Inbox()
+        if view == .mine && section == nil { inbox.concerns = try await ConcernStore.pending(for: principal, on: db) }
         let wanted = section.map { [$0] } ?? Section.allCases
         let from = section == nil ? nil : cursor
         for section in wanted {

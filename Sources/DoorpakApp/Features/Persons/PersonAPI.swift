@@ -16,7 +16,7 @@ struct PersonAPI {
     }
 
     static let renames = ["birth_date": "birthDate", "resident_since": "residentSince", "location": "locationId",
-                          "interpreter_needed": "interpreterNeeded"]
+                          "interpreter_needed": "interpreterNeeded", "existing": "existingPseudonym"]
 
     private func mapping<T>(_ work: () async throws -> T) async throws -> T {
         do { return try await work() } catch AppError.invalid(let issues) {
@@ -72,7 +72,16 @@ struct PersonAPI {
         let input = try await APIBody.decode(PersonLinkInput.self, from: request)
         var draft = PersonDraft()
         input.person.apply(to: &draft)
-        let outcome = try await mapping { try await store.link(draft, role: input.role, to: report, by: principal) }
+        let choice: PersonStore.LinkChoice = input.existingPseudonym.map { .existing($0) } ?? (input.newPerson == true ? .newPerson : .offerCandidates)
+        let outcome: PersonStore.LinkOutcome
+        do {
+            outcome = try await mapping { try await store.link(draft, role: input.role, to: report, by: principal, choice: choice) }
+        } catch let similar as PersonStore.SimilarPersons {
+            // "Is it one of these?": nothing was written; the client links one (`existingPseudonym`) or confirms `newPerson`.
+            var response = try APIBody.response(SimilarPersonsProblem(candidates: similar.candidates.map(PersonCandidateDTO.init)), status: .conflict)
+            response.headers[.contentType] = "application/problem+json"
+            return response
+        }
         let path = "\(APIInfo.basePath)/persons/\(outcome.pseudonym)"
         return try APIBody.response(LinkOutcomeDTO(pseudonym: outcome.pseudonym, role: input.role ?? "", matched: outcome.matched),
                                     status: .created, headers: [.location: path])
@@ -148,15 +157,21 @@ struct PersonPatchInput: APIInput {
     }
 }
 
-/// `POST /reports/{reference}/persons`: the role and the person.
+/// `POST /reports/{reference}/persons`: the role and the person; after a 409 with candidates, the
+/// pseudonym of the one picked (`existingPseudonym`) or `newPerson: true`.
 struct PersonLinkInput: APIInput {
     var role: String?
+    var existingPseudonym: String?
+    var newPerson: Bool?
     var person: PersonInput
 
-    static let members = ["role"] + PersonInput.members
+    static let members = ["role", "existingPseudonym", "newPerson"] + PersonInput.members
 
     init(from decoder: any Decoder) throws {
-        role = try decoder.container(keyedBy: AnyCodingKey.self).decodeIfPresent(String.self, forKey: AnyCodingKey(stringValue: "role"))
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        role = try container.decodeIfPresent(String.self, forKey: AnyCodingKey(stringValue: "role"))
+        existingPseudonym = try container.decodeIfPresent(String.self, forKey: AnyCodingKey(stringValue: "existingPseudonym"))
+        newPerson = try container.decodeIfPresent(Bool.self, forKey: AnyCodingKey(stringValue: "newPerson"))
         person = try PersonInput(from: decoder)
     }
 }
@@ -229,4 +244,26 @@ struct LinkOutcomeDTO: Encodable {
     var pseudonym: String
     var role: String
     var matched: Bool
+}
+
+/// A similar person in the caller's scope, with only what `PersonPolicy` lets the caller read.
+struct PersonCandidateDTO: Encodable {
+    var person: PersonDTO
+    var swappedNames: Bool
+    var birthDateMissing: Bool
+
+    init(_ candidate: PersonStore.Candidate) {
+        person = PersonDTO(candidate.person)
+        swappedNames = candidate.swappedNames
+        birthDateMissing = candidate.birthDateMissing
+    }
+}
+
+/// 409 on a link: persons the caller already sees look like the one sent; nothing was written.
+struct SimilarPersonsProblem: Encodable {
+    var type = "https://doorpak.nl/problems/similar-persons"
+    var title = "Similar persons exist"
+    var status = 409
+    var detail = "Link one of the candidates (existingPseudonym) or confirm a new person (newPerson: true)."
+    var candidates: [PersonCandidateDTO]
 }

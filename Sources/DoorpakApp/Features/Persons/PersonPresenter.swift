@@ -68,7 +68,7 @@ struct PersonPresenter {
         return data
     }
 
-    static let fieldOrder = ["role", "name", "birth_date", "contact", "location", "unit", "resident_since", "languages", "reason"]
+    static let fieldOrder = ["existing", "role", "name", "birth_date", "contact", "location", "unit", "resident_since", "languages", "reason"]
 
     static func summary(_ errors: [String: String], _ locale: LocaleTexts) -> [[String: String]] {
         fieldOrder.compactMap { name in errors[name].map { ["field": name, "label": locale.text("persons.fields.\(name)"), "message": $0] } }

@@ -140,22 +140,42 @@ struct PersonRoutes {
         let principal = try context.principal()
         let report = try await store.reports.find(reference: context.parameters.require("reference"), by: principal)
         let form = context.form
-        return try await FormSubmission.save(request, context) {
-            let outcome = try await store.link(PersonPresenter.draft(form), role: form["role"], to: report, by: principal)
-            return "/persons/\(outcome.pseudonym)?linked=\(outcome.matched ? "matched" : "new")"
-        } orShow: { issues in
-            try await renderLink(report, form: form, issues: issues, request: request, context: context)
+        let choice: PersonStore.LinkChoice = switch form.raw("existing") {
+        case "": .offerCandidates
+        case "new": .newPerson
+        case let pseudonym: .existing(pseudonym)
+        }
+        do {
+            return try await FormSubmission.save(request, context) {
+                let outcome = try await store.link(PersonPresenter.draft(form), role: form["role"], to: report, by: principal, choice: choice)
+                return "/persons/\(outcome.pseudonym)?linked=\(outcome.matched ? "matched" : "new")"
+            } orShow: { issues in
+                try await renderLink(report, form: form, issues: issues, request: request, context: context)
+            }
+        } catch let similar as PersonStore.SimilarPersons {
+            // "Is it one of these?": the form again, everything typed kept, with the candidates to pick from.
+            return try await renderLink(report, form: form, issues: [], candidates: similar.candidates, request: request, context: context)
+                .response(from: request, context: context)
         }
     }
 
-    private func renderLink(_ report: Report, form: FormFields, issues: [FieldIssue], request: Request,
-                            context: AppRequestContext) async throws -> HTML {
+    private func renderLink(_ report: Report, form: FormFields, issues: [FieldIssue], candidates: [PersonStore.Candidate] = [],
+                            request: Request, context: AppRequestContext) async throws -> HTML {
         let presenter = try await presenter(context)
         var data = presenter.form(form, issues: issues)
         data["action"] = "/reports/\(report.reference)/persons"
         data["linking"] = true
         data["reference"] = report.reference
         data["cancelHref"] = "/reports/\(report.reference)"
+        if !candidates.isEmpty {
+            data["hasCandidates"] = true
+            data["candidates"] = candidates.map { candidate -> [String: Any] in
+                var row = presenter.detail(candidate.person)
+                if candidate.swappedNames { row["swapped"] = true }
+                if candidate.birthDateMissing { row["birthDateMissing"] = true }
+                return row
+            }
+        }
         let title = (issues.isEmpty ? "" : presenter.locale.text("form.error_title_prefix"))
             + presenter.locale.text("persons.link_title", ["reference": report.reference])
         return try views.page("persons/form", title: title, request: request, context: context, data: data,

@@ -10,6 +10,8 @@ import Foundation
 struct PersonStore: Sendable {
     let database: AppDatabase
     let cipher: FieldCipher
+    /// When linked reports make the district coordinator consider a case (`ConcernRules`).
+    var concernRule = ConcernRule.default
 
     var reports: ReportStore { ReportStore(database: database) }
 
@@ -164,28 +166,47 @@ struct PersonStore: Sendable {
     }
 
     /// Links a person to a report the user has opened: an existing person when name and date of
-    /// birth match one exactly (as the Verwijsindex matches), otherwise a new person.
-    func link(_ draft: PersonDraft, role: String?, to report: Report, by principal: Principal, now: Date = .now) async throws -> LinkOutcome {
+    /// birth match one exactly (as the Verwijsindex matches); otherwise, with `.offerCandidates`,
+    /// similar persons in the user's scope are offered first (`SimilarPersons` is thrown, nothing is
+    /// written); `.existing` links a picked candidate and `.newPerson` creates a new person. In the
+    /// same transaction the link may raise a "consider a case" item (`ConcernStore.detect`).
+    func link(_ draft: PersonDraft, role: String?, to report: Report, by principal: Principal, now: Date = .now,
+              choice: LinkChoice = .offerCandidates) async throws -> LinkOutcome {
         guard principal.reportScope != .none else { throw AppError.notFound }
         // Linking someone to a report whose content one does not read would be acting on it blind.
         guard try await reports.readsContent(report, by: principal) else { throw AppError.forbidden }
-        let (valid, draftIssues) = draft.validate(now: now)
-        var issues = draftIssues
-        let role = role.flatMap(PersonRole.init(rawValue:))
-        if role == nil { issues.append(FieldIssue("role", "required")) }
         let db = database.db()
+        let role = role.flatMap(PersonRole.init(rawValue:))
+        if case .existing(let pseudonym) = choice {
+            // A picked candidate: the typed fields were only for finding them.
+            guard let role else { throw AppError.invalid([FieldIssue("role", "required")]) }
+            let record = try await picked(pseudonym, by: principal, on: db)
+            return try await write(record, isNew: false, role: role, to: report, by: principal, now: now, on: db)
+        }
+        let (valid, draftIssues) = draft.validate(now: now)
+        var existing: PersonRecord?
+        var issues = draftIssues
+        if role == nil { issues.append(FieldIssue("role", "required")) }
         if let locationID = valid?.locationID, try await Location.find(locationID, on: db) == nil { issues.append(FieldIssue("location", "unknown")) }
         guard issues.isEmpty, let valid, let role else { throw AppError.invalid(issues) }
-        var found: PersonRecord?
         if let birthDate = valid.birthDate {
-            found = try await PersonRecord.query(on: db)
+            existing = try await PersonRecord.query(on: db)
                 .filter(\.$nameIndex ~~ (try cipher.blindIndexes(PersonName.normalise(valid.name))))
                 .filter(\.$birthDateIndex ~~ (try cipher.blindIndexes(birthDate))).sort(\.$createdAt).first()
         }
-        let existing = found
-        let record = try existing ?? newRecord(valid, by: principal, now: now)
+        if existing == nil, choice == .offerCandidates {
+            let candidates = try await candidates(name: valid.name, birthDate: valid.birthDate, for: report, by: principal, on: db)
+            if !candidates.isEmpty { throw SimilarPersons(candidates: candidates) }
+        }
+        if let existing { return try await write(existing, isNew: false, role: role, to: report, by: principal, now: now, on: db) }
+        return try await write(try newRecord(valid, by: principal, now: now), isNew: true, role: role, to: report, by: principal, now: now, on: db)
+    }
+
+    private func write(_ record: PersonRecord, isNew: Bool, role: PersonRole, to report: Report, by principal: Principal, now: Date,
+                       on db: any Database) async throws -> LinkOutcome {
+        let rule = concernRule
         return try await db.transaction { tx in
-            if existing == nil { try await record.create(on: tx) }
+            if isNew { try await record.create(on: tx) }
             let already = try await PersonReportLink.query(on: tx).filter(\.$personID == record.id!).filter(\.$reportID == report.id!).first()
             if let already {
                 already.role = role.rawValue
@@ -196,10 +217,12 @@ struct PersonStore: Sendable {
                 try await PersonReportLink(personID: record.id!, reportID: report.id!, role: role, createdBy: principal.userID,
                                            createdAt: now.wholeSeconds).create(on: tx)
             }
-            if existing == nil { try await Audit.record(.create, "person", record.pseudonym, by: principal, on: tx) }
+            if isNew { try await Audit.record(.create, "person", record.pseudonym, by: principal, on: tx) }
             try await Audit.record(.update, "person", record.pseudonym, by: principal, purpose: "linked to report \(report.reference)", on: tx)
             try await Audit.record(.update, "report", report.reference, by: principal, purpose: "person linked", on: tx)
-            return LinkOutcome(pseudonym: record.pseudonym, matched: existing != nil)
+            try await ConcernStore.detect(personID: record.id!, pseudonym: record.pseudonym, after: principal, persons: self, rule: rule,
+                                          now: now, on: tx)
+            return LinkOutcome(pseudonym: record.pseudonym, matched: !isNew)
         }
     }
 

@@ -213,6 +213,7 @@ extension RetentionStore {
                 try await deletePlacements(try await CoolingOffPlacement.query(on: tx).filter(\.$personID ~~ uuids).all(\.$id).compactMap { $0 }, on: tx)
                 // Their ended links (a person with a live link is never due) go with them.
                 try await PersonReportLink.query(on: tx).filter(\.$personID ~~ uuids).filter(\.$unlinkedAt != nil).delete()
+                try await ConcernStore.forget(personIDs: uuids, on: tx)
                 try await PersonRecord.query(on: tx).filter(\.$id ~~ uuids).delete()
             case .notifications: try await Notification.query(on: tx).filter(\.$id ~~ uuids).delete()
             case .outbox: try await OutboxMessage.query(on: tx).filter(\.$id ~~ uuids).delete()

@@ -197,6 +197,8 @@ struct SubjectRightsStore: Sendable {
             try await PersonReportLink.query(on: tx).filter(\.$personID == record.id!).delete()
             // The correction trail holds old values: destroyed with the rest.
             try await PersonCorrection.query(on: tx).filter(\.$personID == record.id!).delete()
+            // "Consider a case" items are about the person only.
+            try await ConcernStore.forget(personIDs: [record.id!], on: tx)
             let destruction = DestructionRecord(type: .persons, count: 1, periodDays: 0, cutoff: now.wholeSeconds, at: now.wholeSeconds,
                                                 method: "erasure")
             try await destruction.create(on: tx)

@@ -23,6 +23,7 @@ struct APIRoutes {
         CaseMeetingAPI(store: stores.caseMeetings).add(to: api)
         CaseAPI(store: stores.cases, routing: stores.routing).add(to: api)
         AttachmentAPI(store: stores.attachments).add(to: api)
+        ConcernAPI(store: stores.concerns).add(to: api)
     }
 }
 

@@ -25,5 +25,5 @@ enum EncryptedColumns {
     static let all: [EncryptedTable] = [PersonRecord.encrypted, TwoFactorCredential.encrypted, CaseNote.encrypted,
                                         CaseMeetingItem.encrypted, CaseMeetingDecision.encrypted,
                                         PersonCorrection.encrypted, CaseGoal.encrypted, CaseFile.encrypted, CaseEvent.encrypted,
-                                        Action.encryptedForCases]
+                                        Action.encryptedForCases, ConcernItem.encrypted]
 }

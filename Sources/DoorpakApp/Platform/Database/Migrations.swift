@@ -36,5 +36,6 @@ extension AppDatabase {
         AddHistorySequence(),
         CreateAttachments(),
         AddCaseFollowThrough(),
+        CreateConcernItems(),
     ]
 }

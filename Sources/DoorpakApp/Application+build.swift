@@ -92,7 +92,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
     RetentionRoutes(store: stores.retention, views: views).add(to: router)
     ReportRoutes(store: stores.reports, persons: stores.persons, actions: stores.actions, handovers: stores.handovers,
                  catalog: stores.catalog, routing: stores.routing, attachments: stores.attachments, views: views).add(to: router)
-    WorkRoutes(store: stores.work, catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
+    WorkRoutes(store: stores.work, cases: stores.cases, catalog: stores.catalog, routing: stores.routing, views: views).add(to: router)
     BreakthroughRoutes(store: stores.escalation, subjects: stores.agendaSubjects, actions: stores.actions, catalog: stores.catalog,
                        views: views).add(to: router)
     LocationRoutes(store: stores.locations, reports: stores.reports, catalog: stores.catalog, views: views).add(to: router)

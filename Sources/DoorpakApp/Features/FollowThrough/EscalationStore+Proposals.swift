@@ -8,13 +8,13 @@ import Foundation
 /// case's district coordinators, the breakthrough meeting and the board. The escalation rows
 /// belong to the case (its timeline shows them); notices carry the case's reference and link only.
 extension EscalationStore {
-    func escalateDirectionProposals(urgency: Urgency, to level: EscalationLevel, cutoff: Date, people: EscalationTargets,
+    func escalateDirectionProposals(urgency: Urgency, to level: EscalationLevel, cutoff: DeadlineCutoff, people: EscalationTargets,
                                     now: Date, on db: any Database) async throws -> Int {
         let waiting = DirectionProposalStatus.requested.rawValue
         var steps = 0
         while true {
             let ids = try await CaseDirectionProposal.query(on: db).filter(\.$status == waiting).filter(\.$urgency == urgency.rawValue)
-                .filter(\.$escalationLevel == level.rawValue - 1).filter(\.$answerDueAt < cutoff)
+                .filter(\.$escalationLevel == level.rawValue - 1).filter("answer_due_at", passed: cutoff)
                 .field(\.$id).limit(Self.batchSize).all().compactMap(\.id)
             if ids.isEmpty { return steps }
             steps += try await db.transaction { tx in

@@ -4,6 +4,7 @@ import Hummingbird
 /// "Mijn werk": the personal inbox, the team view and the district view, as a page and in the API.
 struct WorkRoutes {
     let store: WorkStore
+    let cases: CaseStore
     let catalog: CatalogStore
     let routing: RoutingStore
     let views: Views
@@ -44,7 +45,20 @@ struct WorkRoutes {
             row["pickUpLabel"] = locale.text("work.pick_up_label", ["reference": report.reference])
             return row
         }
+        // Case direction: proposals waiting for my answer; for a coordinator, their districts' cases without an active director.
+        let proposals = view == .mine && section == nil ? try await cases.openDirectionProposals(for: principal) : []
+        let directorless = view == .mine && section == nil && principal.role == .coordinator
+            ? try await cases.casesWithoutActiveDirector(by: principal) : []
         var data: [String: Any] = [
+            "proposals": proposals.map { proposal -> [String: Any] in
+                var row: [String: Any] = ["reference": proposal.caseReference, "href": "/cases/\(proposal.caseReference)",
+                                          "due": Formats.dateTime(proposal.answerDueAt, context.language)]
+                presenter.markDeadline(DeadlineState.of(proposal.answerDueAt, now: presenter.now, calendar: presenter.calendar), in: &row)
+                return row
+            },
+            "hasProposals": !proposals.isEmpty,
+            "directorless": directorless.map { ["reference": $0.reference, "href": "/cases/\($0.reference)"] },
+            "hasDirectorless": !directorless.isEmpty,
             "tabs": tabs,
             "heading": locale.text("work.view_\(view.rawValue)"),
             "intro": locale.text("work.intro_\(view.rawValue)"),

@@ -79,7 +79,7 @@ func buildRouter(_ services: AppServices, sessions: DatabasePersistDriver) -> Ro
         ))
         AuthenticationMiddleware(accounts: stores.accounts, idleTimeout: services.config.sessionIdleTimeout,
                                  maxAge: services.config.auth.sessionMaxAge)
-        NavigationCountMiddleware(store: stores.notifications, work: stores.work, concerns: stores.concerns)
+        NavigationCountMiddleware(store: stores.notifications, work: stores.work)
         ErrorMiddleware(views: services.views)
         FormMiddleware(uploadLimit: services.config.attachments.maxBytes)
         BreakGlassWriteGuard()

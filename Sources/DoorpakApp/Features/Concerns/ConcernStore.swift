@@ -1,5 +1,7 @@
 import FluentKit
+import FluentSQL
 import Foundation
+import SQLKit
 
 /// Who sees and decides "consider a case" items: the coordinators of the item's district. For
 /// everyone else an item does not exist (404); the organisations involved are told through a notice
@@ -145,9 +147,15 @@ struct ConcernStore: Sendable {
 
     /// How many open items wait for this user: one COUNT on the (status, district) index.
     func count(for principal: Principal) async throws -> Int {
-        guard ConcernPolicy.hasItems(principal) else { return 0 }
-        return try await ConcernItem.query(on: database.db()).filter(\.$status == ConcernStatus.open.rawValue)
-            .filter(\.$districtID ~~ principal.districtIDs).count()
+        guard let condition = Self.openItems(for: principal) else { return 0 }
+        return try await ConcernItem.query(on: database.db()).filter(.sql(embed: condition)).count()
+    }
+
+    /// The open items a coordinator decides on, as a condition on the items table: shared by the
+    /// list's count and the navigation's one query (`WorkStore.count`). `nil` for who has none.
+    static func openItems(for principal: Principal) -> SQLQueryString? {
+        guard ConcernPolicy.hasItems(principal) else { return nil }
+        return "status = \(bind: ConcernStatus.open.rawValue) AND district_id IN (\(binds: principal.districtIDs.map { $0 as any Encodable & Sendable }))"
     }
 
     // MARK: One item

@@ -169,8 +169,23 @@ public enum Benchmarks {
                 try await store.statusCounts(ReportFilter(), by: viewer).values.reduce(0, +)
             })
         }
+        // What every signed-in page pays for its navigation: the unread notices, Mijn werk and the
+        // open "consider a case" items, as NavigationCountMiddleware asks them (issue 12).
+        let stores = Stores(database: database, config: AppConfig())
+        let notifications = stores.notifications, work = stores.work
+        for (name, viewer) in viewers + [("location staff", staff)] {
+            results.append(try await measure("navigation counts: \(name)", options) {
+                try await notifications.unreadCount(of: viewer.userID) + work.count(for: viewer)
+            })
+        }
+        for (name, viewer) in viewers + [("location staff", staff)] {
+            results.append(try await measure("Mijn werk lists: \(name)", options) {
+                let inbox = try await work.inbox(.mine, by: viewer)
+                return inbox.queue.count + inbox.reports.count + inbox.handovers.count + inbox.actions.count
+            })
+        }
         print("filtered = status new + category confused_behaviour + location \(site.name); "
-              + "rows = rows on the page (counts: sum of the counts)")
+              + "rows = rows on the page (counts: sum of the counts; navigation counts: the number in the menu)")
         print(table(results))
     }
 

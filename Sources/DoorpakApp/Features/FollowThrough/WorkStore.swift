@@ -150,7 +150,8 @@ struct WorkStore: Sendable {
     }
 
     /// The number in the navigation: everything in the user's own view (their reports, their queue,
-    /// hand-overs and actions waiting for them), counted by one query of indexed sub-counts.
+    /// hand-overs and actions waiting for them, a coordinator's "consider a case" items), counted by
+    /// one query of indexed sub-counts.
     func count(for principal: Principal) async throws -> Int {
         guard !Role.withoutRecordAccess.contains(principal.role) else { return 0 }
         let conditions = try await conditions(.mine, for: principal)
@@ -159,6 +160,7 @@ struct WorkStore: Sendable {
         if let c = conditions.queue { parts.append("(SELECT COUNT(*) FROM \(ident: Report.schema) WHERE \(c.sql))") }
         if let c = conditions.handovers { parts.append("(SELECT COUNT(*) FROM \(ident: Handover.schema) WHERE \(c.sql))") }
         if let c = conditions.actions { parts.append("(SELECT COUNT(*) FROM \(ident: Action.schema) WHERE \(c.sql))") }
+        if let c = ConcernStore.openItems(for: principal) { parts.append("(SELECT COUNT(*) FROM \(ident: ConcernItem.schema) WHERE \(c))") }
         guard !parts.isEmpty else { return 0 }
         let sum = parts.joined(separator: " + ")
         let row = try await database.db().sql.raw("SELECT \(sum) AS n").first()

@@ -14,7 +14,6 @@ struct NavigationCountMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let store: NotificationStore
     let work: WorkStore
-    let concerns: ConcernStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get, let principal = context.identity, principal.via == .session,
@@ -26,8 +25,8 @@ struct NavigationCountMiddleware: RouterMiddleware {
         if unread > 0 {
             context.navigationCounts["/notifications"] = NavigationCount(count: unread, labelKey: "notifications.nav_unread")
         }
-        // Open "consider a case" items count as work: one indexed COUNT (`ConcernStore.count`).
-        let work = try await self.work.count(for: principal) + self.concerns.count(for: principal)
+        // One query of indexed sub-counts, "consider a case" items included (`WorkStore.count`).
+        let work = try await self.work.count(for: principal)
         if work > 0 { context.navigationCounts["/work"] = NavigationCount(count: work, labelKey: "work.nav_count") }
         return try await next(request, context)
     }

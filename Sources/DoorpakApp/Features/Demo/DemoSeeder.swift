@@ -32,6 +32,13 @@ struct DemoSeeder: Sendable {
         if let cipher { try await PersonDemo(database: database, cipher: cipher).seed(now: now) }
         if let cipher { try await CaseDemo(database: database, cipher: cipher).seed(now: now) }
         if let cipher { try await CaseMeetingDemo(database: database, cipher: cipher).seed(now: now) }
+        // A team within the GGD, for the team administration (no rule sends it reports yet).
+        if let ggd = try await Organisation.query(on: database.db()).filter(\.$kind == OrganisationKind.publicHealth.rawValue).first() {
+            try await Team(organisationID: ggd.id!, name: "Wijkteam Noord", createdAt: now.wholeSeconds).create(on: database.db())
+        }
+        // Seeding notified people in the app (escalations, case members, meetings, queues); the seeded
+        // past is not news to e-mail anyone about.
+        try await OutboxMessage.query(on: database.db()).delete()
         return true
     }
 

@@ -21,11 +21,16 @@ final class SQLiteWriteQueue: Sendable {
         var busy = false
         var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
         var nextID: UInt64 = 0
+        /// When the turn last passed to a writer: the queue's progress.
+        var lastTurn = ContinuousClock.now
     }
 
     private let state = Mutex(State())
-    /// How long a writer waits for its turn before it fails (a transaction that waits for
-    /// itself — a write through another handle inside a transaction — fails instead of hanging).
+    /// How long the queue may stand still — one writer holding the turn — before a waiting writer
+    /// fails: a transaction that waits for itself (a write through another handle inside a
+    /// transaction) fails instead of hanging. A long queue that moves never fails, however slow the
+    /// machine: on a loaded two-core test run fifty writers in turn took minutes, and a patience per
+    /// waiter failed writers that were only waiting behind others.
     let patience: Duration
 
     init(patience: Duration = .seconds(60)) {
@@ -62,6 +67,7 @@ final class SQLiteWriteQueue: Sendable {
         let id: UInt64? = state.withLock { state in
             if !state.busy {
                 state.busy = true
+                state.lastTurn = .now
                 return nil
             }
             state.nextID += 1
@@ -70,8 +76,12 @@ final class SQLiteWriteQueue: Sendable {
         guard let id else { return }
         let patience = self.patience
         let timer = Task { [weak self] in
-            try await Task.sleep(for: patience)
-            self?.expire(id)
+            // Sleep until the queue has stood still for `patience`; every turn given restarts it.
+            while let queue = self {
+                let waited = queue.state.withLock { $0.lastTurn }.duration(to: .now)
+                if waited >= patience { queue.expire(id); return }
+                try await Task.sleep(for: patience - waited)
+            }
         }
         defer { timer.cancel() }
         try await withCheckedThrowingContinuation { continuation in
@@ -86,6 +96,7 @@ final class SQLiteWriteQueue: Sendable {
                 state.busy = false
                 return nil
             }
+            state.lastTurn = .now
             return state.waiters.removeFirst().continuation
         }
         next?.resume()

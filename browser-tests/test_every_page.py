@@ -113,6 +113,7 @@ class Walk:
     seen_links: set[str] = field(default_factory=set)
     checked_urls: set[str] = field(default_factory=set)
     error_pages_checked: set[int] = field(default_factory=set)
+    peeked: set[str] = field(default_factory=set)
     values: dict[str, str] = field(default_factory=dict)
     results: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -174,6 +175,21 @@ class Walk:
                     todo.remove(pattern)
                     self.visit(driver, pattern, path)
                     progress = True
+        # A page only some records link to (the placement form on a case the role directs): look at a
+        # few more of the records whose pages it extends, for its link, before falling back to names.
+        for pattern in list(todo):
+            parents = {p for p in PAGES if p != pattern and PARAM.search(p) and pattern.startswith(p + "/")}
+            extra = [link for link in self.links if route_of(link.split("?")[0]) in parents
+                     and link.split("?")[0] not in self.peeked][:4]
+            for link in extra:
+                self.peeked.add(link.split("?")[0])
+                open_page(driver, link)
+                if document_status(driver) == 200:
+                    self.collect_links(driver)
+            path = next((link for link in self.links if route_of(link.split("?")[0]) == pattern), None)
+            if path:
+                todo.remove(pattern)
+                self.visit(driver, pattern, path)
         for pattern in todo:
             names = PARAM.findall(pattern)
             if all(n in self.values for n in names):

@@ -137,22 +137,16 @@ struct ConcernStore: Sendable {
     }
 
     static func pending(for principal: Principal, on db: any Database) async throws -> [Pending] {
-        guard ConcernPolicy.hasItems(principal) else { return [] }
-        let items = try await ConcernItem.query(on: db).filter(\.$status == ConcernStatus.open.rawValue)
-            .filter(\.$districtID ~~ principal.districtIDs).sort(\.$raisedAt).limit(200).all()
+        guard let condition = Self.openItems(for: principal) else { return [] }
+        let items = try await ConcernItem.query(on: db).filter(.sql(embed: condition)).sort(\.$raisedAt).limit(200).all()
         let pseudonyms = try await PersonStore.pseudonyms(of: items.map(\.personID), on: db)
         return items.map { Pending(id: $0.id!, pseudonym: pseudonyms[$0.personID] ?? "—", raisedAt: $0.raisedAt,
                                    organisationCount: $0.organisations.count, reportCount: $0.reports.count) }
     }
 
-    /// How many open items wait for this user: one COUNT on the (status, district) index.
-    func count(for principal: Principal) async throws -> Int {
-        guard let condition = Self.openItems(for: principal) else { return 0 }
-        return try await ConcernItem.query(on: database.db()).filter(.sql(embed: condition)).count()
-    }
-
     /// The open items a coordinator decides on, as a condition on the items table: shared by the
-    /// list's count and the navigation's one query (`WorkStore.count`). `nil` for who has none.
+    /// list and the navigation's one query (`WorkStore.count`, which counts them on the (status,
+    /// district) index). `nil` for who has none.
     static func openItems(for principal: Principal) -> SQLQueryString? {
         guard ConcernPolicy.hasItems(principal) else { return nil }
         return "status = \(bind: ConcernStatus.open.rawValue) AND district_id IN (\(binds: principal.districtIDs.map { $0 as any Encodable & Sendable }))"

@@ -162,8 +162,7 @@ struct HandoverStore: Sendable {
     /// Who may answer: the named person, else every active person with record access at the organisation.
     static func receivers(of handover: Handover, on db: any Database) async throws -> [UUID] {
         if let person = handover.toUserID { return [person] }
-        return try await User.query(on: db).filter(\.$organisationID == handover.toOrganisationID).filter(\.$active == true)
-            .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue)).all().compactMap(\.id)
+        return try await UserStore.recordWorkers(of: handover.toOrganisationID, on: db).all().compactMap(\.id)
     }
 }
 

@@ -8,8 +8,7 @@ extension WorkStore {
     /// who caused it. Called inside the transaction that routed, re-routed or handed the report on.
     static func notifyQueue(of report: Report, except actor: UUID?, on db: any Database, now: Date) async throws {
         guard report.ownerID == nil, report.reportStatus.isOpen, let organisation = report.organisationID else { return }
-        let query = User.query(on: db).filter(\.$organisationID == organisation).filter(\.$active == true)
-            .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue))
+        let query = UserStore.recordWorkers(of: organisation, on: db)
         if let team = report.teamID { query.filter(\.$teamID == team) }
         var members = try await query.all().filter { $0.id != actor }
         // Site staff and coordinators of the organisation see only their own sites and districts.

@@ -177,3 +177,12 @@ struct UserStore: Sendable {
         )
     }
 }
+
+extension UserStore {
+    /// The active people of an organisation who work with records (not analysts or privacy
+    /// officers): who may answer a hand-over to it, and whom its intake queue concerns.
+    static func recordWorkers(of organisation: UUID, on db: any Database) -> QueryBuilder<User> {
+        User.query(on: db).filter(\.$organisationID == organisation).filter(\.$active == true)
+            .filter(\.$role !~ Role.withoutRecordAccess.map(\.rawValue))
+    }
+}

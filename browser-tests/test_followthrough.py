@@ -101,9 +101,9 @@ def test_report_routed_picked_up_handed_over_escalated_done(new_browser):
 
     # An action, due today.
     ggd.find_element(By.ID, "add-action").click()
-    type_into(by_id(ggd, "action-title"), "Huisbezoek door het outreachteam")
-    choose(by_id(ggd, "action-assignee"), option_by_label(by_id(ggd, "action-assignee"), GGD_NAME))
-    set_value(ggd, by_id(ggd, "action-due-on"), dt.date.today().isoformat())
+    type_into(by_id(ggd, "action_title"), "Huisbezoek door het outreachteam")
+    choose(by_id(ggd, "action_assignee"), option_by_label(by_id(ggd, "action_assignee"), GGD_NAME))
+    set_value(ggd, by_id(ggd, "action_due_on"), dt.date.today().isoformat())
     click_and_wait(ggd, by_id(ggd, "action-submit"))
     assert "Huisbezoek door het outreachteam" in by_id(ggd, "action-list").text
     shot(ggd, "2-action-added")

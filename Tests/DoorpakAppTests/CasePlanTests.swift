@@ -317,7 +317,7 @@ import Testing
             // An action: refused empty with the typed title kept, then agreed.
             let refused = try await police.post(path + "/actions", [("action_title", "Budgetcoach"), ("action_due_on", "")])
             #expect(refused.status == .unprocessableContent)
-            #expect(refused.text.contains(#"id="action-due-on-error""#) && refused.text.contains(#"value="Budgetcoach""#))
+            #expect(refused.text.contains(#"id="action_due_on-error""#) && refused.text.contains(#"value="Budgetcoach""#))
             let due = Formats.isoDay(Date.now.addingTimeInterval(5 * 86_400))
             #expect(try await police.post(path + "/actions", [("action_title", "Budgetcoach regelen"), ("action_organisation", world.police.uuidString),
                                                               ("action_due_on", due)]).status == .seeOther)

@@ -34,23 +34,14 @@ extension CaseMeetingRoutes {
     /// The filled-in rows of the form, in order: decision rows and action rows left empty are skipped.
     static func outcome(_ form: FormFields) -> CaseMeetingStore.Outcome {
         let decisions = (0..<decisionRows).map { form.raw("decision_\($0)") }.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-        let actions = filledActionRows(form).map { index in
-            ActionDraft(title: form.raw("action_\(index)_title"), organisation: form["action_\(index)_organisation"],
-                        assignee: form["action_\(index)_assignee"], dueOn: form["action_\(index)_due_on"])
-        }
+        let actions = ActionForm.drafts(form).map(\.draft)
         return .init(minutes: form.raw("minutes"), decisions: decisions, actions: actions)
-    }
-
-    static func filledActionRows(_ form: FormFields) -> [Int] {
-        (0..<actionRows).filter { index in
-            ["title", "organisation", "assignee", "due_on"].contains { !form.raw("action_\(index)_\($0)").trimmingCharacters(in: .whitespaces).isEmpty }
-        }
     }
 
     /// The store numbers decisions and actions among the filled rows; the form shows them at their own row.
     static func formIssues(_ issues: [FieldIssue], _ form: FormFields) -> [FieldIssue] {
         let decisionRows = (0..<decisionRows).filter { !form.raw("decision_\($0)").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-        let actionRows = filledActionRows(form)
+        let actionRows = ActionForm.filledRows(form)
         return issues.map { issue in
             let parts = issue.name.split(separator: "_", maxSplits: 2).map(String.init)
             if parts.count >= 2, let index = Int(parts[1]) {
@@ -66,26 +57,9 @@ extension CaseMeetingRoutes {
         let locale = locale(context)
         let presenter = try await presenter(context, users: [agenda.meeting.organiserID])
         let errors = ViewHelpers.errors(issues, locale)
-        let people = try await catalog.people()
-        let organisations = presenter.catalog.organisations.filter(\.active)
         let number = (agenda.entries.firstIndex { $0.item.id == entry.item.id } ?? 0) + 1
-        let actionRows: [[String: Any]] = (0..<Self.actionRows).map { index in
-            let prefix = "action_\(index)_"
-            var row: [String: Any] = [
-                "number": index + 1, "prefix": prefix, "title": form.raw(prefix + "title"), "dueOn": form.raw(prefix + "due_on"),
-                "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + organisations.map { ($0.id!.uuidString, $0.name) },
-                                                     selected: form.raw(prefix + "organisation")),
-                "people": organisations.compactMap { organisation -> [String: Any]? in
-                    let members = people.filter { $0.organisation == organisation.id }
-                    guard !members.isEmpty else { return nil }
-                    return ["label": organisation.name, "people": ViewHelpers.options(members.map { ($0.id.uuidString, $0.name) }, selected: form.raw(prefix + "assignee"))]
-                },
-            ]
-            for field in ["title", "organisation", "assignee", "due_on"] {
-                if let error = errors[prefix + field] { row["error_\(field)"] = error; row["invalid"] = true }
-            }
-            return row
-        }
+        let actionRows = ActionViews(presenter: ReportPresenter(catalog: presenter.catalog, names: [:], locale: locale, language: context.language),
+                                     people: try await catalog.people()).rows(form: form, errors: errors)
         let decisionRows: [[String: Any]] = (0..<Self.decisionRows).map { index in
             var row: [String: Any] = ["name": "decision_\(index)", "number": index + 1, "value": form.raw("decision_\(index)")]
             if let error = errors["decision_\(index)"] { row["error"] = error }

@@ -7,9 +7,8 @@ struct CaseMeetingRoutes {
     let store: CaseMeetingStore
     let catalog: CatalogStore
     let views: Views
-    /// Decision and action rows on the outcome form; rows left empty are ignored.
+    /// Decision rows on the outcome form (action rows: `ActionForm.rows`); rows left empty are ignored.
     static let decisionRows = 3
-    static let actionRows = 3
 
     func add(to router: Router<AppRequestContext>) {
         router.get("/meetings", use: list)

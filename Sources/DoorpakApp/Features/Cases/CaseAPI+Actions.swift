@@ -28,12 +28,12 @@ extension CaseAPI {
 
     private func calendar() async throws -> WorkingDayCalendar { try await routing.calendar() }
 
-    private func actionDTOs(_ file: CaseFile, access: CaseStore.Access, by principal: Principal) async throws -> [CaseActionDTO] {
+    private func actionDTOs(_ file: CaseFile, access: CaseStore.Access, by principal: Principal) async throws -> [ActionDTO] {
         let actions = try await store.actions(of: file, access: access)
         let goals = try await store.goalLinks(of: actions)
         let calendar = try await calendar()
         let subject = ActionSubject(file)
-        return actions.map { CaseActionDTO($0, subject: subject, goalID: goals[$0.id!], showsContent: access.readsContent, for: principal, calendar: calendar) }
+        return actions.map { ActionDTO($0, subject: subject, goalID: goals[$0.id!], showsContent: access.readsContent, for: principal, calendar: calendar) }
     }
 
     // MARK: Actions
@@ -54,7 +54,7 @@ extension CaseAPI {
                                       goal: input.goalId, to: found.file, access: found.access, by: principal)
         }
         let goal = try await store.goalLinks(of: [action])[action.id!]
-        return try APIBody.response(CaseActionDTO(action, subject: ActionSubject(found.file), goalID: goal, showsContent: found.access.readsContent, for: principal,
+        return try APIBody.response(ActionDTO(action, subject: ActionSubject(found.file), goalID: goal, showsContent: found.access.readsContent, for: principal,
                                                   calendar: try await calendar()), status: .created)
     }
 
@@ -66,7 +66,7 @@ extension CaseAPI {
         guard let id = UUID(uuidString: try context.parameters.require("action")) else { throw AppError.notFound }
         guard try await store.readsContent(reference: reference, by: principal) else {
             let (file, action) = try await store.assignedAction(id, reference: reference, by: principal)
-            return try APIBody.response(CaseActionDTO(doer: action, subject: ActionSubject(file), for: principal, calendar: try await calendar()))
+            return try APIBody.response(ActionDTO(action, subject: ActionSubject(file), for: principal, calendar: try await calendar()))
         }
         let found = try await store.find(reference: reference, by: principal)
         guard let dto = try await actionDTOs(found.file, access: found.access, by: principal).first(where: { $0.id == id.api }) else {
@@ -83,7 +83,7 @@ extension CaseAPI {
         guard try await store.readsContent(reference: reference, by: principal) else {
             try await store.closeAssignedAction(id, closing, reference: reference, by: principal)
             let (file, action) = try await store.assignedAction(id, reference: reference, by: principal)
-            return try APIBody.response(CaseActionDTO(doer: action, subject: ActionSubject(file), for: principal, calendar: try await calendar()))
+            return try APIBody.response(ActionDTO(action, subject: ActionSubject(file), for: principal, calendar: try await calendar()))
         }
         let found = try await store.find(reference: reference, by: principal)
         try await store.closeAction(id, closing, in: found.file, access: found.access, by: principal)
@@ -176,55 +176,6 @@ struct CasePlacementInput: APIInput {
 }
 
 // MARK: - Responses
-
-/// An action of a case. The result and cancel reason only for those who read the case's content.
-struct CaseActionDTO: Encodable {
-    var id: String
-    var caseReference: String
-    var title: String
-    var organisationId: String
-    @Nullable var assigneeId: String?
-    var dueOn: String
-    var status: String
-    var deadlineState: String
-    @Nullable var result: String?
-    @Nullable var cancelReason: String?
-    @Nullable var goalId: String?
-    var createdById: String
-    var createdAt: String
-    @Nullable var closedById: String?
-    @Nullable var closedAt: String?
-    var escalationLevel: String
-    var mayClose: Bool
-
-    /// `showsContent`: the result and cancel reason, and closing, for those who read the case's content.
-    init(_ action: Action, subject: ActionSubject, goalID: UUID?, showsContent: Bool, for principal: Principal,
-         calendar: WorkingDayCalendar, now: Date = .now) {
-        id = action.id!.api
-        caseReference = action.subjectReference
-        title = action.title
-        organisationId = action.organisationID.api
-        assigneeId = action.assigneeID.api
-        dueOn = action.dueOn
-        status = action.status
-        deadlineState = (action.actionStatus.isOpen ? DeadlineState.of(action.dueAt, now: now, calendar: calendar) : .none).rawValue
-        result = showsContent ? action.result : nil
-        cancelReason = showsContent ? action.cancelReason : nil
-        goalId = goalID.api
-        createdById = action.createdBy.api
-        createdAt = APIDates.write(action.createdAt)
-        closedById = action.closedBy.api
-        closedAt = action.closedAt.map(APIDates.write)
-        escalationLevel = (EscalationLevel(rawValue: action.escalationLevel) ?? .none).code
-        mayClose = action.actionStatus.isOpen && showsContent && ActionStore.mayClose(action, subject: subject, principal)
-    }
-
-    /// The action as its doer outside the case sees it: the action itself (its result and reason are
-    /// theirs to give), never the plan goal it serves.
-    init(doer action: Action, subject: ActionSubject, for principal: Principal, calendar: WorkingDayCalendar, now: Date = .now) {
-        self.init(action, subject: subject, goalID: nil, showsContent: true, for: principal, calendar: calendar, now: now)
-    }
-}
 
 /// A report linked to the case; one outside the caller's scope shows only its reference.
 struct LinkedReportDTO: Encodable {

@@ -63,28 +63,19 @@ struct CasePagePresenter {
             ] as [String: Any]
         }
 
-        data["actions"] = actions.map { actionRow($0, presenter: presenter, goal: goalOf[$0.id!].flatMap { goalLabels[$0] }) }
+        let views = ActionViews(presenter: presenter, people: try await self.catalog.people())
+        data["actions"] = actions.map {
+            views.row($0, subject: ActionSubject(file), base: "/cases/\(reference)", showsContent: access.readsContent,
+                      goal: goalOf[$0.id!].flatMap { goalLabels[$0] }, principal: principal, form: form, errors: errors)
+        }
         if actions.isEmpty { data["noActions"] = true }
         let open = actions.filter { $0.actionStatus.isOpen }.count
         if open > 0 { data["openActionCount"] = open }
         if directs && isOpen {
-            let adding = form.pairs.contains { $0.0 == "action_title" }
-            let people = try await self.catalog.people()
-            data["actionForm"] = [
-                "title": adding ? form.raw("action_title") : "",
-                "dueOn": adding ? form.raw("action_due_on") : "",
-                "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
-                                                     selected: adding ? form.raw("action_organisation") : (principal.organisationID?.uuidString ?? "")),
-                "people": catalog.organisations.filter(\.active).compactMap { organisation -> [String: Any]? in
-                    let members = people.filter { $0.organisation == organisation.id }
-                    guard !members.isEmpty else { return nil }
-                    return ["label": organisation.name,
-                            "people": ViewHelpers.options(members.map { ($0.id.uuidString, $0.name) }, selected: adding ? form.raw("action_assignee") : "")]
-                },
-                "goals": ViewHelpers.options([("", locale.text("cases.no_goal"))] + goals.filter { $0.goal.goalStatus.isOpen }.map { ($0.goal.id!.uuidString, goalLabels[$0.goal.id!] ?? "") },
-                                             selected: adding ? form.raw("action_goal") : ""),
-                "maxTitle": ActionDraft.maxTitleLength,
-            ] as [String: Any]
+            var fields = views.fields(prefix: ActionForm.single, form: form, errors: errors, defaultOrganisation: principal.organisationID,
+                                      goals: goals.filter { $0.goal.goalStatus.isOpen }.map { ($0.goal.id!.uuidString, goalLabels[$0.goal.id!] ?? "") })
+            fields["base"] = "/cases/\(reference)"
+            data["actionForm"] = fields
         }
 
         if access.readsContent {
@@ -163,49 +154,6 @@ struct CasePagePresenter {
             values["resultValue"] = form.raw(prefix + "result")
             if let error = errors[prefix + "status"] { values["statusError"] = error }
             if let error = errors[prefix + "result"] { values["resultError"] = error }
-        }
-        return values
-    }
-
-    private func actionRow(_ action: Action, presenter: ReportPresenter, goal: String?) -> [String: Any] {
-        let prefix = "action_\(action.id!.uuidString)_"
-        return Self.actionRow(action, in: file, presenter: presenter, showsContent: access.readsContent, goal: goal, principal: principal,
-                              typed: (form.raw(prefix + "result"), form.raw(prefix + "cancel_reason")), errors: errors, now: now)
-    }
-
-    /// One action as `cases/_action` shows it, on the case page and on the action's own page for its
-    /// doer: `showsContent` gives the result, the cancel reason and (with `ActionStore.mayClose`) the
-    /// forms to close it, with what was `typed` and the `errors` of a refused attempt.
-    static func actionRow(_ action: Action, in file: CaseFile, presenter: ReportPresenter, showsContent: Bool, goal: String?,
-                          principal: Principal, typed: (result: String, cancel: String), errors: [String: String], now: Date) -> [String: Any] {
-        let locale = presenter.locale
-        let id = action.id!.uuidString
-        let prefix = "action_\(id)_"
-        var values: [String: Any] = [
-            "id": id, "title": action.title,
-            "organisation": presenter.catalog.organisation(action.organisationID)?.name ?? "—",
-            "due": Formats.date(action.dueAt ?? now, presenter.language),
-            "status": locale.text("followthrough.action_status.\(action.status)"), "statusCode": action.status,
-            "resultField": prefix + "result", "cancelField": prefix + "cancel_reason",
-        ]
-        if let goal { values["goal"] = goal }
-        if let assignee = action.assigneeID.flatMap({ presenter.names[$0] }) { values["assignee"] = assignee }
-        if showsContent {
-            if let result = action.result { values["result"] = result }
-            if let reason = action.cancelReason { values["cancelReason"] = reason }
-        }
-        if action.actionStatus.isOpen {
-            presenter.markDeadline(DeadlineState.of(action.dueAt, now: now, calendar: presenter.calendar), in: &values)
-            if action.escalationLevel > 0 {
-                values["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: action.escalationLevel)?.code ?? "none")")
-            }
-            if showsContent, ActionStore.mayClose(action, subject: ActionSubject(file), principal) {
-                values["canClose"] = true
-                values["resultValue"] = typed.result
-                values["cancelValue"] = typed.cancel
-                if let error = errors[prefix + "result"] { values["resultError"] = error }
-                if let error = errors[prefix + "cancel_reason"] { values["cancelError"] = error }
-            }
         }
         return values
     }

@@ -53,8 +53,8 @@ extension CaseRoutes {
         presenter.calendar = try await routing.calendar()
         let errors = ViewHelpers.errors(issues, locale)
         // The doer reads their own action's result and closes it (`ActionStore.mayClose`), nothing else of the case.
-        let row = CasePagePresenter.actionRow(action, in: file, presenter: presenter, showsContent: true, goal: nil, principal: principal,
-                                              typed: (form.raw("result"), form.raw("cancel_reason")), errors: errors, now: presenter.now)
+        let row = ActionViews(presenter: presenter, people: []).row(action, subject: ActionSubject(file), base: "/cases/\(file.reference)",
+                                                                    principal: principal, form: form, errors: errors)
         let data: [String: Any] = ["reference": file.reference, "action": row, "errors": errors]
         return try views.page("cases/action", title: (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + action.title,
                               request: request, context: context, data: data, status: errors.isEmpty ? .ok : .unprocessableContent)

@@ -66,11 +66,8 @@ extension CaseRoutes {
 
     func addAction(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = context.form
-        let draft = ActionDraft(title: form.raw("action_title"), organisation: form["action_organisation"], assignee: form["action_assignee"],
-                                dueOn: form["action_due_on"])
-        return try await change(request, context, anchor: "actions-heading",
-                                rename: ["title": "action_title", "organisation": "action_organisation", "assignee": "action_assignee",
-                                         "due_on": "action_due_on", "goal": "action_goal"], conflictField: "page") { file, access, principal in
+        let draft = ActionForm.draft(form)
+        return try await change(request, context, anchor: "actions-heading", rename: ActionForm.rename(), conflictField: "page") { file, access, principal in
             _ = try await store.addAction(draft, goal: form["action_goal"], to: file, access: access, by: principal)
         }
     }

@@ -9,8 +9,6 @@ struct BreakthroughRoutes {
     let actions: ActionStore
     let catalog: CatalogStore
     let views: Views
-    /// Action rows on the decision form; rows left without a title are ignored.
-    static let actionRows = 3
 
     func add(to router: Router<AppRequestContext>) {
         router.get("/breakthrough", use: agenda)
@@ -44,24 +42,17 @@ struct BreakthroughRoutes {
         let escalation = try await store.agendaItem(try Self.id(context), by: principal)
         let subject = try await subjects.find(escalation, by: principal)
         let form = context.form
-        let drafts = (0..<Self.actionRows).compactMap { index -> ActionDraft? in
-            let title = form.raw("action_\(index)_title")
-            guard !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
-            return ActionDraft(title: title, organisation: form["action_\(index)_organisation"], assignee: form["action_\(index)_assignee"],
-                               dueOn: form["action_\(index)_due_on"])
-        }
+        let rows = ActionForm.drafts(form)
         return try await FormSubmission.save(request, context) {
             // Each action row is checked on its own so that its errors land beside its own fields.
             var issues: [FieldIssue] = []
-            var row = 0
-            for index in 0..<Self.actionRows where !form.raw("action_\(index)_title").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                do { _ = try await actions.check(drafts[row], by: principal, now: .now) } catch AppError.invalid(let found) {
-                    issues += found.map { FieldIssue("action_\(index)_\($0.name)", $0.code) }
+            for (index, draft) in rows {
+                do { _ = try await actions.check(draft, by: principal, now: .now) } catch AppError.invalid(let found) {
+                    issues += found.map { FieldIssue(ActionForm.rowPrefix(index) + $0.name, $0.code) }
                 }
-                row += 1
             }
             guard issues.isEmpty else { throw AppError.invalid(issues) }
-            try await store.decide(escalation, decision: form.raw("decision"), actions: drafts, subject: subject.action, by: principal)
+            try await store.decide(escalation, decision: form.raw("decision"), actions: rows.map(\.draft), subject: subject.action, by: principal)
             return "/breakthrough?decided=\(escalation.subjectReference)"
         } orShow: { issues in
             try await render(request, context, issues: issues, form: form)
@@ -86,26 +77,7 @@ struct BreakthroughRoutes {
                                        "district": catalog.district(file.districtID)?.name ?? "—"]
         }
         let errors = ViewHelpers.errors(issues, locale)
-        let people = try await self.catalog.people()
-        let organisations = catalog.organisations.filter(\.active)
-        let rows: [[String: Any]] = (0..<Self.actionRows).map { index in
-            let prefix = "action_\(index)_"
-            var row: [String: Any] = [
-                "index": index, "number": index + 1, "prefix": prefix,
-                "title": form.raw(prefix + "title"), "dueOn": form.raw(prefix + "due_on"),
-                "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + organisations.map { ($0.id!.uuidString, $0.name) },
-                                                     selected: form.raw(prefix + "organisation")),
-                "people": organisations.compactMap { organisation -> [String: Any]? in
-                    let members = people.filter { $0.organisation == organisation.id }
-                    guard !members.isEmpty else { return nil }
-                    return ["label": organisation.name, "people": ViewHelpers.options(members.map { ($0.id.uuidString, $0.name) }, selected: form.raw(prefix + "assignee"))]
-                },
-            ]
-            for field in ["title", "organisation", "assignee", "due_on"] {
-                if let error = errors[prefix + field] { row["error_\(field)"] = error; row["invalid"] = true }
-            }
-            return row
-        }
+        let rows = ActionViews(presenter: presenter, people: try await self.catalog.people()).rows(form: form, errors: errors)
         let data: [String: Any] = [
             "escalation": ["id": escalation.id!.uuidString, "item": locale.text("breakthrough.item_\(escalation.itemKind)"),
                            "deadline": Formats.dateTime(escalation.deadline, context.language)],
@@ -113,7 +85,7 @@ struct BreakthroughRoutes {
                                                 "at": Formats.dateTime($0.at, context.language)] },
             "decision": form.raw("decision"),
             "errors": errors,
-            "rows": rows,
+            "actionRows": rows,
         ].merging(subjectData) { current, _ in current }
         return try views.page("breakthrough/item", title: (errors.isEmpty ? "" : locale.text("form.error_title_prefix")) + escalation.subjectReference,
                               request: request, context: context, data: data, status: errors.isEmpty ? .ok : .unprocessableContent)

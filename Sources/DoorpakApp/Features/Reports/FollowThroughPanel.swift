@@ -44,18 +44,16 @@ struct FollowThroughPanel {
         // The hand-over panel: for who reads the report's content (its reasons are content), and
         // only when there is something to show or ask.
         data["showHandover"] = readsContent && (data["pendingHandover"] != nil || data["pastHandovers"] != nil || data["handoverForm"] != nil)
-        data["actions"] = actions.map(actionRow)
+        let views = ActionViews(presenter: presenter, people: people)
+        let base = "/reports/\(report.reference)"
+        data["actions"] = actions.map {
+            views.row($0, subject: ActionSubject(report), base: base, principal: principal, form: form, errors: errors)
+        }
         data["hasActions"] = !actions.isEmpty
-        let adding = form.pairs.contains { $0.0 == "action_title" }
         if policy.mayAddAction(readsContent: readsContent) {
-            data["actionForm"] = [
-                "title": form.raw("action_title"),
-                "dueOn": adding ? form.raw("action_due_on") : "",
-                "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + presenter.catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
-                                                     selected: adding ? form.raw("action_organisation") : (principal.organisationID?.uuidString ?? "")),
-                "people": peopleGroups(people, selected: adding ? form.raw("action_assignee") : ""),
-                "maxTitle": ActionDraft.maxTitleLength,
-            ] as [String: Any]
+            var fields = views.fields(prefix: ActionForm.single, form: form, errors: errors, defaultOrganisation: principal.organisationID)
+            fields["base"] = base
+            data["actionForm"] = fields
         }
         let openActions = actions.filter { $0.actionStatus.isOpen }.count
         if openActions > 0 {
@@ -100,39 +98,6 @@ struct FollowThroughPanel {
         ]
         if let reason = handover.answerReason { values["answerReason"] = reason }
         if let by = handover.answeredBy.flatMap({ presenter.names[$0] }) { values["answeredBy"] = by }
-        return values
-    }
-
-    private func actionRow(_ action: Action) -> [String: Any] {
-        let id = action.id!.uuidString
-        let prefix = "action_\(id)_"
-        var values: [String: Any] = [
-            "id": id,
-            "title": action.title,
-            "organisation": presenter.catalog.organisation(action.organisationID)?.name ?? "—",
-            "due": Formats.date(action.dueAt ?? presenter.now, language),
-            "status": locale.text("followthrough.action_status.\(action.status)"),
-            "statusCode": action.status,
-            "resultField": prefix + "result",
-            "cancelField": prefix + "cancel_reason",
-        ]
-        if let assignee = action.assigneeID.flatMap({ presenter.names[$0] }) { values["assignee"] = assignee }
-        if let result = action.result { values["result"] = result }
-        if let reason = action.cancelReason { values["cancelReason"] = reason }
-        if action.actionStatus.isOpen {
-            let state = DeadlineState.of(action.dueAt, now: presenter.now, calendar: presenter.calendar)
-            presenter.markDeadline(state, in: &values)
-            if action.escalationLevel > 0 {
-                values["escalation"] = locale.text("followthrough.level.\(EscalationLevel(rawValue: action.escalationLevel)?.code ?? "none")")
-            }
-            if ActionStore.mayClose(action, subject: ActionSubject(report), principal) {
-                values["canClose"] = true
-                values["resultValue"] = form.raw(prefix + "result")
-                values["cancelValue"] = form.raw(prefix + "cancel_reason")
-                if let error = errors[prefix + "result"] { values["resultError"] = error }
-                if let error = errors[prefix + "cancel_reason"] { values["cancelError"] = error }
-            }
-        }
         return values
     }
 

@@ -58,10 +58,8 @@ extension ReportRoutes {
         let report = try await store.find(reference: context.parameters.require("reference"), by: principal)
         try await store.requireMayAddAction(report, by: principal)
         let form = context.form
-        let draft = ActionDraft(title: form.raw("action_title"), organisation: form["action_organisation"],
-                                assignee: form["action_assignee"], dueOn: form["action_due_on"])
-        return try await save(report, request, context, rename: ["title": "action_title", "organisation": "action_organisation",
-                                                                  "assignee": "action_assignee", "due_on": "action_due_on"]) {
+        let draft = ActionForm.draft(form)
+        return try await save(report, request, context, rename: ActionForm.rename()) {
             _ = try await actions.add(draft, to: ActionSubject(report), by: principal)
             return "/reports/\(report.reference)#actions"
         }

@@ -69,6 +69,13 @@ import Testing
             let proposed = try await police.post(path + "/director", ["directorId": CaseAPITests.id(world.users[.staffNorth]!), "reason": "Dichterbij"])
             #expect(proposed.status == .ok)
 
+            // The one asked finds the proposal in the API's Mijn werk; nobody else does.
+            let waiting = try await staff.get("/api/v1/work")
+            try OpenAPI.check(waiting, "GET", "/work")
+            let proposals = try #require(try waiting.object()["directionProposals"] as? [[String: Any]])
+            #expect(proposals.map { $0["caseReference"] as? String } == [reference])
+            #expect((try await police.get("/api/v1/work").object()["directionProposals"] as? [Any])?.isEmpty == true)
+
             // Only the one asked finds the door; without a reason it is 422 naming `reason`.
             #expect(try await police.post(path + "/director/decline", ["reason": "Nee"]).status == .notFound)
             #expect(try await api[.ggd].post(path + "/director/decline", ["reason": "Nee"]).status == .notFound)
@@ -449,7 +456,7 @@ import Testing
     @Test(arguments: TestDatabase.available)
     func casesWithoutAnActiveDirectorAreListedForTheirDistrictsCoordinator(_ database: TestDatabase) async throws {
         let world = try await TestWorld.make(database)
-        try await world.withDatabase { db in
+        let orphanReference = try await world.withDatabase { db in
             let setup = try await Self.setup(world, db)
             let sql = db.db()
             let police = try await setup.principal(world.users[.police]!), ggd = try await setup.principal(world.users[.ggd]!)
@@ -470,6 +477,17 @@ import Testing
             let south = try await Self.user("Coordinatorzuid", role: .coordinator, organisation: nil, on: sql)
             try await UserDistrict(userID: south, districtID: world.districtSouth).create(on: sql)
             #expect(try await setup.cases.casesWithoutActiveDirector(by: try await setup.principal(south)).isEmpty)
+            return orphan.reference
+        }
+        // The same list in the API's Mijn werk, for the coordinator only.
+        let token = try await world.token(for: .coordinatorNorth), ggdToken = try await world.token(for: .ggd)
+        try await buildApplication(world.config).test(.router) { client in
+            let work = try await APIClient(client: client, token: token).get("/api/v1/work")
+            try OpenAPI.check(work, "GET", "/work")
+            let listed = try #require(try work.object()["casesWithoutDirector"] as? [[String: Any]])
+            #expect(listed.map { $0["reference"] as? String } == [orphanReference])
+            let other = try await APIClient(client: client, token: ggdToken).get("/api/v1/work")
+            #expect((try other.object()["casesWithoutDirector"] as? [Any])?.isEmpty == true)
         }
     }
 }

@@ -45,10 +45,7 @@ struct WorkRoutes {
             row["pickUpLabel"] = locale.text("work.pick_up_label", ["reference": report.reference])
             return row
         }
-        // Case direction: proposals waiting for my answer; for a coordinator, their districts' cases without an active director.
-        let proposals = view == .mine && section == nil ? try await cases.openDirectionProposals(for: principal) : []
-        let directorless = view == .mine && section == nil && principal.role == .coordinator
-            ? try await cases.casesWithoutActiveDirector(by: principal) : []
+        let (proposals, directorless) = try await caseDirection(view, section: section, by: principal)
         var data: [String: Any] = [
             "proposals": proposals.map { proposal -> [String: Any] in
                 var row: [String: Any] = ["reference": proposal.caseReference, "href": "/cases/\(proposal.caseReference)",
@@ -103,6 +100,16 @@ struct WorkRoutes {
         return try views.page("work/inbox", title: locale.text("work.view_\(view.rawValue)"), request: request, context: context, data: data)
     }
 
+    /// Case direction, on the personal view's first page only: proposals waiting for my answer; for a
+    /// coordinator, their districts' cases without an active director.
+    private func caseDirection(_ view: WorkStore.View, section: WorkStore.Section?, by principal: Principal) async throws
+        -> (proposals: [CaseStore.OpenDirectionProposal], directorless: [CaseFile]) {
+        guard view == .mine && section == nil else { return ([], []) }
+        let proposals = try await cases.openDirectionProposals(for: principal)
+        let directorless = principal.role == .coordinator ? try await cases.casesWithoutActiveDirector(by: principal) : []
+        return (proposals, directorless)
+    }
+
     func api(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let principal = try context.principal()
         let query = request.uri.queryParameters
@@ -115,6 +122,7 @@ struct WorkRoutes {
         let cursor = query.get("cursor")
         if cursor != nil && section == nil { throw AppError.invalid([FieldIssue("section", "required")]) }
         let inbox = try await store.inbox(view, by: principal, section: section, after: cursor)
+        let (proposals, directorless) = try await caseDirection(view, section: section, by: principal)
         let calendar = try await routing.calendar()
         let now = Date.now
         let reason = { (id: UUID?) in id.flatMap { inbox.reasons[$0] }?.rawValue ?? "" }
@@ -139,6 +147,13 @@ struct WorkRoutes {
                       assigneeId: action.assigneeID?.uuidString.lowercased(), dueOn: action.dueOn,
                       deadline: DeadlineState.of(action.dueAt, now: now, calendar: calendar).apiCode, reason: reason(action.id))
             },
+            concerns: inbox.concerns.map(ConcernSummaryDTO.init),
+            directionProposals: proposals.map { proposal in
+                .init(caseReference: proposal.caseReference, proposedAt: APIDates.write(proposal.proposedAt),
+                      answerDueAt: APIDates.write(proposal.answerDueAt),
+                      deadline: DeadlineState.of(proposal.answerDueAt, now: now, calendar: calendar).apiCode)
+            },
+            casesWithoutDirector: directorless.map { .init(reference: $0.reference, phase: $0.phase) },
             next: Dictionary(uniqueKeysWithValues: inbox.next.map { ($0.key.rawValue, $0.value) }))
         return try APIBody.response(body)
     }
@@ -161,11 +176,23 @@ struct WorkJSON: Encodable {
         let assigneeId: String?
         let dueOn, deadline, reason: String
     }
+    struct ProposalItem: Encodable {
+        let caseReference, proposedAt, answerDueAt, deadline: String
+    }
+    struct CaseItem: Encodable {
+        let reference, phase: String
+    }
     let view: String
     let queue: [ReportItem]
     let reports: [ReportItem]
     let handovers: [HandoverItem]
     let actions: [ActionItem]
+    /// A coordinator's open "consider a case" items (the personal view's first page).
+    let concerns: [ConcernSummaryDTO]
+    /// Proposals to take over a case's direction, waiting for my answer.
+    let directionProposals: [ProposalItem]
+    /// A coordinator's districts' cases without an active director.
+    let casesWithoutDirector: [CaseItem]
     /// The next page's cursor of each list that has more.
     let next: [String: String]
 }

@@ -51,6 +51,8 @@ import Testing
             try await UserDistrict(userID: south.id!, districtID: world.districtSouth).create(on: db)
             try await Organisation.query(on: db).filter(\.$id == world.police).set(\.$managerID, to: policeManager.id!).update()
             try await Organisation.query(on: db).filter(\.$id == world.corporation).set(\.$managerID, to: corporationManager.id!).update()
+            // The GGD joins the open item at the third signal: its manager (the GGD persona, who registered and linked it) is told then.
+            try await Organisation.query(on: db).filter(\.$id == world.ggd).set(\.$managerID, to: world.users[.ggd]!).update()
             let southPrincipal = try #require(try await Principal.load(userID: south.id!, via: .token, on: db))
             let token = try await TestWorld.accounts(database).createToken(named: "south", for: southPrincipal)
 
@@ -98,8 +100,8 @@ import Testing
             // cannot see the person, and nobody else. Reference and link only.
             let notices = try await Notification.query(on: db).filter(\.$kind == NotificationKind.repeatConcern.rawValue).all()
             let recipients = notices.map(\.recipientID)
-            #expect(Set(recipients) == [world.users[.coordinatorNorth]!, world.users[.police]!, story.policeManager])
-            #expect(recipients.count == 3, "one notice each")
+            #expect(Set(recipients) == [world.users[.coordinatorNorth]!, world.users[.police]!, story.policeManager, world.users[.ggd]!])
+            #expect(recipients.count == 4, "one notice each, the GGD's when it joined the open item")
             #expect(!recipients.contains(story.corporationManager))
             for notice in notices {
                 #expect(notice.reference == story.pseudonym)

@@ -57,11 +57,20 @@ struct ConcernStore: Sendable {
             guard let last else { return }
             let reportIDs = ConcernItem.text(signals.map(\.reportID)), organisationIDs = ConcernItem.text(organisations)
             guard last.reportIDs != reportIDs || last.organisationIDs != organisationIDs else { return }
+            // An organisation that joins an open item is told as the first ones were (its report
+            // owners and manager who see the person); the coordinator already has the item.
+            let joined = organisations.filter { !last.organisations.contains($0) }
             last.reportIDs = reportIDs
             last.organisationIDs = organisationIDs
             last.updatedAt = now.wholeSeconds
             try await last.update(on: db)
             try await Audit.record(.update, "concern", last.id!.uuidString.lowercased(), by: principal, purpose: "report linked", on: db)
+            if !joined.isEmpty {
+                let theirs = reports.filter { report in organisationOf[report.reporterID].flatMap { $0 }.map(joined.contains) ?? false }
+                let notices = try await recipients(of: last, pseudonym: pseudonym, reports: theirs, organisations: joined, persons: persons,
+                                                   tellCoordinators: false, on: db)
+                try await Notifications.send(notices, on: db, now: now)
+            }
         case .raise(let trigger):
             let item = ConcernItem()
             item.id = UUID()
@@ -88,13 +97,14 @@ struct ConcernStore: Sendable {
         return reports.last?.districtID
     }
 
-    /// The district's active coordinators (to the item), and the owners of the linked reports and
-    /// the managers of the registering organisations who can see the person (to the person).
+    /// The district's active coordinators (to the item; unless `tellCoordinators` is false), and the
+    /// owners of the linked reports and the managers of the registering organisations who can see
+    /// the person (to the person).
     static func recipients(of item: ConcernItem, pseudonym: String, reports: [Report], organisations: [UUID], persons: PersonStore,
-                           on db: any Database) async throws -> [Notice] {
+                           tellCoordinators: Bool = true, on db: any Database) async throws -> [Notice] {
         var notices: [Notice] = []
         var told = Set<UUID>()
-        if let district = item.districtID {
+        if tellCoordinators, let district = item.districtID {
             let assigned = try await UserDistrict.query(on: db).filter(\.$districtID == district).all().map(\.userID)
             let coordinators = try await User.query(on: db).filter(\.$id ~~ assigned).filter(\.$active == true)
                 .filter(\.$role == Role.coordinator.rawValue).all()

@@ -108,6 +108,39 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func handOverRequestsToAnOrganisationFollowTheQueueChoice(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        try await world.withDatabase { database in
+            let db = database.db()
+            let (staff, ggd) = try await (Self.load(world, .staffNorth, on: db), Self.load(world, .ggd, on: db))
+            let reports = ReportStore(database: database), handovers = HandoverStore(database: database)
+            let told = { (reference: String) in
+                try await Notification.query(on: db).filter(\.$reference == reference)
+                    .filter(\.$kind == NotificationKind.handOverRequested.rawValue).all()
+            }
+            // Normal urgency, asked of the police as a whole: it waits in their Mijn werk, nobody is disturbed by default.
+            let normal = try await reports.create(Self.knife(world, urgency: "normal"), by: staff)
+            try await reports.pickUp(normal, by: ggd)
+            _ = try await handovers.request(.init(organisation: world.police.uuidString, reason: "Politiezaak"), for: normal, by: ggd)
+            #expect(try await told(normal.reference).isEmpty)
+            let police = try await Self.load(world, .police, on: db)
+            #expect(try await WorkStore(database: database).inbox(.mine, by: police).handovers.map(\.subjectReference) == [normal.reference])
+            // High urgency: the police's members are told, mailed at once.
+            let high = try await reports.create(Self.knife(world, urgency: "high"), by: staff)
+            try await reports.pickUp(high, by: ggd)
+            _ = try await handovers.request(.init(organisation: world.police.uuidString, reason: "Politiezaak"), for: high, by: ggd)
+            let urgent = try await told(high.reference)
+            #expect(urgent.map(\.recipientID) == [world.users[.police]!] && urgent.first?.mailedAt != nil)
+            // A named person is always told, whatever the urgency.
+            let named = try await reports.create(Self.knife(world, urgency: "normal"), by: staff)
+            try await reports.pickUp(named, by: ggd)
+            _ = try await handovers.request(.init(organisation: world.police.uuidString, person: world.users[.police]!.uuidString,
+                                                  reason: "Voor jou"), for: named, by: ggd)
+            #expect(try await told(named.reference).map(\.recipientID) == [world.users[.police]!])
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func routingRulesMayNameATeam(_ database: TestDatabase) async throws {
         let world = try await TestWorld.make(database)
         try await world.withDatabase { database in

@@ -82,8 +82,13 @@ struct HandoverStore: Sendable {
             try await ReportEvent(reportID: report.id!, at: now.wholeSeconds, actorID: principal.userID, field: .handover,
                                   from: handover.id!.uuidString, to: HandoverStatus.requested.rawValue, reason: reason).create(on: tx)
             try await Audit.record(.update, "report", report.reference, by: principal, on: tx)
+            // A named person is always told; an organisation's members as they chose for its queue.
+            var receivers = handover.toUserID.map { [$0] } ?? []
+            if handover.toUserID == nil {
+                receivers = try await WorkStore.listeners(of: handover.toOrganisationID, team: nil, for: report, except: principal.userID, on: tx)
+            }
             try await FollowThroughNotices.send(.handOverRequested, about: report.reference, link: "/reports/\(report.reference)#handover",
-                                                to: Self.receivers(of: handover, on: tx), except: principal.userID, on: tx, now: now)
+                                                to: receivers, except: principal.userID, urgent: report.reportUrgency >= .high, on: tx, now: now)
         }
         return handover
     }
@@ -157,12 +162,6 @@ struct HandoverStore: Sendable {
             try await ReportEvent(reportID: report.id!, at: now.wholeSeconds, actorID: principal.userID, field: .handover,
                                   from: handover.id!.uuidString, to: HandoverStatus.withdrawn.rawValue, reason: reason.nonBlank).create(on: tx)
         }
-    }
-
-    /// Who may answer: the named person, else every active person with record access at the organisation.
-    static func receivers(of handover: Handover, on db: any Database) async throws -> [UUID] {
-        if let person = handover.toUserID { return [person] }
-        return try await UserStore.recordWorkers(of: handover.toOrganisationID, on: db).all().compactMap(\.id)
     }
 }
 

@@ -179,6 +179,13 @@ import Testing
             let teamView = try await work.inbox(.team, by: lead)
             #expect(teamView.queue.map(\.reference) == [report.reference])
         }
+        // The administrator's list of rules names the team beside the organisation.
+        try await buildApplication(world.config).test(.router) { client in
+            let admin = Browser(client)
+            try await admin.signIn(.admin)
+            let list = try await admin.get("/admin/routing-rules")
+            #expect(list.text.contains(" – Wijkteam Noord"))
+        }
     }
 
     @Test(arguments: TestDatabase.available)

@@ -183,6 +183,10 @@ import Testing
             let decided = try await coordinator.get("/concerns/\(id)")
             #expect(decided.text.contains(String(location.dropFirst("/cases/".count))))
             #expect(!decided.text.contains("id=\"concern-dismiss\""), "a decided item has no forms")
+            // The case says why it was opened, in words, without the item's internal id.
+            let casePage = try await coordinator.get(location)
+            #expect(casePage.text.contains("5 meldingen van 3 organisaties over deze persoon"))
+            #expect(!casePage.text.contains(id))
         }
 
         try await world.withDatabase { database in

@@ -197,6 +197,12 @@ struct ConcernStore: Sendable {
 
     // MARK: Decisions
 
+    /// The opened case's reason, a record read by everyone in the case: in the city's working
+    /// language, like the reasons people type, and without internal ids.
+    static func caseReason(reports: Int, organisations: Int) -> String {
+        "Geopend vanuit 'Casus overwegen': \(reports) \(reports == 1 ? "melding" : "meldingen") van \(organisations) \(organisations == 1 ? "organisatie" : "organisaties") over deze persoon."
+    }
+
     /// Opens a case about the person with the linked reports the coordinator may read, through
     /// `CaseStore.open` (which checks `CasePolicy.mayOpenCase`; the coordinator becomes its director).
     /// The item records the case in the same transaction; an item already decided is a conflict.
@@ -209,7 +215,7 @@ struct ConcernStore: Sendable {
         let references = try await persons.reports.scoped(principal, on: db).filter(\.$id ~~ item.reports).sort(\.$occurredAt).all().map(\.reference)
         let itemID = item.id!
         let opening = CaseStore.Opening(pseudonyms: [pseudonym],
-                                        reason: "Opened from repeat concern \(itemID.uuidString.lowercased()): \(item.reports.count) reports, \(item.organisations.count) organisations.",
+                                        reason: Self.caseReason(reports: item.reports.count, organisations: item.organisations.count),
                                         reportReferences: references)
         return try await cases.open(opening, by: principal, now: now) { tx, file in
             // Decided once: a second click (or a colleague) finds it decided and nothing is written.

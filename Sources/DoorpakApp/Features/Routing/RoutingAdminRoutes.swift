@@ -28,6 +28,7 @@ struct RoutingAdminRoutes {
         let locale = pages.views.locales[context.language]
         let language = context.language
         let catalog = try await self.catalog.catalog()
+        let teamNames = Dictionary(uniqueKeysWithValues: try await teams.all().map { ($0.id!, $0.name) })
         let rows: [[AdminPages.Cell]] = try await store.rules().map { rule in
             let scope = rule.locationID.map { catalog.location($0)?.name ?? "—" }
                 ?? rule.districtID.map { locale.text("routing.scope_district", ["name": catalog.district($0)?.name ?? "—"]) }
@@ -37,7 +38,8 @@ struct RoutingAdminRoutes {
             return [.link(category, href: "/admin/routing-rules/\(rule.id!.uuidString)"),
                     .text(scope),
                     .text(rule.ruleUrgency.map { locale.text("urgency.\($0.code)") } ?? locale.text("routing.any_urgency")),
-                    .text(catalog.organisation(rule.organisationID)?.name ?? "—"),
+                    .text([catalog.organisation(rule.organisationID)?.name ?? "—", rule.teamID.flatMap { teamNames[$0] }]
+                        .compactMap { $0 }.joined(separator: " – ")),
                     .number(rule.acknowledgeDays),
                     .number(rule.resolveDays),
                     .tag(AdminPages.activeLabel(rule.active, locale))]

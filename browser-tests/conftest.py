@@ -236,6 +236,13 @@ def open_page(driver: WebDriver, path: str) -> None:
     _record_document_status(driver)
 
 
+def visit(driver: WebDriver, path: str) -> None:
+    """Open a page, check it loaded (200) and run axe on it."""
+    open_page(driver, path)
+    assert document_status(driver) in (200, None), f"{path} answered {document_status(driver)}"
+    axe_check(driver)
+
+
 def click_and_wait(driver: WebDriver, element: WebElement) -> None:
     """Click something that loads a new page (submit button, link) and wait
     until the new document has loaded.
@@ -325,6 +332,18 @@ def choose(select_element: WebElement, value: str, label: str | None = None) -> 
 
 def selected_value(select_element: WebElement) -> str:
     return Select(select_element).first_selected_option.get_attribute("value") or ""
+
+
+def select_label(select_element: WebElement, text: str, exact: bool = False) -> None:
+    """Select the option whose visible label contains `text` (is `text`, if `exact`)."""
+    select = Select(select_element)
+    for option in select.options:
+        label = option.text.strip()
+        if label == text or (not exact and text in label):
+            select.select_by_value(option.get_attribute("value"))
+            return
+    raise AssertionError(f"no option {'labelled' if exact else 'containing'} {text!r} in "
+                         f"#{select_element.get_attribute('id')}: {[o.text for o in select.options]}")
 
 
 # The page each role lands on after signing in (issue 12): who picks up work starts in Mijn werk.

@@ -231,7 +231,8 @@ def test_repeat_concern_becomes_a_case_whose_direction_the_ggd_declines(new_brow
     decline = f"Walk {tag}: geen capaciteit deze maand; GGZ is beter op zijn plek"
     type_into(by_id(ggd, "decline_reason"), decline)
     click_and_wait(ggd, by_id(ggd, "decline-submit"))
-    assert document_status(ggd) in (200, None)
+    assert current_path(ggd) == "/cases" and document_status(ggd) == 200, "declined: back to her cases, the case not hers"
+    assert case_ref not in body_text(ggd)
     axe_check(ggd)
     nav_to(ggd, "/work")
     assert case_ref not in (by_id(ggd, "work-proposals").text if exists(ggd, "#work-proposals") else ""), \
@@ -463,6 +464,91 @@ def test_case_director_attaches_a_file_a_member_downloads_it_an_outsider_gets_40
     axe_check(outsider)
     open_page(outsider, case_path)
     assert document_status(outsider) == 404
+
+
+# ----------------------------------------------------------- 4. a case without its director --
+
+NEW_PASSWORD = "Regie-wandeling-2026!"
+
+
+def test_a_case_whose_director_leaves_is_on_the_coordinators_mijn_werk_until_claimed(new_browser):
+    admin, coordinator, colleague = new_browser(), new_browser(), new_browser()
+    tag = uuid.uuid4().hex[:6]
+    email, colleague_name = f"regie-{tag}@doorpak.example", f"Fictief Regiehouder {tag}"
+
+    # The administrator gives a new GGD colleague an account.
+    login(admin, ADMIN, stay=True)
+    nav_to(admin, "/admin", check=False)
+    click_and_wait(admin, admin.find_element(By.CSS_SELECTOR, "main a[href='/admin/users']"))
+    click_and_wait(admin, admin.find_element(By.CSS_SELECTOR, "main a[href='/admin/users/new']"))
+    axe_check(admin)
+    type_into(by_id(admin, "email"), email)
+    type_into(by_id(admin, "name"), colleague_name)
+    type_into(by_id(admin, "password"), NEW_PASSWORD)
+    choose(by_id(admin, "role"), "partner")
+    select_label(by_id(admin, "organisation"), "GGD")
+    click_and_wait(admin, by_id(admin, "admin-submit"))
+    assert current_path(admin).startswith("/admin/users/") and document_status(admin) == 200, error_texts(admin)
+    user_page = current_path(admin)
+
+    # The coordinator links a resident to a report in their district, opens a case and asks the colleague to direct it.
+    login(coordinator, COORDINATOR, stay=True)
+    nav_to(coordinator, "/reports")
+    click_and_wait(coordinator, coordinator.find_element(By.CSS_SELECTOR, "#report-table a.report-ref"))
+    report = current_path(coordinator).rsplit("/", 1)[1]
+    pseudonym, _ = link_person(coordinator, f"Fictief Zonder Regie {tag}", "1997-12-01", check_form=False)
+    click_and_wait(coordinator, by_id(coordinator, "open-case"))
+    axe_check(coordinator)
+    type_into(by_id(coordinator, "reason"), f"Walk {tag}: meerdere partners betrokken, één regiehouder nodig")
+    type_into(by_id(coordinator, "reports"), report)
+    click_and_wait(coordinator, by_id(coordinator, "case-submit"))
+    assert current_path(coordinator).startswith("/cases/CS-"), f"{coordinator.current_url}: {error_texts(coordinator)}"
+    case_path = current_path(coordinator)
+    case_ref = case_path.rsplit("/", 1)[1]
+    select_label(by_id(coordinator, "director"), colleague_name, exact=True)
+    type_into(by_id(coordinator, "director_reason"), "De GGD kent de bewoner")
+    click_and_wait(coordinator, by_id(coordinator, "director-submit"))
+    assert colleague_name in by_id(coordinator, "case-director").text
+    axe_check(coordinator)
+
+    # The colleague accepts from Mijn werk: the case director.
+    login(colleague, email, NEW_PASSWORD, stay=True)
+    assert current_path(colleague) == "/work"
+    rows = [r for r in colleague.find_elements(By.CSS_SELECTOR, "#work-proposals tbody tr") if case_ref in r.text]
+    assert rows, f"{case_ref} is not among the proposals in the colleague's Mijn werk"
+    axe_check(colleague)
+    click_and_wait(colleague, rows[0].find_element(By.CSS_SELECTOR, f"a[href='{case_path}']"))
+    click_and_wait(colleague, by_id(colleague, "accept-submit"))
+    assert current_path(colleague) == case_path
+    assert by_id(colleague, "case-director").text.strip() == colleague_name
+    assert exists(colleague, "#phase-form"), "the director moves the phases"
+    axe_check(colleague)
+
+    # The colleague leaves the GGD: the administrator deactivates the account.
+    open_page(admin, user_page)
+    click_and_wait(admin, by_id(admin, "deactivate"))
+    assert current_path(admin) == user_page and document_status(admin) == 200
+    axe_check(admin)
+
+    # The case is without an active director: on the coordinator's Mijn werk, who claims it with a reason.
+    nav_to(coordinator, "/work")
+    items = [li for li in coordinator.find_elements(By.CSS_SELECTOR, "#work-directorless li") if case_ref in li.text]
+    assert items, f"{case_ref} is not among the cases without an active director in the coordinator's Mijn werk"
+    shot(coordinator, "directorless-in-mijn-werk")
+    click_and_wait(coordinator, items[0].find_element(By.TAG_NAME, "a"))
+    assert current_path(coordinator) == case_path
+    axe_check(coordinator)
+    click_and_wait(coordinator, by_id(coordinator, "claim-submit"))
+    assert document_status(coordinator) == 422 and by_id(coordinator, "claim_reason-error").is_displayed(), \
+        "taking over the direction needs a reason"
+    axe_check(coordinator)
+    type_into(by_id(coordinator, "claim_reason"), "Regiehouder uit dienst; ik neem de regie tijdelijk over")
+    click_and_wait(coordinator, by_id(coordinator, "claim-submit"))
+    assert current_path(coordinator) == case_path
+    assert by_id(coordinator, "case-director").text.strip() == COORDINATOR_NAME
+    axe_check(coordinator)
+    nav_to(coordinator, "/work", check=False)
+    assert case_ref not in (by_id(coordinator, "work-directorless").text if exists(coordinator, "#work-directorless") else "")
 
 
 # ------------------------------------------------------------------ defects found on the walks --

@@ -417,6 +417,27 @@ def visible_references(driver: WebDriver) -> list[str]:
     return [a.text.strip() for a in driver.find_elements(By.CSS_SELECTOR, "#report-table a.report-ref")]
 
 
+# ------------------------------------------------------------- Mijn werk --
+
+def work_row(driver: WebDriver, reference: str, section: str = "queue") -> WebElement | None:
+    """The row of `reference` in one list of the Mijn werk view shown (`queue`, `reports`, `handovers`,
+    `actions`), following that list's pages; None when it is on none of them."""
+    for _ in range(40):
+        for row in driver.find_elements(By.CSS_SELECTOR, f"#work-{section} tbody tr"):
+            if reference in row.text:
+                return row
+        more = driver.find_elements(By.CSS_SELECTOR, f"section[aria-labelledby='work-{section}-heading'] a[href*='section={section}']")
+        if not more:
+            return None
+        click_and_wait(driver, more[0])
+    return None
+
+
+def queue_row(driver: WebDriver, reference: str) -> WebElement | None:
+    """The queue row of `reference` in the Mijn werk view shown, following the queue's pages."""
+    return work_row(driver, reference, "queue")
+
+
 # ------------------------------------------------------------------ axe --
 
 def _format_violation(v: dict) -> str:

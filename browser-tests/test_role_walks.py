@@ -1,21 +1,30 @@
-"""Browser walks per role (issue 12, "Proof"): each step is done as the user would (following links,
-filling forms, pressing buttons), each walk ends with the next person seeing it in their Mijn werk,
-axe runs on every page visited, and the key pages are saved as screenshots role-walk-*.png.
+"""Browser walks per role (issue 12, "Proof"): each step is done as the user would (following links
+and the navigation, filling forms, pressing buttons), each walk ends with the next person seeing it
+in their Mijn werk (or, where the app tells them by a notice, in Berichten), axe runs on every page a
+walk visits (once per page and state: a form filled in a second time is not checked again), and the
+key pages are saved as screenshots role-walk-*.png.
 
 1. Repeat concern: site staff and the police each register a signal about the same resident and link
-   them to it; the district coordinator finds "consider a case" in Mijn werk, is refused a dismissal
-   without a reason (in place), opens a case in one click and proposes the GGD nurse as case
-   director; she finds the proposal in her Mijn werk and declines it with a reason; the coordinator is
-   told and stays the director.
-2. Team queue: the administrator makes the GGD nurse a member of the GGD's "Wijkteam Noord" (led by
-   its manager) and routes one kind of signal at one site to that team; a signal registered there
-   waits in the team's queue; the team lead sees it in the team view of Mijn werk (not in their own
-   queue, as they are not in the team), the nurse picks it up from hers and it leaves the queue.
-3. Case attachments: the case director attaches a PNG to a case, a case member sees and downloads
-   it, someone outside the case gets 404 on its address.
+   them to it (the second link finds the same person); the district coordinator finds "consider a
+   case" in Mijn werk, is refused a dismissal without a reason (in place, the typed text kept), opens
+   a case in one click and proposes the GGD nurse as case director; she finds the proposal in her
+   Mijn werk and declines it, with a reason; the coordinator is told and stays the director.
+2. Team queue: the administrator makes the GGD nurse a member of the GGD's "Wijkteam Noord", gives it
+   its lead (the GGD's manager) and routes one kind of signal at one site to that team; an urgent
+   signal registered there waits in the team's queue; the lead sees it in the team view of Mijn werk
+   (not in their own queue: they are not in the team), the nurse picks it up from hers, and it leaves
+   the queue and shows as work of someone in the lead's team.
+3. Case attachments: the case director attaches a PNG to a case and adds a member, who is told,
+   sees the attachment and downloads it; someone outside the case gets 404 on its address.
+4. A case director leaves: a new GGD colleague accepts the direction of a case from Mijn werk, the
+   administrator deactivates the account, the case shows on the coordinator's Mijn werk among the
+   cases without an active director, and leaves it when the coordinator takes over (with a reason).
 
-Against the shared `doorpak serve --demo` of the browser stage; every walk makes its own records
-(random names), so the walks do not depend on one another or on the order of the tests.
+Last, two defects found on these walks, as strict xfails.
+
+Against the shared `doorpak serve --demo` of the browser stage. Every walk makes its own records
+(random names) and does not depend on another walk or on the order of the tests; walk 2 leaves the
+nurse in the team and the team's routing rule in place (a second run reuses the rule).
 """
 
 from __future__ import annotations
@@ -163,6 +172,13 @@ def test_repeat_concern_becomes_a_case_whose_direction_the_ggd_declines(new_brow
     organisations = by_id(coordinator, "concern-organisations").text
     assert "Politie" in organisations and len(organisations.splitlines()) == 2, organisations
     assert f"Walk {tag}" not in body_text(coordinator), "the item shows facts, not the reports' content"
+
+    # The organisations involved are told too: the police officer (his organisation's manager in the demo)
+    # finds a notice naming the pseudonym, never the name or the content.
+    nav_to(police, "/notifications")
+    notices = [e for e in police.find_elements(By.CSS_SELECTOR, "main tr") if pseudonym in e.text]
+    assert notices and "Zorgen over dezelfde persoon" in notices[0].text, f"no repeat-concern notice about {pseudonym} for the police"
+    assert name not in body_text(police) and f"Walk {tag}" not in body_text(police)
 
     # Dismissing needs a reason: refused in place, the item still open.
     click_and_wait(coordinator, by_id(coordinator, "concern-dismiss").find_element(By.CSS_SELECTOR, "button[type=submit]"))

@@ -511,6 +511,7 @@ def test_a_case_whose_director_leaves_is_on_the_coordinators_mijn_werk_until_cla
     nav_to(coordinator, "/reports")
     click_and_wait(coordinator, coordinator.find_element(By.CSS_SELECTOR, "#report-table a.report-ref"))
     report = current_path(coordinator).rsplit("/", 1)[1]
+    axe_check(coordinator)
     pseudonym, _ = link_person(coordinator, f"Fictief Zonder Regie {tag}", "1997-12-01", check_form=False)
     click_and_wait(coordinator, by_id(coordinator, "open-case"))
     axe_check(coordinator)

@@ -236,6 +236,13 @@ def open_page(driver: WebDriver, path: str) -> None:
     _record_document_status(driver)
 
 
+def visit(driver: WebDriver, path: str) -> None:
+    """Open a page, check it loaded (200) and run axe on it."""
+    open_page(driver, path)
+    assert document_status(driver) in (200, None), f"{path} answered {document_status(driver)}"
+    axe_check(driver)
+
+
 def click_and_wait(driver: WebDriver, element: WebElement) -> None:
     """Click something that loads a new page (submit button, link) and wait
     until the new document has loaded.
@@ -327,6 +334,18 @@ def selected_value(select_element: WebElement) -> str:
     return Select(select_element).first_selected_option.get_attribute("value") or ""
 
 
+def select_label(select_element: WebElement, text: str, exact: bool = False) -> None:
+    """Select the option whose visible label contains `text` (is `text`, if `exact`)."""
+    select = Select(select_element)
+    for option in select.options:
+        label = option.text.strip()
+        if label == text or (not exact and text in label):
+            select.select_by_value(option.get_attribute("value"))
+            return
+    raise AssertionError(f"no option {'labelled' if exact else 'containing'} {text!r} in "
+                         f"#{select_element.get_attribute('id')}: {[o.text for o in select.options]}")
+
+
 # The page each role lands on after signing in (issue 12): who picks up work starts in Mijn werk.
 LANDING = {ADMIN: "/reports", COORDINATOR: "/work", LOCATION_STAFF: "/work", GGD: "/work", POLICE: "/work",
            ANALYST: "/locations"}
@@ -396,6 +415,27 @@ def option_labels(select_element: WebElement) -> dict[str, str]:
 
 def visible_references(driver: WebDriver) -> list[str]:
     return [a.text.strip() for a in driver.find_elements(By.CSS_SELECTOR, "#report-table a.report-ref")]
+
+
+# ------------------------------------------------------------- Mijn werk --
+
+def work_row(driver: WebDriver, reference: str, section: str = "queue") -> WebElement | None:
+    """The row of `reference` in one list of the Mijn werk view shown (`queue`, `reports`, `handovers`,
+    `actions`), following that list's pages; None when it is on none of them."""
+    for _ in range(40):
+        for row in driver.find_elements(By.CSS_SELECTOR, f"#work-{section} tbody tr"):
+            if reference in row.text:
+                return row
+        more = driver.find_elements(By.CSS_SELECTOR, f"section[aria-labelledby='work-{section}-heading'] a[href*='section={section}']")
+        if not more:
+            return None
+        click_and_wait(driver, more[0])
+    return None
+
+
+def queue_row(driver: WebDriver, reference: str) -> WebElement | None:
+    """The queue row of `reference` in the Mijn werk view shown, following the queue's pages."""
+    return work_row(driver, reference, "queue")
 
 
 # ------------------------------------------------------------------ axe --

@@ -34,8 +34,10 @@ from conftest import (
     exists,
     login,
     open_page,
+    select_label,
     set_value,
     type_into,
+    visit,
 )
 
 GGD_NURSE = "Nadia Verbeek"
@@ -46,13 +48,6 @@ def shot(driver, name: str) -> None:
     driver.save_screenshot(str(SCREENSHOTS / f"case-walk-{name}.png"))
 
 
-def visit(driver, path: str) -> None:
-    """Open a page, check it loaded (200) and run axe on it."""
-    open_page(driver, path)
-    assert document_status(driver) in (200, None), f"{path} answered {document_status(driver)}"
-    axe_check(driver)
-
-
 def report_in_district(driver, district: str) -> str:
     """The first report on the worklist in `district` (the demo coordinator's are Noord and Oost)."""
     open_page(driver, "/reports")
@@ -60,17 +55,6 @@ def report_in_district(driver, district: str) -> str:
     click_and_wait(driver, by_id(driver, "filter-submit"))
     link = driver.find_element(By.CSS_SELECTOR, "table a[href^='/reports/DP-']")
     return urlparse(link.get_attribute("href")).path
-
-
-def select_label(select_element, text: str) -> None:
-    """Select the option whose visible label contains `text`."""
-    select = Select(select_element)
-    for option in select.options:
-        if text in option.text:
-            select.select_by_value(option.get_attribute("value"))
-            return
-    raise AssertionError(f"no option containing {text!r} in #{select_element.get_attribute('id')}: "
-                         f"{[o.text for o in select.options]}")
 
 
 def test_case_walk_from_opening_to_closing(new_browser):

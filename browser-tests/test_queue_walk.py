@@ -10,7 +10,7 @@ import uuid
 from selenium.webdriver.common.by import By
 
 from conftest import (COORDINATOR, GGD, LOCATION_STAFF, SCREENSHOTS, axe_check, body_text, by_id, choose, click_and_wait,
-                      current_path, exists, login, open_page, selected_value, type_into)
+                      current_path, exists, login, open_page, queue_row, selected_value, type_into)
 
 GGD_NAME = "Nadia Verbeek"
 
@@ -25,19 +25,6 @@ def option_by_label(select, label: str) -> str:
         if option.text.strip() == label:
             return option.get_attribute("value")
     raise AssertionError(f"no option {label!r} in #{select.get_attribute('id')}")
-
-
-def queue_row(driver, reference: str):
-    """The queue row of `reference` in Mijn werk, following the queue's pages."""
-    for _ in range(40):
-        for row in driver.find_elements(By.CSS_SELECTOR, "#work-queue tbody tr"):
-            if reference in row.text:
-                return row
-        more = driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='work-queue-heading'] a[href*='section=queue']")
-        if not more:
-            return None
-        click_and_wait(driver, more[0])
-    return None
 
 
 def test_the_knife_report_reaches_the_ggd_queue_and_is_picked_up(new_browser):

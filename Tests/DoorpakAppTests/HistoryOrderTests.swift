@@ -83,6 +83,43 @@ import Testing
         }
     }
 
+    /// Notes and actions written in one second, between each other and beside case events: the
+    /// timeline (page and API) shows them newest first in the order they were written.
+    @Test(arguments: TestDatabase.available)
+    func notesAndActionsInOneSecondKeepTheirOrderOnTheTimeline(_ database: TestDatabase) async throws {
+        let world = try await TestWorld.make(database)
+        let police = try await world.token(for: .police)
+        let moment = Date().wholeSeconds.addingTimeInterval(1)
+        try await buildApplication(world.config).test(.router) { client in
+            let api = APIClient(client: client, token: police)
+            let pseudonym = try await CaseAPITests.person(api, world: world)
+            let opened = try await api.post("/api/v1/cases", ["personPseudonyms": [pseudonym], "reason": "Zorgen om de bewoner"])
+            let reference = try #require(try opened.object()["reference"] as? String)
+            try await world.withDatabase { appDatabase in
+                let setup = try await CaseFollowThroughTests.setup(world, appDatabase)
+                let principal = try await setup.principal(world.users[.police]!)
+                let found = try await setup.cases.find(reference: reference, by: principal)
+                let due = Formats.isoDay(moment.addingTimeInterval(7 * 86_400))
+                // 1 and 3 are notes, 2 and 4 actions (4 also closed, as 5), all in the same second.
+                _ = try await setup.cases.addNote(Self.markers[0], sensitive: false, readers: [], to: found.file, access: found.access, by: principal, now: moment)
+                _ = try await setup.cases.addAction(ActionDraft(title: Self.markers[1], organisation: world.police.uuidString, dueOn: due), goal: nil,
+                                                    to: found.file, access: found.access, by: principal, now: moment)
+                _ = try await setup.cases.addNote(Self.markers[2], sensitive: false, readers: [], to: found.file, access: found.access, by: principal, now: moment)
+                let last = try await setup.cases.addAction(ActionDraft(title: Self.markers[3], organisation: world.police.uuidString, dueOn: due), goal: nil,
+                                                           to: found.file, access: found.access, by: principal, now: moment)
+                try await setup.cases.closeAction(last.id!, .cancelled(reason: Self.markers[4]), in: found.file, access: found.access,
+                                                  by: principal, now: moment)
+            }
+            let timeline = try await api.get("/api/v1/cases/\(reference)/timeline")
+            #expect(timeline.status == .ok)
+            let texts = try timeline.items().map { entry in
+                ((entry["parts"] as? [[String: Any]]) ?? []).compactMap { $0["value"] as? String }.joined() + ((entry["detail"] as? String) ?? "")
+            }
+            let order = Self.markers.reversed().map { marker in texts.firstIndex { $0.contains(marker) && !(marker == Self.markers[3] && $0.contains(Self.markers[4])) } }
+            #expect(order == order.sorted { ($0 ?? .max) < ($1 ?? .max) } && !order.contains(nil), "newest first: 5, 4, 3, 2, 1 — \(texts)")
+        }
+    }
+
     @Test func theWriteSequenceOnlyGoesUp() {
         let now = Date()
         var last = WriteSequence.next(now: now)

@@ -86,6 +86,8 @@ final class CaseNote: Model, @unchecked Sendable {
     /// For sensitive notes: the user ids (besides the director) who may read it, comma-separated.
     @Field(key: "readers") var readers: String
     @Field(key: "created_at") var createdAt: Date
+    /// The order of writing within the same second (`WriteSequence`); `nil` on older rows.
+    @OptionalField(key: "seq") var seq: Int64?
     init() {}
 
     var readerIDs: [UUID] { readers.split(separator: ",").compactMap { UUID(uuidString: String($0)) } }

@@ -22,6 +22,7 @@ extension CaseStore {
                 action.result = nil
                 action.cancelReason = nil
                 action.closedAt = nil
+                action.closedSeq = nil
                 action.closedBy = nil
             }
             return action

@@ -234,6 +234,7 @@ extension CaseStore {
         note.sensitive = sensitive
         note.readers = Array(Set(named)).map(\.uuidString).sorted().joined(separator: ",")
         note.createdAt = now.wholeSeconds
+        note.seq = WriteSequence.next()
         file.updatedAt = now.wholeSeconds
         try await write(file, CaseEvent(caseID: file.id!, at: now, actorID: principal.userID, kind: sensitive ? "sensitive_note" : "note"),
                         by: principal) { tx in try await note.create(on: tx) }

@@ -24,8 +24,9 @@ struct CaseTimeline: Sendable {
         var detail: String?
         var actorID: UUID?
         var href: String?
-        /// The row's write order (`WriteSequence`) for case events, report history and placement
-        /// steps; `nil` for rows without one (notes, actions, escalations, meetings).
+        /// The row's write order (`WriteSequence`): case events, report history, placement steps,
+        /// notes, actions and escalations; `nil` for meetings (a planned time, not a write) and for
+        /// rows written before their table had one.
         var seq: Int64?
         /// Insertion order: same-second entries without a write order keep their own order.
         var sequence = 0
@@ -122,7 +123,7 @@ struct CaseTimeline: Sendable {
     mutating func add(notes: [(note: CaseNote, body: String)]) {
         for (note, body) in notes {
             append(Entry(at: note.createdAt, kind: .note, what: note.sensitive ? "cases.events.sensitive_note" : "cases.events.note",
-                         detail: body, actorID: note.authorID))
+                         detail: body, actorID: note.authorID, seq: note.seq))
         }
     }
 
@@ -149,10 +150,10 @@ struct CaseTimeline: Sendable {
         for action in actions {
             let anchor = "#action-\(action.id!.uuidString)"
             append(Entry(at: action.createdAt, kind: .action, what: "cases.timeline.action_created",
-                         parts: [.text(action.title)], actorID: action.createdBy, href: anchor))
+                         parts: [.text(action.title)], actorID: action.createdBy, href: anchor, seq: action.createdSeq))
             if let closed = action.closedAt, !action.actionStatus.isOpen {
                 append(Entry(at: closed, kind: .action, what: "cases.timeline.action_\(action.status)", parts: [.text(action.title)],
-                             detail: action.result ?? action.cancelReason, actorID: action.closedBy, href: anchor))
+                             detail: action.result ?? action.cancelReason, actorID: action.closedBy, href: anchor, seq: action.closedSeq))
             }
         }
     }
@@ -166,7 +167,8 @@ struct CaseTimeline: Sendable {
             let item: Part? = proposal ? .key("cases.events.director_proposed") : titles[escalation.itemID].map { .text($0) }
             append(Entry(at: escalation.at, kind: .escalation, what: "cases.timeline.escalated",
                          parts: [item, .key("followthrough.level.\(escalation.escalationLevel.code)")].compactMap { $0 },
-                         detail: escalation.decision, href: proposal ? "#director-heading" : "#action-\(escalation.itemID.uuidString)"))
+                         detail: escalation.decision, href: proposal ? "#director-heading" : "#action-\(escalation.itemID.uuidString)",
+                         seq: escalation.seq))
         }
     }
 

@@ -56,6 +56,10 @@ final class Action: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "closed_by") var closedBy: UUID?
     @OptionalField(key: "closed_at") var closedAt: Date?
+    /// The order of writing within the same second (`WriteSequence`) of its agreeing and its closing:
+    /// the case timeline sorts by `(at, seq)`. `nil` on rows written before the columns existed.
+    @OptionalField(key: "created_seq") var createdSeq: Int64?
+    @OptionalField(key: "closed_seq") var closedSeq: Int64?
     /// How far up the escalation ladder it went (`EscalationLevel.rawValue`), 0 when never.
     @Field(key: "escalation_level") var escalationLevel: Int
 

@@ -93,6 +93,7 @@ struct ActionStore: Sendable {
         action.status = ActionStatus.open.rawValue
         action.createdBy = principal.userID
         action.createdAt = now.wholeSeconds
+        action.createdSeq = WriteSequence.next()
         action.escalationLevel = 0
         try await action.create(on: tx)
         try await Self.recordHistory(action, subject: subject, by: principal.userID, reason: nil, at: now, on: tx)
@@ -133,6 +134,7 @@ struct ActionStore: Sendable {
         if status == .done { action.result = text } else { action.cancelReason = text }
         action.closedBy = principal.userID
         action.closedAt = now.wholeSeconds
+        action.closedSeq = WriteSequence.next()
         try await action.update(on: tx)
         try await recordHistory(action, subject: subject, by: principal.userID, reason: text, at: now, on: tx)
         try await Audit.record(.update, "action", action.id!.uuidString, by: principal, on: tx)

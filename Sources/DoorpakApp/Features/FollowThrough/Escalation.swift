@@ -28,6 +28,8 @@ final class Escalation: Model, @unchecked Sendable {
     @OptionalField(key: "decision") var decision: String?
     @OptionalField(key: "decided_at") var decidedAt: Date?
     @OptionalField(key: "decided_by") var decidedBy: UUID?
+    /// The order of writing within the same second (`WriteSequence`); `nil` on older rows.
+    @OptionalField(key: "seq") var seq: Int64?
 
     init() {}
 

@@ -169,6 +169,7 @@ extension EscalationStore {
             escalation.level = level.rawValue
             escalation.deadline = step.deadline
             escalation.at = at
+            escalation.seq = WriteSequence.next()
             return escalation
         }
         if !escalations.isEmpty { try await escalations.create(on: db) }

@@ -30,3 +30,22 @@ struct AddHistorySequence: AsyncMigration {
         }
     }
 }
+
+/// Gives the rows the case timeline merges with the history tables a write order too: a case's
+/// actions (agreed, closed), notes and escalations. Rows written before are `NULL` (the timeline puts
+/// them, within their second, before those with an order, as it did).
+struct AddTimelineSequence: AsyncMigration {
+    static let columns = [("actions", "created_seq"), ("actions", "closed_seq"), ("case_notes", "seq"), ("escalations", "seq")]
+
+    func prepare(on database: any Database) async throws {
+        for (table, column) in Self.columns {
+            try await database.schema(table).field(.definition(name: .key(FieldKey(stringLiteral: column)), dataType: .int64, constraints: [])).update()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        for (table, column) in Self.columns {
+            try await database.schema(table).deleteField(FieldKey(stringLiteral: column)).update()
+        }
+    }
+}

@@ -101,12 +101,12 @@ struct ReportStore: Sendable {
             } else {
                 switch ReportPolicy.textSearch(principal.role) {
                 case .content:
-                    query.filter(\.$searchText ~~ lowered)
+                    query.filter(.sql(embed: ReportSearch.condition(text, postgres: database.isPostgres)))
                 case .contentOutsideSensitive:
                     // Site staff: free text matches a sensitive category's content only in their own
                     // reports, so a search cannot probe what they may not read.
                     let sensitive = try await CategoryStore.sensitiveIDs(on: database.db())
-                    query.filter(\.$searchText ~~ lowered)
+                    query.filter(.sql(embed: ReportSearch.condition(text, postgres: database.isPostgres)))
                     if !sensitive.isEmpty {
                         query.group(.or) { or in
                             or.filter(\.$categoryID !~ sensitive).filter(\.$reporterID == principal.userID).filter(\.$ownerID == principal.userID)

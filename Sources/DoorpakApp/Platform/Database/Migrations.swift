@@ -38,5 +38,6 @@ extension AppDatabase {
         AddCaseFollowThrough(),
         CreateConcernItems(),
         AddTimelineSequence(),
+        AddReportFullTextSearch(),
     ]
 }

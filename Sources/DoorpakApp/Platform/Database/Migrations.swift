@@ -37,5 +37,6 @@ extension AppDatabase {
         CreateAttachments(),
         AddCaseFollowThrough(),
         CreateConcernItems(),
+        CreateCacheVersions(),
     ]
 }

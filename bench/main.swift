@@ -10,6 +10,7 @@
 //   swift run doorpak-bench --reports 20000 --iterations 50               # quick check (debug build)
 //   swift run -c release doorpak-bench --escalation --postgres-url …      # one escalation pass over 1,000,000 open reports
 //   swift run -c release doorpak-bench --rate-limiter                     # cost of the API rate limiter per request
+//   swift run doorpak-bench --reports 20000 --load-only --sqlite-file /tmp/x/doorpak.sqlite   # data for scripts/bench-http
 //
 // Options: --iterations (default 200) --warmup (10) --max-seconds per measurement (60)
 //          --writers (concurrent bulk-insert connections on PostgreSQL, 2)
@@ -34,6 +35,8 @@ struct Bench: ParsableCommand {
     var escalation = false
     @Option(help: "Steady escalation passes to time (with --escalation).") var escalationRuns = 20
     @Flag(help: "Only measure what the API rate limiter adds per request, then exit.") var rateLimiter = false
+    @Option(help: "Load into this SQLite file (kept; it must not exist) instead of a temporary one.") var sqliteFile: String?
+    @Flag(help: "Only load the data and keep it (scripts/bench-http serves it), no measurements.") var loadOnly = false
 
     func execute() async throws {
         if rateLimiter { print(await RateLimiterBenchmark.run()); return }
@@ -48,6 +51,8 @@ struct Bench: ParsableCommand {
         options.keep = keep
         options.escalation = escalation
         options.escalationRuns = max(1, escalationRuns)
+        options.sqlitePath = sqliteFile
+        options.loadOnly = loadOnly
         try await Benchmarks.run(options)
     }
 }

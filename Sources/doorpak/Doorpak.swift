@@ -53,6 +53,10 @@ struct Serve: AsyncParsableCommand {
     var repeatConcernReports: Int?
     @Option(help: "Repeat concern: the window for --repeat-concern-reports, in days (1 to 365; default 30).")
     var repeatConcernDays: Int?
+    @Option(help: "API requests a minute per personal access token (burst a fifth of it; 0: no limit; default 600, or DOORPAK_API_RATE_LIMIT).")
+    var apiRateLimit: Int?
+    @Option(help: "API requests a minute per client address, all tokens, cookie and anonymous calls together (0: no limit; default 1200, or DOORPAK_API_ADDRESS_RATE_LIMIT).")
+    var apiAddressRateLimit: Int?
 
     func validate() throws {
         if let trustedProxy { _ = try TrustedProxies(parsing: trustedProxy) }
@@ -60,6 +64,8 @@ struct Serve: AsyncParsableCommand {
         if let repeatConcernDays, !(1...365).contains(repeatConcernDays) { throw ValidationError("--repeat-concern-days must be 1 to 365") }
         if let breakGlassMinutes, !(5...1440).contains(breakGlassMinutes) { throw ValidationError("--break-glass-minutes must be 5 to 1440") }
         if let attachmentMaxMb, !(1...100).contains(attachmentMaxMb) { throw ValidationError("--attachment-max-mb must be 1 to 100") }
+        if let apiRateLimit, apiRateLimit < 0 { throw ValidationError("--api-rate-limit must be 0 (no limit) or more") }
+        if let apiAddressRateLimit, apiAddressRateLimit < 0 { throw ValidationError("--api-address-rate-limit must be 0 (no limit) or more") }
     }
 
     func run() async throws {
@@ -70,6 +76,7 @@ struct Serve: AsyncParsableCommand {
         if let hostname { config.hostname = hostname }
         if let attachmentMaxMb { config.attachments.maxBytes = attachmentMaxMb << 20 }
         if let port { config.port = port }
+        config.setAPIRateLimit(perToken: apiRateLimit, perAddress: apiAddressRateLimit)
         if let trustedProxy { config.trustedProxies = try TrustedProxies(parsing: trustedProxy) }
         config.seedDemoData = demo
         try singleSignOn.apply(to: &config)

@@ -1,14 +1,34 @@
 import FluentKit
 import Foundation
+import Synchronization
 
 /// The door to the reference data every screen reads to show names instead of ids: the catalog
 /// (districts, locations, places, categories, organisations) and staff names.
+///
+/// The catalog is cached per instance and used while the `catalog` version in `cache_versions`
+/// stands: one primary-key read per page instead of five table reads. Triggers raise the version
+/// in the same transaction as any write to those tables (`CreateCacheVersions`), so an edit made on
+/// any instance shows on the next page everywhere. Code inside a transaction reads the tables
+/// itself (`Catalog.load(on:)`) and sees its own writes.
 struct CatalogStore: Sendable {
     private let database: AppDatabase
+    private let cache = CatalogCache()
 
     init(database: AppDatabase) { self.database = database }
 
-    func catalog() async throws -> Catalog { try await Self.catalog(on: database.db()) }
+    /// The catalog, shared between requests: its models are read, never changed (a change goes
+    /// through the owning feature's store, on rows it reads itself).
+    func catalog() async throws -> Catalog {
+        let db = database.db()
+        // The version is read before the tables, so that a write in between leaves the result under the older version.
+        guard let version = try await CacheVersion.current("catalog", on: db.sql) else { return try await Self.catalog(on: db) }
+        if let hit = cache.state.withLock({ $0?.version == version ? $0?.catalog : nil }) { return hit }
+        let catalog = try await Self.catalog(on: db)
+        cache.state.withLock { current in
+            if (current?.version ?? .min) <= version { current = (version, catalog) }
+        }
+        return catalog
+    }
 
     func names(_ ids: some Sequence<UUID?>) async throws -> [UUID: String] { try await Self.names(ids, on: database.db()) }
 
@@ -35,4 +55,9 @@ struct CatalogStore: Sendable {
         let users = try await User.query(on: db).filter(\.$id ~~ unique).all()
         return Dictionary(uniqueKeysWithValues: users.compactMap { user in user.id.map { ($0, user.name) } })
     }
+}
+
+/// The catalog one instance holds, with the version it was read under (`CatalogStore.catalog()`).
+final class CatalogCache: Sendable {
+    let state = Mutex<(version: Int64, catalog: Catalog)?>(nil)
 }

@@ -49,7 +49,8 @@ public struct AppConfig: Sendable {
     public init() {}
 
     /// Reads `DATABASE_URL`, `DOORPAK_DATA_DIR`, `PORT`, `HOST`, `DOORPAK_PUBLIC_URL`,
-    /// `DOORPAK_INSECURE_COOKIES`, `LOG_LEVEL`, `DOORPAK_ATTACHMENTS_DIR` and `DOORPAK_ATTACHMENT_MAX_MB`.
+    /// `DOORPAK_INSECURE_COOKIES`, `LOG_LEVEL`, `DOORPAK_ATTACHMENTS_DIR`, `DOORPAK_ATTACHMENT_MAX_MB`,
+    /// `DOORPAK_API_RATE_LIMIT` and `DOORPAK_API_ADDRESS_RATE_LIMIT` (requests a minute; 0: no limit).
     public init(environment env: [String: String]) {
         self.init()
         if let dir = env["DOORPAK_DATA_DIR"], !dir.isEmpty { database = .sqlite(path: dir + "/doorpak.sqlite") }
@@ -63,7 +64,18 @@ public struct AppConfig: Sendable {
         let keyFile = env["DOORPAK_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDir + "/keys.json"
         attachments.directory = env["DOORPAK_ATTACHMENTS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDir + "/attachments"
         if let megabytes = env["DOORPAK_ATTACHMENT_MAX_MB"].flatMap(Int.init), megabytes > 0 { attachments.maxBytes = megabytes << 20 }
+        if let perMinute = env["DOORPAK_API_RATE_LIMIT"].flatMap(Int.init), perMinute >= 0 { setAPIRateLimit(perToken: perMinute) }
+        if let perMinute = env["DOORPAK_API_ADDRESS_RATE_LIMIT"].flatMap(Int.init), perMinute >= 0 { setAPIRateLimit(perAddress: perMinute) }
         keys = env["DOORPAK_DATA_KEYS"].flatMap { $0.isEmpty ? nil : KeySource.environment($0) } ?? .file(path: keyFile, createIfMissing: false)
+    }
+
+    /// Sizes the API rate limits (requests a minute per token, per client address); 0 lifts that limit.
+    public mutating func setAPIRateLimit(perToken: Int? = nil, perAddress: Int? = nil) {
+        guard perToken != nil || perAddress != nil else { return }
+        var limit = auth.apiRateLimit ?? APIRateLimit()
+        if let perToken { limit.setTokenPerMinute(perToken) }
+        if let perAddress { limit.setAddressPerMinute(perAddress) }
+        auth.apiRateLimit = limit
     }
 
     /// Demo and local development: a missing key file is created on first start.

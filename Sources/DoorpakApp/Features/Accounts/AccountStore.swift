@@ -7,12 +7,33 @@ struct AccountStore: Sendable {
     let passwords: Passwords
     let throttle: LoginThrottle
     var lockouts: AccountLockouts? = nil
+    /// Principals of signed-in users, valid while the database's principal version stands (`PrincipalCache`).
+    let principals: PrincipalCache
 
-    init(database: AppDatabase, passwords: Passwords, throttle: LoginThrottle, lockouts: AccountLockouts? = nil) {
+    init(database: AppDatabase, passwords: Passwords, throttle: LoginThrottle, lockouts: AccountLockouts? = nil,
+         principals: PrincipalCache = PrincipalCache()) {
         self.database = database
         self.passwords = passwords
         self.throttle = throttle
         self.lockouts = lockouts
+        self.principals = principals
+    }
+
+    /// The principal of an active user for a request, with the fingerprint of their password hash
+    /// (a session must match it); `nil` when the user is gone or deactivated. One version read when
+    /// the principal is cached, else the user and their assignments (`PrincipalCache`).
+    func signedIn(_ userID: UUID, via: Principal.Via) async throws -> PrincipalCache.Entry? {
+        let db = database.db()
+        // Read before the user, so that a write in between leaves the entry under the older version.
+        let version = try await PrincipalCache.version(on: db.sql)
+        if let version, let entry = principals.entry(userID, version: version) {
+            return entry.principal.via == via ? entry : PrincipalCache.Entry(principal: entry.principal.via(via), credential: entry.credential)
+        }
+        guard let user = try await User.find(userID, on: db),
+              let principal = try await Principal.load(user: user, via: via, on: db) else { return nil }
+        let entry = PrincipalCache.Entry(principal: principal, credential: WebSession.credential(of: user.passwordHash))
+        if let version { principals.store(entry, for: userID, version: version) }
+        return entry
     }
 
     /// The user with this id, if any (active or not).
@@ -36,7 +57,7 @@ struct AccountStore: Sendable {
     func principal(bearer token: String) async throws -> Principal? {
         let db = database.db()
         guard let stored = try await APITokenStore.live(hash: APIToken.hash(token), on: db),
-            let principal = try await Principal.load(userID: stored.userID, via: .token, on: db)
+            let principal = try await signedIn(stored.userID, via: .token)?.principal
         else { return nil }
         if (stored.lastUsedAt?.timeIntervalSinceNow ?? -3600) < -60 {
             stored.lastUsedAt = .now

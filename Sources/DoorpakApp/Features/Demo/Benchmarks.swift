@@ -27,6 +27,10 @@ public enum Benchmarks {
         /// made open with deadlines (`EscalationBenchmark.swift`); `escalationRuns` steady passes.
         public var escalation = false
         public var escalationRuns = 20
+        /// Put the SQLite file here instead of a temporary folder (it is kept; the file must not exist).
+        public var sqlitePath: String?
+        /// Only load (migrate, demo seed, bulk insert, analyse) and keep the database: `scripts/bench-http` serves it.
+        public var loadOnly = false
 
         public init() {}
     }
@@ -42,6 +46,9 @@ public enum Benchmarks {
         if let url = options.postgresURL {
             schema = "bench_\(tag)"
             choice = .postgres(url: url, schema: schema)
+        } else if let path = options.sqlitePath {
+            guard !FileManager.default.fileExists(atPath: path) else { throw AppError.conflict("\(path) exists; the benchmark loads a new file.") }
+            choice = .sqlite(path: path)
         } else {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("doorpak-bench-\(tag)")
             folder = directory
@@ -51,15 +58,16 @@ public enum Benchmarks {
         var failure: (any Error)?
         do {
             try await bench(database, options: options, label: schema.map { "postgresql (schema \($0))" }
-                ?? "sqlite (\(folder!.path)/bench.sqlite)")
+                ?? "sqlite (\(options.sqlitePath ?? folder!.path + "/bench.sqlite"))")
         } catch {
             failure = error
         }
-        if !options.keep, let schema {
+        let keep = options.keep || options.loadOnly
+        if !keep, let schema {
             try? await database.sql().raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
         }
         await database.shutdown()
-        if !options.keep, let folder { try? FileManager.default.removeItem(at: folder) }
+        if !keep, let folder { try? FileManager.default.removeItem(at: folder) }
         if let failure { throw failure }
     }
 
@@ -110,6 +118,7 @@ public enum Benchmarks {
         print("bulk insert: \(number(options.reports)) reports in \(seconds(loadTime)) (of which planning \(seconds(planTime)))"
               + "\(rate) · analyse: \(analysed)\(analysed == "no" ? "" : " \(seconds(analyseTime))") · total reports \(number(total))")
 
+        if options.loadOnly { return }
         if options.escalation {
             try await benchEscalation(database, options: options, now: .now)
             return

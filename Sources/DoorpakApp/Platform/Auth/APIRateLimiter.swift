@@ -49,6 +49,8 @@ final class TokenBuckets: Sendable {
 /// API rate limits per client address and per bearer token, checked before anything touches the
 /// database (the token is not even looked up). Over the limit: 429 problem+json with `Retry-After`.
 /// An invalid token still counts against the address, so rotating made-up tokens does not help.
+/// The address limit covers every API call from an address: bearer, session cookie and anonymous.
+/// Either limit is off when its rate is 0 (`serve --api-rate-limit 0`, `--api-address-rate-limit 0`).
 struct APIRateLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let limit: APIRateLimit?
@@ -66,10 +68,10 @@ struct APIRateLimitMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard limit != nil, request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        guard let limit, request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
         let now = self.now()
-        if let wait = perAddress.take(context.clientAddress, now: now) { return try refuse(wait) }
-        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+        if limit.limitsAddresses, let wait = perAddress.take(context.clientAddress, now: now) { return try refuse(wait) }
+        if limit.limitsTokens, let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
            let wait = perToken.take(Self.key(header), now: now) {
             return try refuse(wait)
         }

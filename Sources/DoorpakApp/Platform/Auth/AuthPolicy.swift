@@ -19,13 +19,14 @@ public struct AuthPolicy: Sendable {
     /// How long break-the-glass (emergency) access to one record lasts (`serve --break-glass-minutes`).
     public var breakGlassDuration: Duration = .seconds(60 * 60)
     var breakGlassSeconds: TimeInterval { TimeInterval(breakGlassDuration.components.seconds) }
-    /// API request limits; `nil` switches them off.
+    /// API request limits; `nil` switches them off (a rate of 0 switches off that one limit).
     public var apiRateLimit: APIRateLimit? = APIRateLimit()
 
     public init() {}
 }
 
 /// Token buckets for the API: a burst, then a steady rate, per token and per client address.
+/// A per-minute rate of 0 switches that limit off (`serve --api-rate-limit 0`, `--api-address-rate-limit 0`).
 public struct APIRateLimit: Sendable, Equatable {
     /// Requests a token may make at once, and per minute after that.
     public var tokenBurst = 120
@@ -41,6 +42,27 @@ public struct APIRateLimit: Sendable, Equatable {
         self.addressBurst = addressBurst
         self.addressPerMinute = addressPerMinute
     }
+
+    /// Sets the per-token rate as an operator gives it (`--api-rate-limit`, `DOORPAK_API_RATE_LIMIT`):
+    /// requests a minute, 0 for no limit; the burst follows from it (`burst(perMinute:)`).
+    public mutating func setTokenPerMinute(_ perMinute: Int) {
+        tokenPerMinute = max(0, perMinute)
+        tokenBurst = Self.burst(perMinute: tokenPerMinute)
+    }
+
+    /// Sets the per-address rate (`--api-address-rate-limit`, `DOORPAK_API_ADDRESS_RATE_LIMIT`); 0 for no limit.
+    public mutating func setAddressPerMinute(_ perMinute: Int) {
+        addressPerMinute = max(0, perMinute)
+        addressBurst = Self.burst(perMinute: addressPerMinute)
+    }
+
+    /// The burst that goes with a per-minute rate: a fifth of the minute, as the defaults have
+    /// (600 → 120, 1,200 → 240), but at least 10 requests, or the whole minute when that is fewer
+    /// (a limit of 2 a minute allows 2 at once, and the third waits).
+    static func burst(perMinute: Int) -> Int { max(perMinute / 5, min(perMinute, 10)) }
+
+    var limitsTokens: Bool { tokenPerMinute > 0 }
+    var limitsAddresses: Bool { addressPerMinute > 0 }
 }
 
 /// Roles whose users read personal data, and so need a second factor under the policy.

@@ -31,10 +31,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 context.sessions.clearSession()
             } else if session.pending != nil {
                 // A sign-in in progress: the step pages read it; everything else sees nobody.
-            } else if let user = try await accounts.user(session.userID), user.active,
-                      session.credential == nil || session.credential == WebSession.credential(of: user.passwordHash),
-                      let principal = try await accounts.principal(user: user, via: .session) {
-                context.identity = principal
+            } else if let signedIn = try await accounts.signedIn(session.userID, via: .session),
+                      session.credential == nil || session.credential == signedIn.credential {
+                context.identity = signedIn.principal
                 if now.timeIntervalSince(session.lastSeen) > 60 {
                     session.lastSeen = now
                     _ = context.sessions.updateSession(session, expiresIn: idleTimeout)

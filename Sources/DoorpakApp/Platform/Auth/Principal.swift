@@ -20,6 +20,12 @@ struct Principal: Sendable {
 
     var isAdministrator: Bool { role == .administrator }
 
+    /// The same principal, authenticated another way (a cached principal serves sessions and tokens).
+    func via(_ via: Via) -> Principal {
+        Principal(userID: userID, name: name, email: email, role: role, organisationID: organisationID,
+                  districtIDs: districtIDs, locationIDs: locationIDs, via: via, teamID: teamID)
+    }
+
     /// Which reports this user may read, as data every store applies to its queries.
     var reportScope: ReportScope {
         switch role {

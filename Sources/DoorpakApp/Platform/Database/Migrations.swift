@@ -39,5 +39,6 @@ extension AppDatabase {
         CreateConcernItems(),
         AddTimelineSequence(),
         AddReportFullTextSearch(),
+        CreateCacheVersions(),
     ]
 }

@@ -63,7 +63,8 @@ struct CasePagePresenter {
             ] as [String: Any]
         }
 
-        let views = ActionViews(presenter: presenter, people: try await self.catalog.people())
+        // The people (a query) only for the form that names one.
+        let views = ActionViews(presenter: presenter, people: directs && isOpen ? try await self.catalog.people() : [])
         data["actions"] = actions.map {
             views.row($0, subject: ActionSubject(file), base: "/cases/\(reference)", showsContent: access.readsContent,
                       goal: goalOf[$0.id!].flatMap { goalLabels[$0] }, principal: principal, form: form, errors: errors)

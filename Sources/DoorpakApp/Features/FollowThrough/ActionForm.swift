@@ -60,12 +60,7 @@ struct ActionViews {
             "prefix": prefix, "title": value("title"), "dueOn": value("due_on"), "maxTitle": ActionDraft.maxTitleLength,
             "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + organisations.map { ($0.id!.uuidString, $0.name) },
                                                  selected: typed ? form.raw(prefix + "organisation") : (defaultOrganisation?.uuidString ?? "")),
-            "people": organisations.compactMap { organisation -> [String: Any]? in
-                let members = people.filter { $0.organisation == organisation.id }
-                guard !members.isEmpty else { return nil }
-                return ["label": organisation.name,
-                        "people": ViewHelpers.options(members.map { ($0.id.uuidString, $0.name) }, selected: value("assignee"))]
-            },
+            "people": peopleGroups(selected: value("assignee")),
         ]
         if let goals {
             values["hasGoals"] = true
@@ -75,6 +70,15 @@ struct ActionViews {
             if let error = errors[prefix + field] { values["error_\(field)"] = error; values["invalid"] = true }
         }
         return values
+    }
+
+    /// The people of each active organisation, as `<optgroup>`s of a person select (actions, hand-overs).
+    func peopleGroups(selected: String) -> [[String: Any]] {
+        presenter.catalog.organisations.filter(\.active).compactMap { organisation -> [String: Any]? in
+            let members = people.filter { $0.organisation == organisation.id }
+            guard !members.isEmpty else { return nil }
+            return ["label": organisation.name, "people": ViewHelpers.options(members.map { ($0.id.uuidString, $0.name) }, selected: selected)]
+        }
     }
 
     /// The numbered rows of a multi-action form.

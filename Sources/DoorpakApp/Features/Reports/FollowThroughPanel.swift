@@ -21,7 +21,7 @@ struct FollowThroughPanel {
     private var language: Language { presenter.language }
 
     func data() async throws -> [String: Any] {
-        let people = try await catalog.people()
+        let views = ActionViews(presenter: presenter, people: try await catalog.people())
         var data: [String: Any] = [:]
         data["canPickUp"] = policy.mayPickUp && (report.ownerID != principal.userID || report.reportStatus == .new)
         if report.escalationLevel > 0 {
@@ -37,14 +37,13 @@ struct FollowThroughPanel {
             data["handoverForm"] = [
                 "organisations": ViewHelpers.options([("", locale.text("form.choose"))] + presenter.catalog.organisations.filter(\.active).map { ($0.id!.uuidString, $0.name) },
                                                      selected: handing ? form.raw("handover_organisation") : ""),
-                "people": peopleGroups(people, selected: handing ? form.raw("handover_person") : ""),
+                "people": views.peopleGroups(selected: handing ? form.raw("handover_person") : ""),
                 "reason": form.raw("handover_reason"),
             ] as [String: Any]
         }
         // The hand-over panel: for who reads the report's content (its reasons are content), and
         // only when there is something to show or ask.
         data["showHandover"] = readsContent && (data["pendingHandover"] != nil || data["pastHandovers"] != nil || data["handoverForm"] != nil)
-        let views = ActionViews(presenter: presenter, people: people)
         let base = "/reports/\(report.reference)"
         data["actions"] = actions.map {
             views.row($0, subject: ActionSubject(report), base: base, principal: principal, form: form, errors: errors)
@@ -99,14 +98,5 @@ struct FollowThroughPanel {
         if let reason = handover.answerReason { values["answerReason"] = reason }
         if let by = handover.answeredBy.flatMap({ presenter.names[$0] }) { values["answeredBy"] = by }
         return values
-    }
-
-    private func peopleGroups(_ people: [(organisation: UUID, id: UUID, name: String)], selected: String) -> [[String: Any]] {
-        presenter.catalog.organisations.filter(\.active).compactMap { organisation in
-            let members = people.filter { $0.organisation == organisation.id }
-            guard !members.isEmpty else { return nil }
-            return ["label": organisation.name,
-                    "people": ViewHelpers.options(members.map { ($0.id.uuidString, $0.name) }, selected: selected)]
-        }
     }
 }

@@ -11,6 +11,7 @@
 //   swift run -c release doorpak-bench --escalation --postgres-url …      # one escalation pass over 1,000,000 open reports
 //   swift run -c release doorpak-bench --rate-limiter                     # cost of the API rate limiter per request
 //   swift run doorpak-bench --reports 20000 --load-only --sqlite-file /tmp/x/doorpak.sqlite   # data for scripts/bench-http
+//   swift run doorpak-bench --load-only --postgres-url postgres://…/empty_db --postgres-schema public  # the same on PostgreSQL
 //
 // Options: --iterations (default 200) --warmup (10) --max-seconds per measurement (60)
 //          --writers (concurrent bulk-insert connections on PostgreSQL, 2)
@@ -25,6 +26,8 @@ struct Bench: ParsableCommand {
     )
     @Option(help: "Reports to bulk-insert on top of the demo seed.") var reports = 1_000_000
     @Option(help: "Use PostgreSQL at this URL (a fresh schema) instead of a temporary SQLite file.") var postgresUrl: String?
+    @Option(help: "With --postgres-url: load into this schema (e.g. public of an empty database) instead of a fresh one.")
+    var postgresSchema: String?
     @Option(help: "Timed runs per measurement.") var iterations = 200
     @Option(help: "Warm-up runs per measurement.") var warmup = 10
     @Option(help: "Stop a measurement after this many seconds (at least 20 runs).") var maxSeconds = 60.0
@@ -43,6 +46,7 @@ struct Bench: ParsableCommand {
         var options = Benchmarks.Options()
         options.reports = max(0, reports)
         options.postgresURL = postgresUrl
+        options.postgresSchema = postgresSchema
         options.iterations = max(1, iterations)
         options.warmup = max(0, warmup)
         options.maxSecondsPerMeasurement = maxSeconds

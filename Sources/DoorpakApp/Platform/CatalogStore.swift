@@ -1,6 +1,5 @@
 import FluentKit
 import Foundation
-import Synchronization
 
 /// The door to the reference data every screen reads to show names instead of ids: the catalog
 /// (districts, locations, places, categories, organisations) and staff names.
@@ -12,7 +11,7 @@ import Synchronization
 /// itself (`Catalog.load(on:)`) and sees its own writes.
 struct CatalogStore: Sendable {
     private let database: AppDatabase
-    private let cache = CatalogCache()
+    private let userNames = VersionedCache<UUID, String>()
 
     init(database: AppDatabase) { self.database = database }
 
@@ -22,15 +21,27 @@ struct CatalogStore: Sendable {
         let db = database.db()
         // The version is read before the tables, so that a write in between leaves the result under the older version.
         guard let version = try await CacheVersion.current("catalog", on: db.sql) else { return try await Self.catalog(on: db) }
-        if let hit = cache.state.withLock({ $0?.version == version ? $0?.catalog : nil }) { return hit }
-        let catalog = try await Self.catalog(on: db)
-        cache.state.withLock { current in
-            if (current?.version ?? .min) <= version { current = (version, catalog) }
-        }
-        return catalog
+        return try await database.caches.catalog.value(0, version: version) { try await Self.catalog(on: db) }
     }
 
-    func names(_ ids: some Sequence<UUID?>) async throws -> [UUID: String] { try await Self.names(ids, on: database.db()) }
+    /// Staff names by id; names read once are kept while the `principals` version stands.
+    func names(_ ids: some Sequence<UUID?>) async throws -> [UUID: String] {
+        let unique = Set(ids.compactMap { $0 })
+        guard !unique.isEmpty else { return [:] }
+        let db = database.db()
+        guard let version = try await PrincipalCache.version(on: db.sql) else { return try await Self.names(unique.map(Optional.some), on: db) }
+        var found: [UUID: String] = [:]
+        var missing: [UUID] = []
+        for id in unique {
+            if let name = userNames.value(id, version: version) { found[id] = name } else { missing.append(id) }
+        }
+        if missing.isEmpty { return found }
+        for (id, name) in try await Self.names(missing.map(Optional.some), on: db) {
+            userNames.store(name, for: id, version: version)
+            found[id] = name
+        }
+        return found
+    }
 
     /// Everyone who can own work, grouped by organisation, for the "person" selects.
     func people() async throws -> [(organisation: UUID, id: UUID, name: String)] {
@@ -55,9 +66,4 @@ struct CatalogStore: Sendable {
         let users = try await User.query(on: db).filter(\.$id ~~ unique).all()
         return Dictionary(uniqueKeysWithValues: users.compactMap { user in user.id.map { ($0, user.name) } })
     }
-}
-
-/// The catalog one instance holds, with the version it was read under (`CatalogStore.catalog()`).
-final class CatalogCache: Sendable {
-    let state = Mutex<(version: Int64, catalog: Catalog)?>(nil)
 }

@@ -12,6 +12,9 @@ public enum Benchmarks {
         public var reports = 1_000_000
         /// PostgreSQL instead of SQLite; the benchmark works in a schema of its own and drops it afterwards.
         public var postgresURL: String?
+        /// Load into this schema (for example `public` of an empty database, which `doorpak serve`
+        /// then serves) instead of a fresh `bench_<random>`.
+        public var postgresSchema: String?
         /// Timed runs per measurement, after the warm-up runs.
         public var iterations = 200
         public var warmup = 10
@@ -44,7 +47,7 @@ public enum Benchmarks {
         var folder: URL?
         var schema: String?
         if let url = options.postgresURL {
-            schema = "bench_\(tag)"
+            schema = options.postgresSchema ?? "bench_\(tag)"
             choice = .postgres(url: url, schema: schema)
         } else if let path = options.sqlitePath {
             guard !FileManager.default.fileExists(atPath: path) else { throw AppError.conflict("\(path) exists; the benchmark loads a new file.") }

@@ -11,6 +11,11 @@ import SQLKit
 struct WorkStore: Sendable {
     private let database: AppDatabase
     static let pageSize = 25
+    /// The navigation count and the lead of each user, kept while the `counts` version stands:
+    /// every page shows the count, and the records it counts change far less often than pages are
+    /// opened (any write to reports, hand-overs, actions, concern items, teams or users raises it).
+    private let counts = VersionedCache<UUID, Int>()
+    private let leads = VersionedCache<UUID, Lead?>()
 
     init(database: AppDatabase) {
         self.database = database
@@ -72,6 +77,11 @@ struct WorkStore: Sendable {
 
     func lead(of principal: Principal) async throws -> Lead? {
         let db = database.db()
+        let version = try await CacheVersion.current("counts", on: db.sql)
+        return try await leads.value(principal.userID, version: version) { try await loadLead(of: principal, on: db) }
+    }
+
+    private func loadLead(of principal: Principal, on db: any Database) async throws -> Lead? {
         let me = principal.userID
         let teams = try await Team.query(on: db).filter(\.$leadID == me).filter(\.$active == true).all().compactMap(\.id)
         let manages = try await principal.organisationID.asyncMap { organisation in
@@ -154,6 +164,11 @@ struct WorkStore: Sendable {
     /// one query of indexed sub-counts.
     func count(for principal: Principal) async throws -> Int {
         guard !Role.withoutRecordAccess.contains(principal.role) else { return 0 }
+        let version = try await CacheVersion.current("counts", on: database.sql())
+        return try await counts.value(principal.userID, version: version) { try await countWork(for: principal) }
+    }
+
+    private func countWork(for principal: Principal) async throws -> Int {
         let conditions = try await conditions(.mine, for: principal)
         var parts: [SQLQueryString] = []
         if let c = conditions.reports { parts.append("(SELECT COUNT(*) FROM \(ident: Report.schema) WHERE \(c.sql))") }

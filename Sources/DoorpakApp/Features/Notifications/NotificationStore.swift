@@ -6,6 +6,8 @@ import SQLKit
 /// there is no way to see or touch someone else's notifications (their ids read as not found).
 struct NotificationStore: Sendable {
     private let database: AppDatabase
+    /// Unread counts per user, kept while the `counts` version stands (any notification written or read raises it).
+    private let unread = VersionedCache<UUID, Int>()
 
     init(database: AppDatabase) {
         self.database = database
@@ -38,6 +40,11 @@ struct NotificationStore: Sendable {
 
     /// Unread notifications of a user, counted up to `countCap + 1`: one indexed query, for every page's navigation.
     func unreadCount(of userID: UUID) async throws -> Int {
+        let version = try await CacheVersion.current("counts", on: database.sql())
+        return try await unread.value(userID, version: version) { try await countUnread(of: userID) }
+    }
+
+    private func countUnread(of userID: UUID) async throws -> Int {
         let row = try await database.sql().raw("""
             SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(ident: Notification.schema)
             WHERE recipient_id = \(bind: userID) AND read_at IS NULL LIMIT \(unsafeRaw: String(Self.countCap + 1))) AS unread

@@ -11,7 +11,13 @@ extension ReportStore {
         let (valid, issues) = draft.validate(now: now)
         guard let valid else { throw AppError.invalid(issues) }
         let db = database.db()
-        let catalog = try await Catalog.load(on: db)
+        // Reference data from the instance's caches (one version read each instead of some two
+        // hundred rows per report); a rule or calendar change racing this intake is routed by the
+        // version read here, as it would be had the report come in a moment earlier.
+        let routingStore = RoutingStore(database: database)
+        let catalog = try await CatalogStore(database: database).catalog()
+        let rules = try await routingStore.activeRules()
+        let calendar = try await routingStore.calendar()
         var problems: [FieldIssue] = []
         let category = catalog.category(valid.categoryID)
         if category == nil || category?.active == false { problems.append(FieldIssue("category", "unknown")) }
@@ -47,7 +53,7 @@ extension ReportStore {
             // Routing rules decide the organisation and the deadlines; the category default only
             // applies while no rule exists at all (no city organisation to fall back to yet).
             let routing = try await RoutingStore.route(category: category.id!, location: location, urgency: report.reportUrgency,
-                                                       now: report.createdAt, on: tx)
+                                                       now: report.createdAt, rules: rules, calendar: calendar, on: tx)
             report.organisationID = routing?.rule.organisationID ?? Self.defaultOrganisation(for: category, at: location, in: catalog)
             report.routingRuleID = routing?.rule.id
             report.teamID = routing?.rule.teamID

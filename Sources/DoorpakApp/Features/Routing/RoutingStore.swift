@@ -129,7 +129,21 @@ struct RoutingStore: Sendable {
     }
 
     /// The working-day calendar with the configured closure days.
-    func calendar() async throws -> WorkingDayCalendar { try await Self.calendar(on: database.db()) }
+    func calendar() async throws -> WorkingDayCalendar {
+        let db = database.db()
+        let version = try await CacheVersion.current("catalog", on: db.sql)
+        return try await database.caches.calendar.value(0, version: version) { try await Self.calendar(on: db) }
+    }
+
+    /// The active rules, shared between requests while the `catalog` version stands (rules raise
+    /// it): what intake matches a new report against. Read, never changed.
+    func activeRules() async throws -> [RoutingRule] {
+        let db = database.db()
+        let version = try await CacheVersion.current("catalog", on: db.sql)
+        return try await database.caches.routingRules.value(0, version: version) {
+            try await RoutingRule.query(on: db).filter(\.$active == true).all()
+        }
+    }
 
     static func calendar(on db: any Database) async throws -> WorkingDayCalendar {
         WorkingDayCalendar(closures: Set(try await ClosureDay.query(on: db).all().map(\.day)))
@@ -147,14 +161,19 @@ struct RoutingStore: Sendable {
     /// Routes a report in the caller's transaction. Seeds the default rules first when no active
     /// fallback exists yet (a fresh installation whose organisations were added after migrating);
     /// `nil` only when there is still no rule that matches (no city organisation at all).
-    static func route(category: UUID, location: Location, urgency: Urgency, now: Date, on db: any Database) async throws -> Decision? {
-        var rules = try await RoutingRule.query(on: db).filter(\.$active == true).all()
+    /// `rules` and `calendar`: what the caller read before its transaction (`activeRules()`,
+    /// `calendar()`); without them, or without a fallback rule among them, read here.
+    static func route(category: UUID, location: Location, urgency: Urgency, now: Date, rules known: [RoutingRule]? = nil,
+                      calendar knownCalendar: WorkingDayCalendar? = nil, on db: any Database) async throws -> Decision? {
+        var rules = known ?? []
+        if !rules.contains(where: \.isFallback) { rules = try await RoutingRule.query(on: db).filter(\.$active == true).all() }
         if !rules.contains(where: \.isFallback), try await RoutingStore.seedDefaults(on: db, now: now) {
             rules = try await RoutingRule.query(on: db).filter(\.$active == true).all()
         }
         guard let rule = RoutingRules.match(rules, category: category, district: location.districtID, location: location.id!,
                                             urgency: urgency) else { return nil }
-        let calendar = try await calendar(on: db)
+        var calendar = knownCalendar ?? WorkingDayCalendar()
+        if knownCalendar == nil { calendar = try await Self.calendar(on: db) }
         return Decision(rule: rule, acknowledgeDueAt: calendar.adding(workingDays: rule.acknowledgeDays, to: now),
                         resolveDueAt: calendar.adding(workingDays: rule.resolveDays, to: now))
     }

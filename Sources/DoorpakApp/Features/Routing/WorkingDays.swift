@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One calendar day in Europe/Amsterdam, without a time: what holidays and closure days are made of.
 struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -51,8 +52,18 @@ struct WorkingDayCalendar: Sendable {
         return CalendarDay(year, month, day)
     }
 
-    /// The public holidays of one year.
+    /// The public holidays of one year, worked out once per year and process: every deadline shown
+    /// asks for them (a worklist page dozens of times).
     static func publicHolidays(_ year: Int) -> Set<CalendarDay> {
+        if let known = holidays.withLock({ $0[year] }) { return known }
+        let days = computeHolidays(year)
+        holidays.withLock { $0[year] = days }
+        return days
+    }
+
+    private static let holidays = Mutex<[Int: Set<CalendarDay>]>([:])
+
+    private static func computeHolidays(_ year: Int) -> Set<CalendarDay> {
         let easter = easter(year)
         let kingsDay = CalendarDay(year, 4, 27).weekday == 1 ? CalendarDay(year, 4, 26) : CalendarDay(year, 4, 27)
         var days: Set<CalendarDay> = [

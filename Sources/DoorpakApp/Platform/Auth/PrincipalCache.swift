@@ -1,7 +1,6 @@
 import FluentKit
 import Foundation
 import SQLKit
-import Synchronization
 
 /// Signed-in principals kept in memory per instance, so that a request does not read the user,
 /// their districts and their locations again (three queries on every signed-in request before).
@@ -22,34 +21,20 @@ final class PrincipalCache: Sendable {
         let credential: String
     }
 
-    private struct State {
-        var version: Int64 = .min
-        var entries: [UUID: Entry] = [:]
-    }
-
-    private let state = Mutex(State())
+    private let cache: VersionedCache<UUID, Entry>
     /// Above this many users the cache starts over (a bound on memory, not a working set).
-    let capacity: Int
+    var capacity: Int { cache.capacity }
 
-    init(capacity: Int = 20_000) { self.capacity = capacity }
+    init(capacity: Int = 20_000) { cache = VersionedCache(capacity: capacity) }
 
     /// The entry for a user if it was loaded under `version`.
-    func entry(_ userID: UUID, version: Int64) -> Entry? {
-        state.withLock { state in state.version == version ? state.entries[userID] : nil }
-    }
+    func entry(_ userID: UUID, version: Int64) -> Entry? { cache.value(userID, version: version) }
 
     /// Keeps an entry loaded under `version` (read before the user was). An entry from an older
     /// version than the cache holds is dropped; a newer version starts the cache over.
-    func store(_ entry: Entry, for userID: UUID, version: Int64) {
-        state.withLock { state in
-            if version > state.version { state = State(version: version) }
-            guard version == state.version else { return }
-            if state.entries.count >= capacity { state.entries = [:] }
-            state.entries[userID] = entry
-        }
-    }
+    func store(_ entry: Entry, for userID: UUID, version: Int64) { cache.store(entry, for: userID, version: version) }
 
-    var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { cache.count }
 
     /// The current version of the principals' data; `nil` when the row is missing (then nothing is cached).
     static func version(on db: any SQLDatabase) async throws -> Int64? { try await CacheVersion.current("principals", on: db) }

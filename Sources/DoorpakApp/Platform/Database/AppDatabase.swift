@@ -16,6 +16,8 @@ public struct AppDatabase: Sendable {
     let schema: String?
     /// SQLite only: where this file's writers wait their turn (see `SQLiteWriteQueue`).
     let writeQueue: SQLiteWriteQueue?
+    /// Reference data kept per set of pools, shared by every store built on them (`SharedCaches`).
+    let caches = SharedCaches()
     /// The model middlewares installed on these pools, by name (each once: `installOnce`).
     private let middlewares = InstalledMiddlewares()
     /// The folder of attachment files: data that lives beside the rows, so whatever holds the
@@ -44,7 +46,9 @@ public struct AppDatabase: Sendable {
     }
 
     private init(_ choice: AppConfig.DatabaseChoice, logger: Logger) throws {
-        databases = Databases(threadPool: Self.blockingThreads, on: MultiThreadedEventLoopGroup.singleton)
+        let loops: any EventLoopGroup
+        if case .sqlite(.some) = choice { loops = Self.sqliteLoops } else { loops = MultiThreadedEventLoopGroup.singleton }
+        databases = Databases(threadPool: Self.blockingThreads, on: loops)
         self.logger = logger
         switch choice {
         case .sqlite(let path):
@@ -99,6 +103,14 @@ public struct AppDatabase: Sendable {
         pool.start()
         return pool
     }()
+
+    /// The SQLite driver keeps one connection per event loop of its group. On NIO's shared group
+    /// (one loop per core) that made two connections on two cores, so one slow query (a count on
+    /// a cache miss) held up every other request's reads. A file database gets a group of its own:
+    /// eight connections, reading side by side in WAL mode while writers take turns
+    /// (`SQLiteWriteQueue`). An in-memory database stays on the shared group: its connections
+    /// share one cache, where more connections only wait for each other's table locks.
+    static let sqliteLoops = MultiThreadedEventLoopGroup(numberOfThreads: 8)
 
     /// How long a query waits for a pooled connection before failing. The drivers' 10 s default
     /// was hit on a loaded 2-core machine (the whole test suite at once) without any deadlock.
@@ -179,4 +191,13 @@ private final class InstalledMiddlewares: Sendable {
 
     /// True the first time a name is claimed.
     func claim(_ name: String) -> Bool { names.withLock { $0.insert(name).inserted } }
+}
+
+/// Reference data that most requests (and every intake) read and that rarely changes, kept per set
+/// of pools so that every store built on them shares it, each under the `catalog` version of
+/// `cache_versions` (`VersionedCache`).
+final class SharedCaches: Sendable {
+    let catalog = VersionedCache<Int, Catalog>(capacity: 1)
+    let routingRules = VersionedCache<Int, [RoutingRule]>(capacity: 1)
+    let calendar = VersionedCache<Int, WorkingDayCalendar>(capacity: 1)
 }

@@ -40,5 +40,6 @@ extension AppDatabase {
         AddTimelineSequence(),
         AddReportFullTextSearch(),
         CreateCacheVersions(),
+        AddCountCacheVersion(),
     ]
 }

@@ -83,6 +83,11 @@ public struct AppDatabase: Sendable {
         guard !isPostgres else { return }
         try await sql().raw("PRAGMA journal_mode = WAL").run()
         try await onEveryConnection("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMilliseconds))")
+        // Read pages through a memory map instead of a read() call each: at a million reports a
+        // worklist's queries spent more time in those calls than in SQLite (the connections' own
+        // page caches are 2 MB). The mapped pages are the kernel's file cache, shared by all
+        // connections and given back under memory pressure (they count as file-backed resident memory).
+        try await onEveryConnection("PRAGMA mmap_size = \(unsafeRaw: String(Self.mmapBytes))")
     }
 
     /// Runs a statement on each event loop's pooled connection (SQLite keeps one per loop).
@@ -91,6 +96,9 @@ public struct AppDatabase: Sendable {
             try await databases.database(logger: logger, on: eventLoop)!.sql.raw(statement).run()
         }
     }
+
+    /// How much of an SQLite file is read through a memory map (address space, not memory).
+    static let mmapBytes: Int64 = 8 << 30
 
     /// How long SQLite sleeps (with back-off) for another process's write lock before answering busy.
     static let busyTimeoutMilliseconds = 10_000

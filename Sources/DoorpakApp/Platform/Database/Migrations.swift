@@ -41,5 +41,6 @@ extension AppDatabase {
         AddReportFullTextSearch(),
         CreateCacheVersions(),
         AddCountCacheVersion(),
+        AddCoveringWorkIndexes(),
     ]
 }

@@ -17,7 +17,8 @@ struct AddCoveringWorkIndexes: AsyncMigration {
          ["owner_id", "status", "acknowledge_due_at", "resolve_due_at", "created_at", "id"]),
     ]
     static let added: [(name: String, columns: [String])] = [
-        ("reports_district_queue", ["district_id", "owner_id", "status", "escalation_level", "urgency", "created_at", "id"]),
+        ("reports_district_queue", ["district_id", "owner_id", "status", "organisation_id", "team_id", "escalation_level", "urgency",
+                                    "created_at", "id"]),
     ]
 
     func prepare(on database: any Database) async throws {

@@ -11,7 +11,7 @@ import Foundation
 /// itself (`Catalog.load(on:)`) and sees its own writes.
 struct CatalogStore: Sendable {
     private let database: AppDatabase
-    private let userNames = VersionedCache<UUID, String>()
+    private let userNames = VersionedCache<UUID, String>(watching: "principals")
 
     init(database: AppDatabase) { self.database = database }
 
@@ -20,8 +20,7 @@ struct CatalogStore: Sendable {
     func catalog() async throws -> Catalog {
         let db = database.db()
         // The version is read before the tables, so that a write in between leaves the result under the older version.
-        guard let version = try await CacheVersion.current("catalog", on: db.sql) else { return try await Self.catalog(on: db) }
-        return try await database.caches.catalog.value(0, version: version) { try await Self.catalog(on: db) }
+        return try await database.caches.catalog.value(0, on: db.sql) { try await Self.catalog(on: db) }
     }
 
     /// Staff names by id; names read once are kept while the `principals` version stands.
@@ -29,7 +28,7 @@ struct CatalogStore: Sendable {
         let unique = Set(ids.compactMap { $0 })
         guard !unique.isEmpty else { return [:] }
         let db = database.db()
-        guard let version = try await PrincipalCache.version(on: db.sql) else { return try await Self.names(unique.map(Optional.some), on: db) }
+        guard let version = try await userNames.version(on: db.sql) else { return try await Self.names(unique.map(Optional.some), on: db) }
         var found: [UUID: String] = [:]
         var missing: [UUID] = []
         for id in unique {

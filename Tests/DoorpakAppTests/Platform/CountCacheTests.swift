@@ -9,7 +9,7 @@ import Testing
 /// even a plain SQL statement, shows in the next count.
 @Suite struct CountCacheTests {
     @Test func aValueServesOnlyTheVersionItWasComputedUnder() async throws {
-        let cache = VersionedCache<String, Int>(capacity: 2)
+        let cache = VersionedCache<String, Int>(watching: "counts", capacity: 2)
         var computed = 0
         #expect(try await cache.value("a", version: 3) { computed += 1; return 7 } == 7)
         #expect(try await cache.value("a", version: 3) { computed += 1; return 8 } == 7)

@@ -14,8 +14,8 @@ struct WorkStore: Sendable {
     /// The navigation count and the lead of each user, kept while the `counts` version stands:
     /// every page shows the count, and the records it counts change far less often than pages are
     /// opened (any write to reports, hand-overs, actions, concern items, teams or users raises it).
-    private let counts = VersionedCache<UUID, Int>()
-    private let leads = VersionedCache<UUID, Lead?>()
+    private let counts = VersionedCache<UUID, Int>(watching: "counts")
+    private let leads = VersionedCache<UUID, Lead?>(watching: "counts")
 
     init(database: AppDatabase) {
         self.database = database
@@ -77,8 +77,7 @@ struct WorkStore: Sendable {
 
     func lead(of principal: Principal) async throws -> Lead? {
         let db = database.db()
-        let version = try await CacheVersion.current("counts", on: db.sql)
-        return try await leads.value(principal.userID, version: version) { try await loadLead(of: principal, on: db) }
+        return try await leads.value(principal.userID, on: db.sql) { try await loadLead(of: principal, on: db) }
     }
 
     private func loadLead(of principal: Principal, on db: any Database) async throws -> Lead? {
@@ -164,8 +163,7 @@ struct WorkStore: Sendable {
     /// one query of indexed sub-counts.
     func count(for principal: Principal) async throws -> Int {
         guard !Role.withoutRecordAccess.contains(principal.role) else { return 0 }
-        let version = try await CacheVersion.current("counts", on: database.sql())
-        return try await counts.value(principal.userID, version: version) { try await countWork(for: principal) }
+        return try await counts.value(principal.userID, on: database.sql()) { try await countWork(for: principal) }
     }
 
     private func countWork(for principal: Principal) async throws -> Int {

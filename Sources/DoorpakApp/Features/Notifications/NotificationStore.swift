@@ -7,7 +7,7 @@ import SQLKit
 struct NotificationStore: Sendable {
     private let database: AppDatabase
     /// Unread counts per user, kept while the `counts` version stands (any notification written or read raises it).
-    private let unread = VersionedCache<UUID, Int>()
+    private let unread = VersionedCache<UUID, Int>(watching: "counts")
 
     init(database: AppDatabase) {
         self.database = database
@@ -40,8 +40,7 @@ struct NotificationStore: Sendable {
 
     /// Unread notifications of a user, counted up to `countCap + 1`: one indexed query, for every page's navigation.
     func unreadCount(of userID: UUID) async throws -> Int {
-        let version = try await CacheVersion.current("counts", on: database.sql())
-        return try await unread.value(userID, version: version) { try await countUnread(of: userID) }
+        try await unread.value(userID, on: database.sql()) { try await countUnread(of: userID) }
     }
 
     private func countUnread(of userID: UUID) async throws -> Int {

@@ -10,7 +10,7 @@ struct ReportStore: Sendable {
     /// The clock for break-the-glass grants; tests move it to see a grant expire.
     var now: @Sendable () -> Date = { .now }
     /// Status counts per user and filter, kept while the `counts` version stands (`statusCounts`).
-    let statusCountCache = VersionedCache<String, [ReportStatus: Int]>(capacity: 5_000)
+    private let statusCountCache = VersionedCache<String, [ReportStatus: Int]>(watching: "counts", capacity: 5_000)
 
     static let defaultPageSize = 50
     static let maxPageSize = 100
@@ -81,8 +81,7 @@ struct ReportStore: Sendable {
         key.status = nil
         var parts = ["\(principal.userID)"] + key.queryItems.map { "\($0.0)=\($0.1)" }
         if filter.needs == .overdue { parts.append("minute=\(Int(now().timeIntervalSince1970 / 60))") }
-        let version = try await CacheVersion.current("counts", on: db.sql)
-        return try await statusCountCache.value(parts.joined(separator: "&"), version: version) {
+        return try await statusCountCache.value(parts.joined(separator: "&"), on: db.sql) {
             try await countStatuses(filter, by: principal, on: db)
         }
     }

@@ -131,16 +131,14 @@ struct RoutingStore: Sendable {
     /// The working-day calendar with the configured closure days.
     func calendar() async throws -> WorkingDayCalendar {
         let db = database.db()
-        let version = try await CacheVersion.current("catalog", on: db.sql)
-        return try await database.caches.calendar.value(0, version: version) { try await Self.calendar(on: db) }
+        return try await database.caches.calendar.value(0, on: db.sql) { try await Self.calendar(on: db) }
     }
 
     /// The active rules, shared between requests while the `catalog` version stands (rules raise
     /// it): what intake matches a new report against. Read, never changed.
     func activeRules() async throws -> [RoutingRule] {
         let db = database.db()
-        let version = try await CacheVersion.current("catalog", on: db.sql)
-        return try await database.caches.routingRules.value(0, version: version) {
+        return try await database.caches.routingRules.value(0, on: db.sql) {
             try await RoutingRule.query(on: db).filter(\.$active == true).all()
         }
     }
@@ -172,8 +170,8 @@ struct RoutingStore: Sendable {
         }
         guard let rule = RoutingRules.match(rules, category: category, district: location.districtID, location: location.id!,
                                             urgency: urgency) else { return nil }
-        var calendar = knownCalendar ?? WorkingDayCalendar()
-        if knownCalendar == nil { calendar = try await Self.calendar(on: db) }
+        let calendar: WorkingDayCalendar
+        if let knownCalendar { calendar = knownCalendar } else { calendar = try await Self.calendar(on: db) }
         return Decision(rule: rule, acknowledgeDueAt: calendar.adding(workingDays: rule.acknowledgeDays, to: now),
                         resolveDueAt: calendar.adding(workingDays: rule.resolveDays, to: now))
     }

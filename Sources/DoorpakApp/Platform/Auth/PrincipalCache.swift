@@ -25,7 +25,7 @@ final class PrincipalCache: Sendable {
     /// Above this many users the cache starts over (a bound on memory, not a working set).
     var capacity: Int { cache.capacity }
 
-    init(capacity: Int = 20_000) { cache = VersionedCache(capacity: capacity) }
+    init(capacity: Int = 20_000) { cache = VersionedCache(watching: "principals", capacity: capacity) }
 
     /// The entry for a user if it was loaded under `version`.
     func entry(_ userID: UUID, version: Int64) -> Entry? { cache.value(userID, version: version) }

@@ -205,7 +205,7 @@ private final class InstalledMiddlewares: Sendable {
 /// of pools so that every store built on them shares it, each under the `catalog` version of
 /// `cache_versions` (`VersionedCache`).
 final class SharedCaches: Sendable {
-    let catalog = VersionedCache<Int, Catalog>(capacity: 1)
-    let routingRules = VersionedCache<Int, [RoutingRule]>(capacity: 1)
-    let calendar = VersionedCache<Int, WorkingDayCalendar>(capacity: 1)
+    let catalog = VersionedCache<Int, Catalog>(watching: "catalog", capacity: 1)
+    let routingRules = VersionedCache<Int, [RoutingRule]>(watching: "catalog", capacity: 1)
+    let calendar = VersionedCache<Int, WorkingDayCalendar>(watching: "catalog", capacity: 1)
 }

@@ -151,10 +151,10 @@ enum CacheVersion {
     }
 }
 
-/// Values kept in memory per instance under one version of `cache_versions`: a value is used only
-/// while the version it was computed under stands; a newer version starts the cache over. Read
-/// the version before the rows a value is computed from, so that a write in between leaves the
-/// value under the older version (and it is never used).
+/// Values kept in memory per instance under one row of `cache_versions` (`watching`): a value is
+/// used only while the version it was computed under stands; a newer version starts the cache over.
+/// `value(_:on:compute:)` reads the version before the rows a value is computed from, so that a
+/// write in between leaves the value under the older version (and it is never used).
 final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct State {
         var version: Int64 = .min
@@ -162,10 +162,23 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     }
 
     private let state = Mutex(State())
+    /// The row of `cache_versions` the values depend on.
+    let watching: String
     /// Above this many entries the cache starts over (a bound on memory, not a working set).
     let capacity: Int
 
-    init(capacity: Int = 20_000) { self.capacity = capacity }
+    init(watching: String, capacity: Int = 20_000) {
+        self.watching = watching
+        self.capacity = capacity
+    }
+
+    /// The current version of the watched row; `nil` when the row is missing (then nothing is cached).
+    func version(on db: any SQLDatabase) async throws -> Int64? { try await CacheVersion.current(watching, on: db) }
+
+    /// The value for `key`, computed (and kept) when missing under the watched row's current version.
+    func value(_ key: Key, on db: any SQLDatabase, compute: () async throws -> Value) async throws -> Value {
+        try await value(key, version: version(on: db), compute: compute)
+    }
 
     /// The value for `key` if it was computed under `version`.
     func value(_ key: Key, version: Int64) -> Value? {
